@@ -1,0 +1,84 @@
+//! Embeds the reports (`queries/*.sql`) and the built-in sample lake (`fixtures/sample/`) so
+//! the binary works from anywhere, with no files beside it.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+
+    let queries = repo.join("queries");
+    println!("cargo::rerun-if-changed={}", queries.display());
+    let mut reports = String::from(
+        "/// Built-in report files: (file stem, text).\npub static REPORT_FILES: &[(&str, &str)] = &[\n",
+    );
+    for path in files_under(&queries) {
+        if path.extension().is_some_and(|e| e == "sql") {
+            let stem = path
+                .file_stem()
+                .unwrap()
+                .to_str()
+                .expect("report names are UTF-8");
+            writeln!(
+                reports,
+                "    ({stem:?}, include_str!({:?})),",
+                path.canonicalize().unwrap()
+            )
+            .unwrap();
+        }
+    }
+    reports.push_str("];\n");
+    fs::write(out.join("reports.rs"), reports).unwrap();
+
+    let sample = repo.join("fixtures/sample");
+    println!("cargo::rerun-if-changed={}", sample.display());
+    let mut lake = String::from(
+        "/// The built-in sample lake: (key, bytes).\npub static SAMPLE_OBJECTS: &[(&str, &[u8])] = &[\n",
+    );
+    let files = files_under(&sample);
+    if files.is_empty() {
+        // The library's tests fail on an empty sample; the warning says why.
+        println!(
+            "cargo::warning=fixtures/sample is missing or empty: the built-in sample lake will be empty"
+        );
+    }
+    for path in files {
+        let key = path.strip_prefix(&sample).unwrap();
+        let key: Vec<&str> = key
+            .iter()
+            .map(|p| p.to_str().expect("fixture keys are UTF-8"))
+            .collect();
+        writeln!(
+            lake,
+            "    ({:?}, include_bytes!({:?})),",
+            key.join("/"),
+            path.canonicalize().unwrap()
+        )
+        .unwrap();
+    }
+    lake.push_str("];\n");
+    fs::write(out.join("sample_lake.rs"), lake).unwrap();
+}
+
+/// Every file below `dir`, sorted; nothing if `dir` does not exist.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}

@@ -1,0 +1,633 @@
+//! Catalog: the tables a lake holds, named and shaped as Glue and Athena users know them.
+//!
+//! In: a type's objects (from discovery) and, to learn its columns, their bytes. Out: a
+//! [`TableDef`] per type: the table name, and the columns merged over *every* object of the
+//! type (not a sample), each a string, followed by the partition columns.
+//!
+//! Naming rules, as pure functions with their own tests:
+//! - table: TypeName lowercased, every character but `[a-z0-9_]` replaced by `_`
+//!   (`AWS:Application` → `aws_application`, `Custom:My-App` → `custom_my_app`);
+//! - column: the JSON key lowercased, so keys differing only by case (`URL`, `Url`) are one
+//!   column; a key that lowercases to a partition column name (`ResourceType` in
+//!   `AWS:InstanceInformation`) gets the suffix `_data` (`resourcetype_data`), because the
+//!   partition column keeps the plain name, as in Athena after AWS's crawler fix.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use futures::{StreamExt, TryStreamExt, stream};
+use object_store::ObjectStore;
+
+use crate::discover::{PARTITION_KEYS, SyncObject, TypeListing};
+use crate::error::Result;
+use crate::json::{JsonKey, JsonValue, MemberSink};
+use crate::read::{ReadOptions, ReadReport, fetch, for_each_line};
+
+/// Appended to a data key's column name when it would collide with a partition column.
+pub const COLLISION_SUFFIX: &str = "_data";
+
+/// Keys every line carries.
+const COMMON_KEYS: [&str; 3] = ["resourceId", "captureTime", "schemaVersion"];
+
+/// The inventory types AWS documents, with their documented keys (besides [`COMMON_KEYS`]).
+///
+/// These tables always exist and always have these columns, even when the lake holds no
+/// object of the type or no object carries the key (`InstanceStatus` is absent in data from
+/// older agents): a saved query or report over a documented column then answers with NULLs
+/// or no rows instead of failing on one fleet and working on another.
+pub const DOCUMENTED_TYPES: &[(&str, &[&str])] = &[
+    (
+        "AWS:AWSComponent",
+        &[
+            "Name",
+            "ApplicationType",
+            "Publisher",
+            "Version",
+            "InstalledTime",
+            "Architecture",
+            "URL",
+        ],
+    ),
+    (
+        "AWS:Application",
+        &[
+            "Name",
+            "ApplicationType",
+            "Publisher",
+            "Version",
+            "Release",
+            "Epoch",
+            "InstalledTime",
+            "Architecture",
+            "URL",
+            "Summary",
+            "PackageId",
+        ],
+    ),
+    ("AWS:BillingInfo", &["BillingProductId"]),
+    (
+        "AWS:ComplianceItem",
+        &[
+            "ComplianceType",
+            "ExecutionId",
+            "ExecutionType",
+            "ExecutionTime",
+            "Id",
+            "Title",
+            "Status",
+            "Severity",
+            "DocumentName",
+            "DocumentVersion",
+            "Classification",
+            "PatchBaselineId",
+            "PatchSeverity",
+            "PatchState",
+            "PatchGroup",
+            "InstalledTime",
+        ],
+    ),
+    (
+        "AWS:ComplianceSummary",
+        &[
+            "ComplianceType",
+            "PatchGroup",
+            "PatchBaselineId",
+            "Status",
+            "OverallSeverity",
+            "ExecutionId",
+            "ExecutionType",
+            "ExecutionTime",
+            "CompliantCriticalCount",
+            "CompliantHighCount",
+            "CompliantMediumCount",
+            "CompliantLowCount",
+            "CompliantInformationalCount",
+            "CompliantUnspecifiedCount",
+            "NonCompliantCriticalCount",
+            "NonCompliantHighCount",
+            "NonCompliantMediumCount",
+            "NonCompliantLowCount",
+            "NonCompliantInformationalCount",
+            "NonCompliantUnspecifiedCount",
+        ],
+    ),
+    (
+        "AWS:File",
+        &[
+            "Name",
+            "Size",
+            "Description",
+            "FileVersion",
+            "InstalledDate",
+            "ModificationTime",
+            "LastAccessTime",
+            "ProductName",
+            "InstalledDir",
+            "ProductLanguage",
+            "CompanyName",
+            "ProductVersion",
+        ],
+    ),
+    (
+        "AWS:InstanceDetailedInformation",
+        &[
+            "CPUModel",
+            "CPUCores",
+            "CPUs",
+            "CPUSpeedMHz",
+            "CPUSockets",
+            "CPUHyperThreadEnabled",
+            "OSServicePack",
+            "KernelVersion",
+        ],
+    ),
+    (
+        "AWS:InstanceInformation",
+        &[
+            "AgentType",
+            "AgentVersion",
+            "ComputerName",
+            "InstanceId",
+            "IpAddress",
+            "PlatformName",
+            "PlatformType",
+            "PlatformVersion",
+            "ResourceType",
+            "InstanceStatus",
+        ],
+    ),
+    (
+        "AWS:Network",
+        &[
+            "Name",
+            "SubnetMask",
+            "Gateway",
+            "DHCPServer",
+            "DNSServer",
+            "MacAddress",
+            "IPV4",
+            "IPV6",
+        ],
+    ),
+    (
+        "AWS:PatchSummary",
+        &[
+            "PatchGroup",
+            "BaselineId",
+            "SnapshotId",
+            "OwnerInformation",
+            "InstalledCount",
+            "InstalledPendingRebootCount",
+            "InstalledOtherCount",
+            "InstalledRejectedCount",
+            "NotApplicableCount",
+            "UnreportedNotApplicableCount",
+            "MissingCount",
+            "FailedCount",
+            "OperationType",
+            "OperationStartTime",
+            "OperationEndTime",
+            "InstallOverrideList",
+            "RebootOption",
+            "LastNoRebootInstallOperationTime",
+            "ExecutionId",
+            "NonCompliantSeverity",
+            "SecurityNonCompliantCount",
+            "CriticalNonCompliantCount",
+            "OtherNonCompliantCount",
+        ],
+    ),
+    ("AWS:ResourceGroup", &["Name", "Arn"]),
+    (
+        "AWS:Service",
+        &[
+            "Name",
+            "DisplayName",
+            "ServiceType",
+            "Status",
+            "DependentServices",
+            "ServicesDependedOn",
+            "StartType",
+        ],
+    ),
+    ("AWS:Tag", &["Key", "Value"]),
+    (
+        "AWS:WindowsRegistry",
+        &["KeyPath", "ValueName", "ValueType", "Value"],
+    ),
+    (
+        "AWS:WindowsRole",
+        &[
+            "Name",
+            "DisplayName",
+            "Path",
+            "FeatureType",
+            "DependsOn",
+            "Description",
+            "Installed",
+            "InstalledState",
+            "SubFeatures",
+            "ServerComponentDescriptor",
+            "Parent",
+        ],
+    ),
+    (
+        "AWS:WindowsUpdate",
+        &["HotFixId", "Description", "InstalledTime", "InstalledBy"],
+    ),
+];
+
+/// The documented keys of a type, common keys included; empty for custom types.
+pub fn documented_keys(type_name: &str) -> Vec<&'static str> {
+    DOCUMENTED_TYPES
+        .iter()
+        .find(|(name, _)| *name == type_name)
+        .map(|(_, keys)| COMMON_KEYS.iter().chain(keys.iter()).copied().collect())
+        .unwrap_or_default()
+}
+
+/// The Glue/Athena table name of a TypeName.
+pub fn table_name(type_name: &str) -> String {
+    type_name
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The column name of a JSON key.
+pub fn column_name(key: &str) -> String {
+    let lower = key.to_lowercase();
+    if PARTITION_KEYS.contains(&lower.as_str()) {
+        format!("{lower}{COLLISION_SUFFIX}")
+    } else {
+        lower
+    }
+}
+
+/// Where a column's values come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColumnSource {
+    /// JSON keys of the objects' lines.
+    Keys {
+        /// Every spelling of the key seen, e.g. `["URL", "Url"]`; empty for a documented key
+        /// no object holds.
+        spellings: Vec<String>,
+        /// How many objects hold the key on at least one line.
+        objects: usize,
+    },
+    /// A partition folder of the object's key.
+    Partition,
+}
+
+/// One column of a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnDef {
+    /// The column name.
+    pub name: String,
+    /// Where its values come from.
+    pub source: ColumnSource,
+}
+
+/// A table: one inventory type, its name and its merged columns.
+#[derive(Debug, Clone)]
+pub struct TableDef {
+    /// Table name, e.g. `aws_application`.
+    pub name: String,
+    /// TypeName, e.g. `AWS:Application`.
+    pub type_name: String,
+    /// Data columns sorted by name, then `accountid`, `region`, `resourcetype`.
+    pub columns: Vec<ColumnDef>,
+    /// The Arrow schema of `columns`: every column a nullable string.
+    pub schema: SchemaRef,
+    /// Objects the columns were learnt from.
+    pub objects: usize,
+    /// Non-blank lines in those objects, malformed ones excluded.
+    pub rows: usize,
+}
+
+impl TableDef {
+    /// Index of the column a JSON key (any spelling) feeds, if the table has it.
+    pub fn column_of_key(&self, key: &str) -> Option<usize> {
+        let name = column_name(key);
+        self.columns
+            .iter()
+            .position(|c| c.name == name && matches!(c.source, ColumnSource::Keys { .. }))
+    }
+
+    /// Index of a partition column by its name.
+    pub fn partition_column(&self, name: &str) -> Option<usize> {
+        self.columns
+            .iter()
+            .position(|c| c.name == name && c.source == ColumnSource::Partition)
+    }
+}
+
+/// The distinct keys of one object and how many lines it has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectKeys {
+    /// Keys as spelled, escapes decoded.
+    pub keys: BTreeSet<String>,
+    /// Non-blank, well-formed lines.
+    pub lines: usize,
+}
+
+/// Merges the keys of every object of a type into its table definition.
+pub fn merge_keys<'a>(
+    type_name: &str,
+    objects: impl IntoIterator<Item = &'a ObjectKeys>,
+) -> TableDef {
+    let mut columns: BTreeMap<String, (BTreeSet<String>, usize)> = BTreeMap::new();
+    let mut object_count = 0;
+    let mut rows = 0;
+    for object in objects {
+        object_count += 1;
+        rows += object.lines;
+        let mut columns_here = BTreeSet::new();
+        for key in &object.keys {
+            let name = column_name(key);
+            let entry = columns.entry(name.clone()).or_default();
+            entry.0.insert(key.clone());
+            if columns_here.insert(name) {
+                entry.1 += 1;
+            }
+        }
+    }
+    for key in documented_keys(type_name) {
+        columns.entry(column_name(key)).or_default();
+    }
+    let mut defs: Vec<ColumnDef> = columns
+        .into_iter()
+        .map(|(name, (spellings, objects))| ColumnDef {
+            name,
+            source: ColumnSource::Keys {
+                spellings: spellings.into_iter().collect(),
+                objects,
+            },
+        })
+        .collect();
+    defs.extend(PARTITION_KEYS.iter().map(|name| ColumnDef {
+        name: (*name).to_owned(),
+        source: ColumnSource::Partition,
+    }));
+    let schema = Arc::new(Schema::new(
+        defs.iter()
+            .map(|c| Field::new(&c.name, DataType::Utf8, c.source != ColumnSource::Partition))
+            .collect::<Vec<_>>(),
+    ));
+    TableDef {
+        name: table_name(type_name),
+        type_name: type_name.to_owned(),
+        columns: defs,
+        schema,
+        objects: object_count,
+        rows,
+    }
+}
+
+/// Reads every object of a type and merges their keys into the table definition.
+pub async fn infer_table(
+    store: &Arc<dyn ObjectStore>,
+    listing: &TypeListing,
+    options: &ReadOptions,
+    report: &ReadReport,
+) -> Result<TableDef> {
+    // Collected first: a lazy `map` over borrowed objects trips rustc's `Send` inference for
+    // futures built from closures (rust-lang/rust#102211).
+    let reads: Vec<_> = listing
+        .objects
+        .iter()
+        .map(|object| object_keys(store, object, options, report))
+        .collect();
+    let keys: Vec<ObjectKeys> = stream::iter(reads)
+        .buffered(options.read_concurrency)
+        .try_collect()
+        .await?;
+    Ok(merge_keys(&listing.type_name, &keys))
+}
+
+/// Reads one object and collects its keys.
+async fn object_keys(
+    store: &Arc<dyn ObjectStore>,
+    object: &SyncObject,
+    options: &ReadOptions,
+    report: &ReadReport,
+) -> Result<ObjectKeys> {
+    let bytes = fetch(store.as_ref(), object, report).await?;
+    let mut collector = KeyCollector::default();
+    let lines = for_each_line(
+        &object.location,
+        &bytes,
+        options,
+        report,
+        |line, line_no| crate::json::parse_line(line, line_no, &mut collector),
+    )?;
+    Ok(ObjectKeys {
+        keys: collector.keys,
+        lines,
+    })
+}
+
+/// Collects distinct keys; a malformed line may leave keys of its first members behind, which
+/// only widens the schema by a column that holds no values.
+#[derive(Default)]
+struct KeyCollector {
+    keys: BTreeSet<String>,
+}
+
+impl MemberSink for KeyCollector {
+    fn member(&mut self, key: JsonKey<'_>, _value: JsonValue<'_>) {
+        // Lines repeat the same keys: look up before allocating.
+        let known =
+            !key.escaped && std::str::from_utf8(key.raw).is_ok_and(|text| self.keys.contains(text));
+        if !known {
+            self.keys.insert(key.decoded());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_follow_glue() {
+        let cases = [
+            ("AWS:Application", "aws_application"),
+            ("AWS:InstanceInformation", "aws_instanceinformation"),
+            ("AWS:ComplianceItem", "aws_complianceitem"),
+            ("Custom:NodeInfo", "custom_nodeinfo"),
+            ("Custom:SQLServer", "custom_sqlserver"),
+            ("Custom:My-App.v2", "custom_my_app_v2"),
+            ("Custom:Überblick", "custom__berblick"),
+            ("plain", "plain"),
+        ];
+        for (type_name, table) in cases {
+            assert_eq!(table_name(type_name), table, "{type_name}");
+        }
+    }
+
+    #[test]
+    fn column_names_lowercase_and_avoid_partition_names() {
+        let cases = [
+            ("Name", "name"),
+            ("PatchState", "patchstate"),
+            ("resourceId", "resourceid"),
+            ("captureTime", "capturetime"),
+            ("CPUs", "cpus"),
+            ("IPV4", "ipv4"),
+            ("URL", "url"),
+            ("Url", "url"),
+            ("ResourceType", "resourcetype_data"),
+            ("resourcetype", "resourcetype_data"),
+            ("AccountId", "accountid_data"),
+            ("Region", "region_data"),
+            ("RegionName", "regionname"),
+            ("has space", "has space"),
+            ("", ""),
+        ];
+        for (key, column) in cases {
+            assert_eq!(column_name(key), column, "{key}");
+        }
+    }
+
+    fn keys(keys: &[&str], lines: usize) -> ObjectKeys {
+        ObjectKeys {
+            keys: keys.iter().map(|k| (*k).to_owned()).collect(),
+            lines,
+        }
+    }
+
+    #[test]
+    fn merge_is_a_union_over_every_object() {
+        let mut objects: Vec<ObjectKeys> = (0..10_000)
+            .map(|_| keys(&["Name", "Version", "resourceId"], 3))
+            .collect();
+        objects.push(keys(&["Name", "Epoch", "resourceId"], 1));
+        let def = merge_keys("Custom:Packages", &objects);
+        let names: Vec<&str> = def.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "epoch",
+                "name",
+                "resourceid",
+                "version",
+                "accountid",
+                "region",
+                "resourcetype"
+            ]
+        );
+        assert_eq!(
+            def.columns[0].source,
+            ColumnSource::Keys {
+                spellings: vec!["Epoch".into()],
+                objects: 1
+            }
+        );
+        assert_eq!((def.objects, def.rows), (10_001, 30_001));
+        assert_eq!(def.name, "custom_packages");
+        assert!(
+            def.schema
+                .fields()
+                .iter()
+                .all(|f| f.data_type() == &DataType::Utf8)
+        );
+        assert!(
+            !def.schema
+                .field_with_name("accountid")
+                .unwrap()
+                .is_nullable()
+        );
+        assert!(def.schema.field_with_name("epoch").unwrap().is_nullable());
+    }
+
+    #[test]
+    fn merge_folds_case_variants_and_renames_collisions() {
+        let objects = [
+            keys(&["URL", "ResourceType", "Name"], 1),
+            keys(&["Url", "url", "Name"], 2),
+            keys(&[], 0),
+        ];
+        let def = merge_keys("AWS:InstanceInformation", &objects);
+        let url = &def.columns[def.column_of_key("uRl").unwrap()];
+        assert_eq!(
+            url.source,
+            ColumnSource::Keys {
+                spellings: vec!["URL".into(), "Url".into(), "url".into()],
+                objects: 2
+            }
+        );
+        let data = &def.columns[def.column_of_key("ResourceType").unwrap()];
+        assert_eq!(data.name, "resourcetype_data");
+        assert_eq!(
+            def.columns[def.partition_column("resourcetype").unwrap()].source,
+            ColumnSource::Partition
+        );
+        assert_eq!(def.column_of_key("accountid"), None);
+        assert_eq!((def.objects, def.rows), (3, 3));
+    }
+
+    #[test]
+    fn a_custom_type_of_empty_objects_has_only_partition_columns() {
+        let def = merge_keys("Custom:Empty", &[keys(&[], 0)]);
+        assert_eq!(def.schema.fields().len(), 3);
+        let def = merge_keys("Custom:Empty", &[]);
+        assert_eq!((def.objects, def.schema.fields().len()), (0, 3));
+    }
+
+    #[test]
+    fn documented_types_always_have_their_documented_columns() {
+        let def = merge_keys(
+            "AWS:InstanceInformation",
+            &[keys(&["AgentVersion", "resourceId", "IamRole"], 1)],
+        );
+        let status = &def.columns[def.column_of_key("InstanceStatus").unwrap()];
+        assert_eq!(
+            status.source,
+            ColumnSource::Keys {
+                spellings: vec![],
+                objects: 0
+            }
+        );
+        let role = &def.columns[def.column_of_key("IamRole").unwrap()];
+        assert_eq!(
+            role.source,
+            ColumnSource::Keys {
+                spellings: vec!["IamRole".into()],
+                objects: 1
+            }
+        );
+        assert!(
+            def.column_of_key("resourcetype").is_some(),
+            "the data ResourceType column"
+        );
+        assert!(def.column_of_key("captureTime").is_some());
+        let tag = merge_keys("AWS:Tag", &[]);
+        let names: Vec<&str> = tag.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "capturetime",
+                "key",
+                "resourceid",
+                "schemaversion",
+                "value",
+                "accountid",
+                "region",
+                "resourcetype"
+            ]
+        );
+        assert!(documented_keys("Custom:Thing").is_empty());
+        for (type_name, _) in DOCUMENTED_TYPES {
+            assert!(type_name.starts_with("AWS:"));
+        }
+    }
+}

@@ -1,0 +1,716 @@
+//! Discovery: from a store and a starting prefix to the objects of every inventory type.
+//!
+//! In: an [`ObjectStore`], the prefix the user pointed at (bucket root, sync prefix or one type
+//! folder) and a [`PartitionFilter`]. Out: a [`Lake`]: the sync root, each type's objects with
+//! their partition values, and every entry that was skipped with the reason why.
+//!
+//! Only `<Type>/accountid=<a>/region=<r>/resourcetype=<rt>/<id>.json` at full depth is
+//! inventory ([`parse_sync_key`]). Listing goes level by level with delimiters (type, account,
+//! region), so partitions excluded by the filter are never listed, let alone read.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, TryStreamExt, stream};
+use object_store::path::Path;
+use object_store::{ListResult, ObjectMeta, ObjectStore};
+
+use crate::error::{Error, Result};
+
+/// How many listings run at once.
+const LIST_CONCURRENCY: usize = 16;
+/// How many folder levels below the starting prefix are searched for type folders.
+const MAX_PREFIX_DEPTH: usize = 3;
+/// The name the sync gives its probe object, one level above `region=`.
+const PROBE_FILE: &str = "test.json";
+
+/// The partition folders of a sync key, in order.
+pub const PARTITION_KEYS: [&str; 3] = ["accountid", "region", "resourcetype"];
+
+/// Which accounts and regions to keep; empty sets keep everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartitionFilter {
+    /// Account ids to keep (`--account`).
+    pub accounts: BTreeSet<String>,
+    /// Regions to keep (`--region`).
+    pub regions: BTreeSet<String>,
+}
+
+impl PartitionFilter {
+    fn keeps_account(&self, account: &str) -> bool {
+        self.accounts.is_empty() || self.accounts.contains(account)
+    }
+
+    fn keeps_region(&self, region: &str) -> bool {
+        self.regions.is_empty() || self.regions.contains(region)
+    }
+}
+
+/// The partition values of an object, shared by all objects of one partition.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Partition {
+    /// `accountid=` value, kept as text (leading zeros matter).
+    pub account_id: String,
+    /// `region=` value.
+    pub region: String,
+    /// `resourcetype=` value, `ManagedInstanceInventory` in every known bucket.
+    pub resource_type: String,
+}
+
+/// One inventory object: where it is, what listing said of it, and its partition.
+#[derive(Debug, Clone)]
+pub struct SyncObject {
+    /// Full location in the store.
+    pub location: Path,
+    /// Size in bytes, from the listing.
+    pub size: u64,
+    /// Last modification, from the listing.
+    pub last_modified: DateTime<Utc>,
+    /// Entity tag, from the listing, where the store has one.
+    pub e_tag: Option<String>,
+    /// Partition values parsed from the key.
+    pub partition: Arc<Partition>,
+}
+
+/// The objects of one inventory type.
+#[derive(Debug, Clone)]
+pub struct TypeListing {
+    /// The TypeName as the folder spells it, e.g. `AWS:Application`.
+    pub type_name: String,
+    /// Its objects that pass the filter, sorted by location.
+    pub objects: Vec<SyncObject>,
+}
+
+impl TypeListing {
+    /// Distinct accounts among the objects.
+    pub fn accounts(&self) -> BTreeSet<&str> {
+        self.objects
+            .iter()
+            .map(|o| o.partition.account_id.as_str())
+            .collect()
+    }
+
+    /// Distinct regions among the objects.
+    pub fn regions(&self) -> BTreeSet<&str> {
+        self.objects
+            .iter()
+            .map(|o| o.partition.region.as_str())
+            .collect()
+    }
+
+    /// Total size of the objects in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.objects.iter().map(|o| o.size).sum()
+    }
+}
+
+/// Why an entry of the store is not inventory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SkipReason {
+    /// The sync's `test.json` probe object.
+    Probe,
+    /// A file above the `resourcetype=` level.
+    TooShallow,
+    /// A file below the `resourcetype=` level.
+    TooDeep,
+    /// A file at full depth whose name does not end in `.json`.
+    NotJson,
+    /// A folder where a partition folder (`accountid=`, `region=`, `resourcetype=`) belongs.
+    NotPartitionFolder,
+    /// A file or folder next to the type folders that is not a type folder.
+    NotTypeFolder,
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SkipReason::Probe => "the sync's probe object, not inventory",
+            SkipReason::TooShallow => "not at full partition depth",
+            SkipReason::TooDeep => "below the `resourcetype=` folder",
+            SkipReason::NotJson => "not a `.json` object",
+            SkipReason::NotPartitionFolder => "not a partition folder of the expected kind",
+            SkipReason::NotTypeFolder => "not a type folder (no `accountid=` folders inside)",
+        })
+    }
+}
+
+/// An entry that discovery passed over.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skipped {
+    /// The entry's location (a folder ends in `/`).
+    pub location: String,
+    /// Why it is not inventory.
+    pub reason: SkipReason,
+}
+
+/// What discovery found.
+#[derive(Debug, Clone)]
+pub struct Lake {
+    /// The prefix holding the type folders (empty at the top of the store).
+    pub root: Path,
+    /// Every type found, sorted by TypeName; a type keeps its entry even when the filter
+    /// leaves it no objects.
+    pub types: Vec<TypeListing>,
+    /// Entries that are not inventory, sorted.
+    pub skipped: Vec<Skipped>,
+    /// Partition folders left unlisted because of the filter.
+    pub pruned_partitions: usize,
+    /// Filter values that matched no partition folder at all (`--account 1234` for an
+    /// account the lake does not hold).
+    pub unmatched_filters: Vec<String>,
+}
+
+impl Lake {
+    /// The listing of one type, by TypeName.
+    pub fn type_listing(&self, type_name: &str) -> Option<&TypeListing> {
+        self.types.iter().find(|t| t.type_name == type_name)
+    }
+}
+
+/// A key below the sync root, split into its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncKey<'a> {
+    /// `AWS:Application`.
+    pub type_name: &'a str,
+    /// `123456789012`.
+    pub account_id: &'a str,
+    /// `us-east-1`.
+    pub region: &'a str,
+    /// `ManagedInstanceInventory`.
+    pub resource_type: &'a str,
+    /// File name without `.json`: the managed node id.
+    pub node_id: &'a str,
+}
+
+/// Parses the parts of a key below the sync root, e.g.
+/// `["AWS:Tag", "accountid=1", "region=eu-west-1", "resourcetype=ManagedInstanceInventory",
+/// "i-1.json"]`. Anything but full depth with the right partition folders is skipped.
+pub fn parse_sync_key<'a>(parts: &[&'a str]) -> Result<SyncKey<'a>, SkipReason> {
+    match parts.len() {
+        0..=4 if parts.last() == Some(&PROBE_FILE) && parts.len() == 3 => {
+            return Err(SkipReason::Probe);
+        }
+        0..=4 => return Err(SkipReason::TooShallow),
+        5 => {}
+        _ => return Err(SkipReason::TooDeep),
+    }
+    let type_name = parts[0];
+    let account_id =
+        partition_value(parts[1], "accountid").ok_or(SkipReason::NotPartitionFolder)?;
+    let region = partition_value(parts[2], "region").ok_or(SkipReason::NotPartitionFolder)?;
+    let resource_type =
+        partition_value(parts[3], "resourcetype").ok_or(SkipReason::NotPartitionFolder)?;
+    let node_id = parts[4]
+        .strip_suffix(".json")
+        .filter(|id| !id.is_empty())
+        .ok_or(SkipReason::NotJson)?;
+    if type_name.is_empty() {
+        return Err(SkipReason::NotTypeFolder);
+    }
+    Ok(SyncKey {
+        type_name,
+        account_id,
+        region,
+        resource_type,
+        node_id,
+    })
+}
+
+/// The value of a `name=value` folder, if the folder has that name and a non-empty value.
+pub fn partition_value<'a>(folder: &'a str, name: &str) -> Option<&'a str> {
+    folder
+        .strip_prefix(name)?
+        .strip_prefix('=')
+        .filter(|value| !value.is_empty())
+}
+
+/// Finds the type folders under `start` and lists every object that passes `filter`.
+pub async fn discover(
+    store: &Arc<dyn ObjectStore>,
+    start: &Path,
+    filter: &PartitionFilter,
+) -> Result<Lake> {
+    let lister = Lister { store };
+    let found = find_type_folders(&lister, start).await?;
+    let mut skipped = found.skipped;
+    let mut pruned_partitions = 0;
+    let mut seen_accounts = BTreeSet::new();
+    let mut seen_regions = BTreeSet::new();
+
+    // Accounts of every type: their folders come from the type folder listings already made.
+    let mut account_folders = Vec::new();
+    for (type_name, listing) in &found.type_folders {
+        skip_files(&listing.objects, SkipReason::TooShallow, &mut skipped);
+        for folder in &listing.common_prefixes {
+            let name = folder.filename().unwrap_or_default();
+            match partition_value(name, "accountid") {
+                Some(account) => {
+                    seen_accounts.insert(account.to_owned());
+                    if filter.keeps_account(account) {
+                        account_folders.push((
+                            type_name.clone(),
+                            account.to_owned(),
+                            folder.clone(),
+                        ));
+                    } else {
+                        pruned_partitions += 1;
+                    }
+                }
+                None => skipped.push(skipped_folder(folder, SkipReason::NotPartitionFolder)),
+            }
+        }
+    }
+
+    let account_listings = lister
+        .list_all(account_folders.iter().map(|(_, _, f)| f.clone()))
+        .await?;
+    let mut region_folders = Vec::new();
+    for ((type_name, account, _), listing) in account_folders.into_iter().zip(account_listings) {
+        for file in &listing.objects {
+            let reason = if file.location.filename() == Some(PROBE_FILE) {
+                SkipReason::Probe
+            } else {
+                SkipReason::TooShallow
+            };
+            skipped.push(Skipped {
+                location: file.location.to_string(),
+                reason,
+            });
+        }
+        for folder in listing.common_prefixes {
+            let name = folder.filename().unwrap_or_default();
+            match partition_value(name, "region") {
+                Some(region) => {
+                    seen_regions.insert(region.to_owned());
+                    if filter.keeps_region(region) {
+                        region_folders.push((
+                            type_name.clone(),
+                            account.clone(),
+                            region.to_owned(),
+                            folder,
+                        ));
+                    } else {
+                        pruned_partitions += 1;
+                    }
+                }
+                None => skipped.push(skipped_folder(&folder, SkipReason::NotPartitionFolder)),
+            }
+        }
+    }
+
+    // Below a region, one recursive listing returns every object with its key.
+    let region_objects: Vec<Vec<ObjectMeta>> =
+        stream::iter(region_folders.iter().map(|(_, _, _, folder)| {
+            let folder = folder.clone();
+            async move {
+                lister
+                    .store
+                    .list(Some(&folder))
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .map_err(|source| Error::List {
+                        location: folder.to_string(),
+                        source,
+                    })
+            }
+        }))
+        .buffered(LIST_CONCURRENCY)
+        .try_collect()
+        .await?;
+
+    let mut types: BTreeMap<String, Vec<SyncObject>> = found
+        .type_folders
+        .iter()
+        .map(|(name, _)| (name.clone(), Vec::new()))
+        .collect();
+    let mut partitions: BTreeMap<Partition, Arc<Partition>> = BTreeMap::new();
+    for ((type_name, ..), metas) in region_folders.iter().zip(region_objects) {
+        for meta in metas {
+            let parsed = {
+                let Some(parts) = meta.location.prefix_match(&found.root) else {
+                    continue;
+                };
+                let parts: Vec<_> = parts.collect();
+                let parts: Vec<&str> = parts.iter().map(|p| p.as_ref()).collect();
+                parse_sync_key(&parts).map(|key| Partition {
+                    account_id: key.account_id.to_owned(),
+                    region: key.region.to_owned(),
+                    resource_type: key.resource_type.to_owned(),
+                })
+            };
+            match parsed {
+                Ok(partition) => {
+                    let shared = partitions
+                        .entry(partition.clone())
+                        .or_insert_with(|| Arc::new(partition))
+                        .clone();
+                    types
+                        .entry(type_name.clone())
+                        .or_default()
+                        .push(SyncObject {
+                            location: meta.location,
+                            size: meta.size,
+                            last_modified: meta.last_modified,
+                            e_tag: meta.e_tag,
+                            partition: shared,
+                        });
+                }
+                Err(reason) => skipped.push(Skipped {
+                    location: meta.location.to_string(),
+                    reason,
+                }),
+            }
+        }
+    }
+
+    let mut unmatched_filters: Vec<String> = filter
+        .accounts
+        .iter()
+        .filter(|a| !seen_accounts.contains(*a))
+        .map(|a| format!("--account {a}"))
+        .collect();
+    unmatched_filters.extend(
+        filter
+            .regions
+            .iter()
+            .filter(|r| !seen_regions.contains(*r))
+            .map(|r| format!("--region {r}")),
+    );
+    skipped.sort();
+    Ok(Lake {
+        root: found.root,
+        types: types
+            .into_iter()
+            .map(|(type_name, mut objects)| {
+                objects.sort_by(|a, b| a.location.cmp(&b.location));
+                TypeListing { type_name, objects }
+            })
+            .collect(),
+        skipped,
+        pruned_partitions,
+        unmatched_filters,
+    })
+}
+
+/// Type folders and what their search passed over.
+struct TypeFolders {
+    root: Path,
+    /// TypeName and the delimited listing of its folder.
+    type_folders: Vec<(String, ListResult)>,
+    skipped: Vec<Skipped>,
+}
+
+/// Searches `start` and up to [`MAX_PREFIX_DEPTH`] levels below it for type folders: folders
+/// holding `accountid=` folders. Each folder is listed once; the listings of the type folders
+/// are kept for the next stage.
+async fn find_type_folders(lister: &Lister<'_>, start: &Path) -> Result<TypeFolders> {
+    let start_listing = lister.list(start).await?;
+    if is_type_folder(&start_listing) {
+        // The source is one type folder: its parent is the sync root.
+        let mut parts: Vec<_> = start.parts().collect();
+        let type_name = parts
+            .pop()
+            .map(|p| p.as_ref().to_owned())
+            .unwrap_or_default();
+        return Ok(TypeFolders {
+            root: Path::from_iter(parts),
+            type_folders: vec![(type_name, start_listing)],
+            skipped: Vec::new(),
+        });
+    }
+
+    let mut frontier = vec![(start.clone(), start_listing)];
+    for _ in 0..MAX_PREFIX_DEPTH {
+        let children: Vec<(Path, Path)> = frontier
+            .iter()
+            .flat_map(|(parent, listing)| {
+                listing
+                    .common_prefixes
+                    .iter()
+                    .map(move |c| (parent.clone(), c.clone()))
+            })
+            .collect();
+        let listings = lister
+            .list_all(children.iter().map(|(_, c)| c.clone()))
+            .await?;
+        let mut roots: BTreeMap<Path, Vec<(String, ListResult)>> = BTreeMap::new();
+        let mut next = Vec::new();
+        for ((parent, child), listing) in children.into_iter().zip(listings) {
+            if is_type_folder(&listing) {
+                let name = child.filename().unwrap_or_default().to_owned();
+                roots.entry(parent).or_default().push((name, listing));
+            } else {
+                next.push((child, listing));
+            }
+        }
+        match roots.len() {
+            0 => frontier = next,
+            1 => {
+                let (root, type_folders) = roots.into_iter().next().expect("one root");
+                let (_, root_listing) = frontier
+                    .iter()
+                    .find(|(p, _)| *p == root)
+                    .expect("the root was listed");
+                let mut skipped = Vec::new();
+                skip_files(
+                    &root_listing.objects,
+                    SkipReason::NotTypeFolder,
+                    &mut skipped,
+                );
+                for (folder, _) in next.iter().filter(|(f, _)| parent_of(f) == root) {
+                    skipped.push(skipped_folder(folder, SkipReason::NotTypeFolder));
+                }
+                return Ok(TypeFolders {
+                    root,
+                    type_folders,
+                    skipped,
+                });
+            }
+            _ => {
+                return Err(Error::AmbiguousSyncRoot {
+                    location: display_prefix(start),
+                    candidates: roots.keys().map(display_prefix).collect(),
+                });
+            }
+        }
+        if frontier.is_empty() {
+            break;
+        }
+    }
+    Err(Error::NoSyncData {
+        location: display_prefix(start),
+    })
+}
+
+fn is_type_folder(listing: &ListResult) -> bool {
+    listing.common_prefixes.iter().any(|p| {
+        p.filename()
+            .is_some_and(|name| partition_value(name, "accountid").is_some())
+    })
+}
+
+fn parent_of(path: &Path) -> Path {
+    let mut parts: Vec<_> = path.parts().collect();
+    parts.pop();
+    Path::from_iter(parts)
+}
+
+fn display_prefix(path: &Path) -> String {
+    if path.as_ref().is_empty() {
+        "/".to_owned()
+    } else {
+        format!("{path}/")
+    }
+}
+
+fn skipped_folder(folder: &Path, reason: SkipReason) -> Skipped {
+    Skipped {
+        location: display_prefix(folder),
+        reason,
+    }
+}
+
+fn skip_files(files: &[ObjectMeta], reason: SkipReason, skipped: &mut Vec<Skipped>) {
+    skipped.extend(files.iter().map(|f| Skipped {
+        location: f.location.to_string(),
+        reason,
+    }));
+}
+
+/// Delimited listings with the location named in errors.
+struct Lister<'a> {
+    store: &'a Arc<dyn ObjectStore>,
+}
+
+impl Lister<'_> {
+    async fn list(&self, prefix: &Path) -> Result<ListResult> {
+        let prefix_arg = (!prefix.as_ref().is_empty()).then_some(prefix);
+        self.store
+            .list_with_delimiter(prefix_arg)
+            .await
+            .map_err(|source| Error::List {
+                location: display_prefix(prefix),
+                source,
+            })
+    }
+
+    /// Lists every prefix, concurrently, returning the listings in the order given.
+    async fn list_all(&self, prefixes: impl Iterator<Item = Path>) -> Result<Vec<ListResult>> {
+        stream::iter(prefixes.map(|p| async move { self.list(&p).await }))
+            .buffered(LIST_CONCURRENCY)
+            .try_collect()
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(parts: &[&str]) -> Result<SyncKey<'static>, SkipReason> {
+        let leaked: Vec<&'static str> = parts
+            .iter()
+            .map(|p| &*String::leak((*p).to_owned()))
+            .collect();
+        parse_sync_key(&leaked)
+    }
+
+    const FULL: [&str; 5] = [
+        "AWS:Application",
+        "accountid=012345678901",
+        "region=eu-west-1",
+        "resourcetype=ManagedInstanceInventory",
+        "i-0abc123def4567890.json",
+    ];
+
+    #[test]
+    fn full_depth_key_is_parsed() {
+        assert_eq!(
+            key(&FULL),
+            Ok(SyncKey {
+                type_name: "AWS:Application",
+                account_id: "012345678901",
+                region: "eu-west-1",
+                resource_type: "ManagedInstanceInventory",
+                node_id: "i-0abc123def4567890",
+            })
+        );
+        let hybrid = [
+            "Custom:SQLServer",
+            "accountid=1",
+            "region=r",
+            "resourcetype=Other",
+            "mi-0123.json",
+        ];
+        assert_eq!(
+            key(&hybrid).map(|k| (k.type_name, k.resource_type, k.node_id)),
+            Ok(("Custom:SQLServer", "Other", "mi-0123"))
+        );
+    }
+
+    #[test]
+    fn odd_keys_are_skipped_with_a_reason() {
+        let cases: &[(&[&str], SkipReason)] = &[
+            (
+                &["AWS:InstanceInformation", "accountid=1", "test.json"],
+                SkipReason::Probe,
+            ),
+            (
+                &["AWS:Tag", "accountid=1", "region=r", "stray.json"],
+                SkipReason::TooShallow,
+            ),
+            (
+                &["AWS:Tag", "accountid=1", "other.json"],
+                SkipReason::TooShallow,
+            ),
+            (&["AWS:Tag", "x.json"], SkipReason::TooShallow),
+            (&["README.md"], SkipReason::TooShallow),
+            (
+                &[
+                    "AWS:Tag",
+                    "accountid=1",
+                    "region=r",
+                    "resourcetype=M",
+                    "sub",
+                    "i-1.json",
+                ],
+                SkipReason::TooDeep,
+            ),
+            (
+                &[
+                    "AWS:Tag",
+                    "accountid=1",
+                    "region=r",
+                    "resourcetype=M",
+                    "notes.txt",
+                ],
+                SkipReason::NotJson,
+            ),
+            (
+                &[
+                    "AWS:Tag",
+                    "accountid=1",
+                    "region=r",
+                    "resourcetype=M",
+                    ".json",
+                ],
+                SkipReason::NotJson,
+            ),
+            (
+                &[
+                    "AWS:Tag",
+                    "accountid=1",
+                    "region=r",
+                    "resourcetype=M",
+                    "i-1.JSON",
+                ],
+                SkipReason::NotJson,
+            ),
+            (
+                &[
+                    "AWS:Tag",
+                    "account=1",
+                    "region=r",
+                    "resourcetype=M",
+                    "i-1.json",
+                ],
+                SkipReason::NotPartitionFolder,
+            ),
+            (
+                &[
+                    "AWS:Tag",
+                    "accountid=",
+                    "region=r",
+                    "resourcetype=M",
+                    "i-1.json",
+                ],
+                SkipReason::NotPartitionFolder,
+            ),
+            (
+                &[
+                    "AWS:Tag",
+                    "accountid=1",
+                    "resourcetype=M",
+                    "region=r",
+                    "i-1.json",
+                ],
+                SkipReason::NotPartitionFolder,
+            ),
+            (
+                &[
+                    "AWS:Tag",
+                    "accountid=1",
+                    "region=r",
+                    "resourcetypes=M",
+                    "i-1.json",
+                ],
+                SkipReason::NotPartitionFolder,
+            ),
+            (
+                &["", "accountid=1", "region=r", "resourcetype=M", "i-1.json"],
+                SkipReason::NotTypeFolder,
+            ),
+        ];
+        for (parts, reason) in cases {
+            assert_eq!(key(parts), Err(*reason), "{parts:?}");
+        }
+    }
+
+    #[test]
+    fn partition_values_keep_their_text() {
+        assert_eq!(
+            partition_value("accountid=012345678901", "accountid"),
+            Some("012345678901")
+        );
+        assert_eq!(
+            partition_value("region=us-gov-west-1", "region"),
+            Some("us-gov-west-1")
+        );
+        assert_eq!(partition_value("region=a=b", "region"), Some("a=b"));
+        assert_eq!(partition_value("regions=x", "region"), None);
+        assert_eq!(partition_value("region=", "region"), None);
+        assert_eq!(partition_value("Region=x", "region"), None);
+    }
+}

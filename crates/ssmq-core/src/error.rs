@@ -1,0 +1,193 @@
+//! The one error type of the library: a variant per stage, each carrying what the user needs to
+//! act (the object key, the line, the table or report name). Causes sit in `#[source]`, not in
+//! the message.
+
+use crate::json::LineError;
+
+/// Result with the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong between a source and an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The `--source` text could not be understood or does not exist.
+    #[error("Source `{source_text}` {problem}")]
+    Source {
+        /// The source as the user gave it.
+        source_text: String,
+        /// What is wrong with it, e.g. "does not exist".
+        problem: String,
+    },
+
+    /// No `<Type>/accountid=…/region=…` layout was found under the source.
+    #[error(
+        "No resource data sync data found in `{location}`: expected folders like \
+         `AWS:InstanceInformation/accountid=…/region=…/resourcetype=…/` at the top or below a prefix"
+    )]
+    NoSyncData {
+        /// Where we looked.
+        location: String,
+    },
+
+    /// Type folders were found under more than one prefix.
+    #[error("Found sync data under several prefixes of `{location}`: {}; point the source at one of them", candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))]
+    AmbiguousSyncRoot {
+        /// Where we looked.
+        location: String,
+        /// The prefixes holding type folders.
+        candidates: Vec<String>,
+    },
+
+    /// Listing a prefix failed.
+    #[error("Failed to list `{location}`")]
+    List {
+        /// The prefix being listed.
+        location: String,
+        /// What the store said.
+        #[source]
+        source: object_store::Error,
+    },
+
+    /// Reading an object failed.
+    #[error("Failed to read `{key}`")]
+    Read {
+        /// The object's key.
+        key: String,
+        /// What the store said.
+        #[source]
+        source: object_store::Error,
+    },
+
+    /// A line of an object is not a flat JSON object.
+    #[error("Malformed JSON in `{key}` {fault}")]
+    MalformedLine {
+        /// The object's key.
+        key: String,
+        /// The line, column and what is wrong.
+        fault: LineError,
+    },
+
+    /// A table name that the lake does not hold.
+    #[error("Unknown table `{name}`; available: {}", available.join(", "))]
+    UnknownTable {
+        /// The name asked for.
+        name: String,
+        /// The tables that exist.
+        available: Vec<String>,
+    },
+
+    /// A report name that is not built in.
+    #[error("Unknown report `{name}`; available: {}", available.join(", "))]
+    UnknownReport {
+        /// The name asked for.
+        name: String,
+        /// The reports that exist.
+        available: Vec<String>,
+    },
+
+    /// A report file whose header cannot be read (a defect of the report, not of the input).
+    #[error("Report `{report}` has an invalid header: {problem}")]
+    ReportDefinition {
+        /// The report's name.
+        report: String,
+        /// What is wrong.
+        problem: String,
+    },
+
+    /// A `--param` that does not fit the report.
+    #[error("Report `{report}`: {problem}")]
+    ReportParam {
+        /// The report's name.
+        report: String,
+        /// What is wrong, naming the parameter.
+        problem: String,
+    },
+
+    /// A statement that would create, change or write something.
+    #[error(
+        "ssmq is read-only: `{statement}` statements are refused; only queries (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SHOW) run"
+    )]
+    ReadOnly {
+        /// The statement's leading keywords, e.g. `CREATE TABLE`.
+        statement: String,
+    },
+
+    /// SQL text that holds no statement, or more than the caller accepts.
+    #[error("{0}")]
+    Statement(String),
+
+    /// Planning or running a query failed.
+    #[error("{}", query_message(.0))]
+    Query(#[source] datafusion::error::DataFusionError),
+
+    /// Writing an output failed.
+    #[error("Failed to write `{path}`")]
+    Write {
+        /// The output being written.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// Encoding query results into an output format failed.
+    #[error("Failed to encode results as {format}")]
+    Encode {
+        /// The format, e.g. "CSV".
+        format: &'static str,
+        /// The cause.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl Error {
+    /// The library error inside a DataFusion error chain, if any: scans wrap their errors in
+    /// `DataFusionError::External`, and this finds them again for the user.
+    pub fn find_in<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a Error> {
+        let mut current = Some(error);
+        while let Some(e) = current {
+            if let Some(found) = e.downcast_ref::<Error>() {
+                return Some(found);
+            }
+            if let Some(shared) =
+                e.downcast_ref::<std::sync::Arc<datafusion::error::DataFusionError>>()
+            {
+                current = Some(shared.as_ref());
+                continue;
+            }
+            current = e.source();
+        }
+        None
+    }
+}
+
+impl From<datafusion::error::DataFusionError> for Error {
+    fn from(e: datafusion::error::DataFusionError) -> Self {
+        Error::Query(e)
+    }
+}
+
+/// DataFusion's message without its stage prefixes ("Error during planning: "), which say
+/// nothing to a user; an error of ours wrapped inside is shown as itself.
+fn query_message(error: &datafusion::error::DataFusionError) -> String {
+    if let Some(inner) = Error::find_in(error) {
+        return inner.to_string();
+    }
+    let mut text = error.strip_backtrace();
+    while let Some(rest) = [
+        "Error during planning: ",
+        "Schema error: ",
+        "SQL error: ",
+        "Execution error: ",
+        "Arrow error: ",
+        "External error: ",
+        "This feature is not implemented: ",
+    ]
+    .iter()
+    .find_map(|prefix| text.strip_prefix(prefix))
+    {
+        text = rest.to_owned();
+    }
+    text
+}

@@ -1,0 +1,344 @@
+//! Output: query results rendered in one of the [`Format`]s, to any writer or atomically to a
+//! file.
+//!
+//! In: a stream of record batches (or batches in memory), a format. Out: bytes written and a
+//! row count. Files are written to a temporary file beside the target and renamed over it
+//! only when everything succeeded, so a failed command leaves no partial file behind and
+//! keeps any previous file intact.
+//!
+//! - `table`: a text table fitted to a width (all rows are gathered first to size columns);
+//! - `csv`: a header row, RFC 4180 quoting, NULL as an empty field;
+//! - `json`: one JSON array of objects; `ndjson`: one object per line; NULLs written as `null`;
+//! - `parquet`: zstd-compressed, column types kept.
+
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
+use arrow::util::display::{ArrayFormatter, FormatOptions};
+use comfy_table::{ContentArrangement, Table, presets};
+use datafusion::execution::SendableRecordBatchStream;
+use futures::StreamExt;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+
+use crate::error::{Error, Result};
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A text table for people.
+    Table,
+    /// Comma-separated values with a header.
+    Csv,
+    /// A JSON array of objects.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// Apache Parquet.
+    Parquet,
+}
+
+impl Format {
+    /// The format a file extension implies: `.csv`, `.json`, `.ndjson`/`.jsonl`, `.parquet`,
+    /// `.txt` (a table).
+    pub fn from_extension(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "csv" => Format::Csv,
+            "json" => Format::Json,
+            "ndjson" | "jsonl" => Format::Ndjson,
+            "parquet" | "pq" => Format::Parquet,
+            "txt" => Format::Table,
+            _ => return None,
+        })
+    }
+
+    /// Whether the output is binary (unfit for a terminal).
+    pub fn is_binary(self) -> bool {
+        self == Format::Parquet
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Parquet => "parquet",
+        })
+    }
+}
+
+/// How output is shaped beyond its format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutputOptions {
+    /// Width the `table` format must fit in; `None` means no limit.
+    pub table_width: Option<u16>,
+}
+
+/// Writes every batch of `stream` to `out` in `format`; returns the number of rows.
+pub async fn write_stream<W: Write + Send>(
+    mut stream: SendableRecordBatchStream,
+    format: Format,
+    options: OutputOptions,
+    out: W,
+) -> Result<u64> {
+    let mut writer = FormatWriter::new(format, stream.schema(), options, out)?;
+    let mut rows = 0;
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        rows += batch.num_rows() as u64;
+        writer.write(&batch)?;
+    }
+    writer.finish()?;
+    Ok(rows)
+}
+
+/// Writes batches already in memory.
+pub fn write_batches<W: Write + Send>(
+    schema: SchemaRef,
+    batches: &[RecordBatch],
+    format: Format,
+    options: OutputOptions,
+    out: W,
+) -> Result<u64> {
+    let mut writer = FormatWriter::new(format, schema, options, out)?;
+    for batch in batches {
+        writer.write(batch)?;
+    }
+    writer.finish()?;
+    Ok(batches.iter().map(|b| b.num_rows() as u64).sum())
+}
+
+/// A file that appears at its path only when [`AtomicFile::commit`] is called; dropped
+/// uncommitted, it vanishes.
+#[derive(Debug)]
+pub struct AtomicFile {
+    target: std::path::PathBuf,
+    temp: tempfile::NamedTempFile,
+}
+
+impl AtomicFile {
+    /// Starts writing a file that will replace `target`.
+    pub fn create(target: &Path) -> Result<AtomicFile> {
+        let write_error = |source| Error::Write {
+            path: target.display().to_string(),
+            source,
+        };
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let name = target
+            .file_name()
+            .ok_or_else(|| write_error(std::io::Error::other("the path names no file")))?;
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{}.", name.to_string_lossy()))
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(write_error)?;
+        Ok(AtomicFile {
+            target: target.to_path_buf(),
+            temp,
+        })
+    }
+
+    /// The file being written.
+    pub fn file(&mut self) -> &mut std::fs::File {
+        self.temp.as_file_mut()
+    }
+
+    /// Flushes to disk and moves the file into place.
+    pub fn commit(self) -> Result<()> {
+        let target = self.target;
+        let write_error = |source| Error::Write {
+            path: target.display().to_string(),
+            source,
+        };
+        self.temp.as_file().sync_all().map_err(write_error)?;
+        self.temp
+            .persist(&target)
+            .map_err(|e| write_error(e.error))?;
+        Ok(())
+    }
+}
+
+/// Writes `stream` to `path` in `format`, atomically; returns the number of rows.
+pub async fn write_file(
+    stream: SendableRecordBatchStream,
+    format: Format,
+    options: OutputOptions,
+    path: &Path,
+) -> Result<u64> {
+    let mut file = AtomicFile::create(path)?;
+    let rows = write_stream(
+        stream,
+        format,
+        options,
+        std::io::BufWriter::new(file.file()),
+    )
+    .await?;
+    file.commit()?;
+    Ok(rows)
+}
+
+enum FormatWriter<W: Write + Send> {
+    Table {
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+        width: Option<u16>,
+        out: W,
+    },
+    Csv {
+        schema: SchemaRef,
+        writer: Box<arrow::csv::Writer<W>>,
+        wrote: bool,
+    },
+    Json(Box<arrow::json::Writer<W, arrow::json::writer::JsonArray>>),
+    Ndjson(Box<arrow::json::Writer<W, arrow::json::writer::LineDelimited>>),
+    Parquet(Box<ArrowWriter<W>>),
+}
+
+impl<W: Write + Send> FormatWriter<W> {
+    fn new(format: Format, schema: SchemaRef, options: OutputOptions, out: W) -> Result<Self> {
+        let json = || arrow::json::WriterBuilder::new().with_explicit_nulls(true);
+        Ok(match format {
+            Format::Table => FormatWriter::Table {
+                schema,
+                batches: Vec::new(),
+                width: options.table_width,
+                out,
+            },
+            Format::Csv => FormatWriter::Csv {
+                schema,
+                writer: Box::new(
+                    arrow::csv::WriterBuilder::new()
+                        .with_header(true)
+                        .build(out),
+                ),
+                wrote: false,
+            },
+            Format::Json => FormatWriter::Json(Box::new(json().build(out))),
+            Format::Ndjson => FormatWriter::Ndjson(Box::new(json().build(out))),
+            Format::Parquet => {
+                let properties = WriterProperties::builder()
+                    .set_compression(Compression::ZSTD(ZstdLevel::default()))
+                    .build();
+                let writer = ArrowWriter::try_new(out, schema, Some(properties))
+                    .map_err(encode("Parquet"))?;
+                FormatWriter::Parquet(Box::new(writer))
+            }
+        })
+    }
+
+    fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        match self {
+            FormatWriter::Table { batches, .. } => batches.push(batch.clone()),
+            FormatWriter::Csv { writer, wrote, .. } => {
+                writer.write(batch).map_err(encode("CSV"))?;
+                *wrote = true;
+            }
+            FormatWriter::Json(w) => w.write(batch).map_err(encode("JSON"))?,
+            FormatWriter::Ndjson(w) => w.write(batch).map_err(encode("JSON"))?,
+            FormatWriter::Parquet(w) => w.write(batch).map_err(encode("Parquet"))?,
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        match self {
+            FormatWriter::Table {
+                schema,
+                batches,
+                width,
+                mut out,
+            } => {
+                let text = render_table(&schema, &batches, width)?;
+                out.write_all(text.as_bytes()).map_err(io_error)?;
+                out.flush().map_err(io_error)
+            }
+            FormatWriter::Csv {
+                schema,
+                mut writer,
+                wrote,
+            } => {
+                if !wrote {
+                    // An empty result still gets its header.
+                    writer
+                        .write(&RecordBatch::new_empty(schema))
+                        .map_err(encode("CSV"))?;
+                }
+                writer.into_inner().flush().map_err(io_error)
+            }
+            FormatWriter::Json(mut w) => {
+                w.finish().map_err(encode("JSON"))?;
+                let mut out = w.into_inner();
+                out.write_all(b"\n").map_err(io_error)?;
+                out.flush().map_err(io_error)
+            }
+            FormatWriter::Ndjson(mut w) => {
+                w.finish().map_err(encode("JSON"))?;
+                w.into_inner().flush().map_err(io_error)
+            }
+            FormatWriter::Parquet(w) => {
+                let mut out = w.into_inner().map_err(encode("Parquet"))?;
+                out.flush().map_err(io_error)
+            }
+        }
+    }
+}
+
+fn encode<E: std::error::Error + Send + Sync + 'static>(
+    format: &'static str,
+) -> impl Fn(E) -> Error {
+    move |e| Error::Encode {
+        format,
+        source: Box::new(e),
+    }
+}
+
+/// Errors of the output itself (a closed pipe, a full disk) keep their kind so callers can
+/// tell a closed pipe from a real failure.
+fn io_error(source: std::io::Error) -> Error {
+    Error::Write {
+        path: "output".to_owned(),
+        source,
+    }
+}
+
+/// Renders batches as a text table fitting `width`; NULL shows as `NULL`.
+fn render_table(schema: &SchemaRef, batches: &[RecordBatch], width: Option<u16>) -> Result<String> {
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_FULL_CONDENSED);
+    table.set_header(schema.fields().iter().map(|f| f.name().clone()));
+    match width {
+        Some(w) => {
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+            table.set_width(w);
+        }
+        None => {
+            table.set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
+    let options = FormatOptions::default().with_null("NULL");
+    for batch in batches {
+        let formatters = batch
+            .columns()
+            .iter()
+            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(encode("a table"))?;
+        for row in 0..batch.num_rows() {
+            table.add_row(formatters.iter().map(|f| f.value(row).to_string()));
+        }
+    }
+    let mut text = table.to_string();
+    text.push('\n');
+    Ok(text)
+}

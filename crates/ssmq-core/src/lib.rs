@@ -1,0 +1,37 @@
+//! ssmq-core: SQL over AWS Systems Manager resource data sync lakes.
+//!
+//! A sync lake is newline-delimited JSON under
+//! `<TypeName>/accountid=<id>/region=<region>/resourcetype=<rt>/<node>.json`. This crate turns
+//! one into DataFusion tables that Glue/Athena users recognise, and answers SQL and named
+//! reports over them. It never prints, reads the process arguments or exits: the `ssmq`
+//! binary does the terminal side.
+//!
+//! ```text
+//! source     dir | file:// URL | built-in sample           -> Arc<dyn ObjectStore> + prefix
+//!   -> discover   list the sync layout level by level; prune by account/region; skip strays
+//!   -> catalog    per type: Glue table name, columns merged over every object
+//!   -> register   the only place that builds DataFusion providers (tables, pruning)
+//!      scan       objects -> record batches (json: the flat-object line decoder;
+//!                 read: fetching and the bad-line policy)
+//!   -> query      one session: ad-hoc SQL and named reports (report) end in one function
+//!   -> export     table / CSV / JSON / NDJSON / Parquet writers, files written atomically
+//! ```
+//!
+//! Every I/O stage goes through `Arc<dyn ObjectStore>`, so a local directory, the in-memory
+//! sample and (later) S3 share one code path.
+
+pub mod catalog;
+pub mod discover;
+pub mod error;
+pub mod export;
+pub mod json;
+pub mod query;
+pub mod read;
+pub mod register;
+pub mod report;
+pub mod scan;
+pub mod source;
+
+pub use error::{Error, Result};
+pub use query::{LakeSession, SessionOptions};
+pub use source::Source;

@@ -1,0 +1,279 @@
+//! Reading objects: fetching their bytes and walking their lines under the bad-line policy.
+//! Shared by the catalog (which learns keys) and the scan (which builds columns).
+//!
+//! In: an object from discovery, [`ReadOptions`]. Out: its bytes, and its lines handed to a
+//! callback; faults either stop the read with the object key and line, or, with
+//! `skip_bad_lines`, are skipped and recorded in the [`ReadReport`], never dropped silently.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt};
+
+use crate::discover::SyncObject;
+use crate::error::{Error, Result};
+use crate::json::{LineError, Lines, validate_utf8};
+
+/// How objects are read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Skip malformed lines (recording them) instead of failing.
+    pub skip_bad_lines: bool,
+    /// Objects fetched at once per reader.
+    pub read_concurrency: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            skip_bad_lines: false,
+            read_concurrency: 16,
+        }
+    }
+}
+
+/// A malformed line that was skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadLine {
+    /// The object's key.
+    pub key: String,
+    /// Where in the object, and what is wrong.
+    pub fault: LineError,
+}
+
+/// Two spellings of one column (`URL`, `Url`) on the same line with different values: the
+/// first value was kept.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KeyConflict {
+    /// The object's key.
+    pub key: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The column both spellings feed.
+    pub column: String,
+}
+
+/// What reading saw besides data: counts, and every line or key it could not place.
+/// Shared by all reads of a session; safe to read at any time.
+#[derive(Debug, Default)]
+pub struct ReadReport {
+    objects_read: AtomicU64,
+    bytes_read: AtomicU64,
+    faults: Mutex<Faults>,
+}
+
+#[derive(Debug, Default)]
+struct Faults {
+    /// Keyed by (object key, line) so the catalog and the scan meeting the same line count once.
+    bad_lines: BTreeMap<(String, usize), LineError>,
+    conflicts: BTreeSet<KeyConflict>,
+    /// (object key, JSON key): keys met while scanning that the table's columns lack, which
+    /// happens when an object changed after its table's columns were learnt.
+    unknown_keys: BTreeSet<(String, String)>,
+}
+
+impl ReadReport {
+    /// GET requests completed.
+    pub fn objects_read(&self) -> u64 {
+        self.objects_read.load(Ordering::Relaxed)
+    }
+
+    /// Bytes those requests returned.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read.load(Ordering::Relaxed)
+    }
+
+    /// Malformed lines skipped, by object key and line.
+    pub fn bad_lines(&self) -> Vec<BadLine> {
+        self.faults()
+            .bad_lines
+            .iter()
+            .map(|((key, _), fault)| BadLine {
+                key: key.clone(),
+                fault: fault.clone(),
+            })
+            .collect()
+    }
+
+    /// Lines where two spellings of a column disagreed.
+    pub fn conflicts(&self) -> Vec<KeyConflict> {
+        self.faults().conflicts.iter().cloned().collect()
+    }
+
+    /// Keys found in objects but missing from their table's columns.
+    pub fn unknown_keys(&self) -> Vec<(String, String)> {
+        self.faults().unknown_keys.iter().cloned().collect()
+    }
+
+    pub(crate) fn record_bad_line(&self, key: &Path, fault: LineError) {
+        self.faults()
+            .bad_lines
+            .insert((key.to_string(), fault.line), fault);
+    }
+
+    pub(crate) fn record_conflict(&self, conflict: KeyConflict) {
+        self.faults().conflicts.insert(conflict);
+    }
+
+    pub(crate) fn record_unknown_key(&self, key: &Path, json_key: String) {
+        self.faults()
+            .unknown_keys
+            .insert((key.to_string(), json_key));
+    }
+
+    fn faults(&self) -> std::sync::MutexGuard<'_, Faults> {
+        // A panic elsewhere while holding the lock leaves plain data behind; keep using it.
+        self.faults
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Fetches an object's bytes, counting the request.
+pub async fn fetch(
+    store: &dyn ObjectStore,
+    object: &SyncObject,
+    report: &ReadReport,
+) -> Result<Bytes> {
+    let read = async { store.get(&object.location).await?.bytes().await };
+    let bytes = read.await.map_err(|source| Error::Read {
+        key: object.location.to_string(),
+        source,
+    })?;
+    report.objects_read.fetch_add(1, Ordering::Relaxed);
+    report
+        .bytes_read
+        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+    Ok(bytes)
+}
+
+/// Hands each non-blank line of an object to `on_line` with its 1-based number, applying the
+/// bad-line policy to UTF-8 faults and to the faults `on_line` returns. Returns the number of
+/// lines accepted.
+pub fn for_each_line(
+    key: &Path,
+    object: &[u8],
+    options: &ReadOptions,
+    report: &ReadReport,
+    mut on_line: impl FnMut(&[u8], usize) -> Result<(), LineError>,
+) -> Result<usize> {
+    let reject = |fault: LineError| -> Result<()> {
+        if options.skip_bad_lines {
+            report.record_bad_line(key, fault);
+            Ok(())
+        } else {
+            Err(Error::MalformedLine {
+                key: key.to_string(),
+                fault,
+            })
+        }
+    };
+    // One pass over the whole object is cheaper than one per line; only a faulty object pays
+    // for checking line by line.
+    let check_lines = match validate_utf8(object) {
+        Ok(()) => false,
+        Err(fault) => {
+            reject(fault)?;
+            true
+        }
+    };
+    let mut accepted = 0;
+    for (line_no, line) in Lines::new(object) {
+        if check_lines && let Err(mut fault) = validate_utf8(line) {
+            fault.line = line_no;
+            reject(fault)?;
+            continue;
+        }
+        match on_line(line, line_no) {
+            Ok(()) => accepted += 1,
+            Err(fault) => reject(fault)?,
+        }
+    }
+    Ok(accepted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(object: &[u8], skip: bool) -> (Result<usize>, Vec<usize>, ReadReport) {
+        let options = ReadOptions {
+            skip_bad_lines: skip,
+            ..ReadOptions::default()
+        };
+        let report = ReadReport::default();
+        let mut seen = Vec::new();
+        let key = Path::from("AWS:Tag/accountid=1/region=r/resourcetype=M/i-1.json");
+        let result = for_each_line(&key, object, &options, &report, |line, no| {
+            let mut sink = Ignore;
+            crate::json::parse_line(line, no, &mut sink)?;
+            seen.push(no);
+            Ok(())
+        });
+        (result, seen, report)
+    }
+
+    struct Ignore;
+    impl crate::json::MemberSink for Ignore {
+        fn member(&mut self, _: crate::json::JsonKey<'_>, _: crate::json::JsonValue<'_>) {}
+    }
+
+    const OBJECT: &[u8] = b"{\"a\":\"1\"}\n\n{\"a\" \"2\"}\n{\"a\":\"\xFF\"}\n{\"a\":\"4\"}\n";
+
+    #[test]
+    fn a_bad_line_fails_with_key_and_line() {
+        let (result, seen, report) = run(OBJECT, false);
+        let err = result.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Malformed JSON in `AWS:Tag/accountid=1/region=r/resourcetype=M/i-1.json` line 4, column 7: invalid UTF-8 near `{\"a\":\"\u{FFFD}\"}`"
+        );
+        assert!(
+            seen.is_empty(),
+            "nothing is handed over before the UTF-8 check"
+        );
+        assert!(report.bad_lines().is_empty());
+    }
+
+    #[test]
+    fn skipping_records_every_bad_line_once() {
+        let (result, seen, report) = run(OBJECT, true);
+        assert_eq!(result.unwrap(), 2);
+        assert_eq!(seen, vec![1, 5]);
+        let bad: Vec<(usize, String)> = report
+            .bad_lines()
+            .into_iter()
+            .map(|b| (b.fault.line, b.fault.message))
+            .collect();
+        assert_eq!(
+            bad,
+            vec![
+                (3, "expected `:` after an object key".to_owned()),
+                (4, "invalid UTF-8".to_owned())
+            ]
+        );
+        // Reading the same object again (catalog, then scan) does not count the lines twice.
+        let options = ReadOptions {
+            skip_bad_lines: true,
+            ..ReadOptions::default()
+        };
+        let key = Path::from("AWS:Tag/accountid=1/region=r/resourcetype=M/i-1.json");
+        for_each_line(&key, OBJECT, &options, &report, |line, no| {
+            crate::json::parse_line(line, no, &mut Ignore)
+        })
+        .unwrap();
+        assert_eq!(report.bad_lines().len(), 2);
+    }
+
+    #[test]
+    fn a_syntax_fault_fails_without_skip() {
+        let (result, seen, _) = run(b"{\"a\":\"1\"}\r\n{\"a\":1,}\r\n", false);
+        assert!(
+            matches!(result, Err(Error::MalformedLine { ref fault, .. }) if fault.line == 2 && fault.column == 8)
+        );
+        assert_eq!(seen, vec![1]);
+    }
+}

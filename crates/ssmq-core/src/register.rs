@@ -1,0 +1,332 @@
+//! Registration: the only place that builds DataFusion providers.
+//!
+//! In: a discovered [`Lake`] and its store. Out: a `SessionContext` whose catalog
+//! `awsdatacatalog` holds one database (`ssm_global_resource_sync` by default) with a table per
+//! inventory type. A table's columns are learnt the first time a statement names it (one read
+//! of its objects), then kept for the session; statements that do not name a table never read
+//! its objects.
+//!
+//! Filters on `accountid`, `region` and `resourcetype` are applied to partitions before any
+//! object is read and reported to DataFusion as exact, so no filter runs on the rows again.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use arrow::array::{Array, AsArray, RecordBatch, StringArray};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use async_trait::async_trait;
+use datafusion::catalog::{CatalogProvider, SchemaProvider, Session, TableProvider};
+use datafusion::common::DFSchema;
+use datafusion::datasource::TableType;
+use datafusion::datasource::listing::helpers::expr_applicable_for_cols;
+use datafusion::error::{DataFusionError, Result as DfResult};
+use datafusion::logical_expr::utils::conjunction;
+use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use object_store::ObjectStore;
+use tokio::sync::OnceCell;
+
+use crate::catalog::{DOCUMENTED_TYPES, TableDef, infer_table, table_name};
+use crate::discover::{Lake, PARTITION_KEYS, Partition, SyncObject, TypeListing};
+use crate::error::{Error, Result};
+use crate::read::{ReadOptions, ReadReport};
+use crate::scan::SyncScanExec;
+
+/// The catalog name Athena users qualify tables with.
+pub const CATALOG_NAME: &str = "awsdatacatalog";
+/// The database name AWS's samples give the Glue database of a sync.
+pub const DEFAULT_DATABASE: &str = "ssm_global_resource_sync";
+
+/// The lake's tables, keyed by table name, each learning its columns on first use.
+#[derive(Debug)]
+pub struct LakeTables {
+    tables: BTreeMap<String, LakeTable>,
+}
+
+#[derive(Debug)]
+struct LakeTable {
+    listing: Arc<TypeListing>,
+    store: Arc<dyn ObjectStore>,
+    options: ReadOptions,
+    report: Arc<ReadReport>,
+    def: OnceCell<Arc<TableDef>>,
+}
+
+impl LakeTables {
+    /// One table per type of `lake`, and an empty one for each documented AWS type the lake
+    /// lacks (so saved queries over them answer with no rows rather than fail). Two types
+    /// whose names fold to the same table name (which real syncs never produce) get a numeric
+    /// suffix in TypeName order.
+    pub fn new(
+        lake: &Lake,
+        store: Arc<dyn ObjectStore>,
+        options: ReadOptions,
+        report: Arc<ReadReport>,
+    ) -> Self {
+        let absent = DOCUMENTED_TYPES
+            .iter()
+            .filter(|(name, _)| lake.type_listing(name).is_none())
+            .map(|(name, _)| TypeListing {
+                type_name: (*name).to_owned(),
+                objects: Vec::new(),
+            });
+        let mut listings: Vec<TypeListing> = lake.types.iter().cloned().chain(absent).collect();
+        listings.sort_by(|a, b| a.type_name.cmp(&b.type_name));
+        let mut tables = BTreeMap::new();
+        for listing in listings {
+            let base = table_name(&listing.type_name);
+            let mut name = base.clone();
+            let mut n = 1;
+            while tables.contains_key(&name) {
+                n += 1;
+                name = format!("{base}_{n}");
+            }
+            tables.insert(
+                name,
+                LakeTable {
+                    listing: Arc::new(listing),
+                    store: Arc::clone(&store),
+                    options: options.clone(),
+                    report: Arc::clone(&report),
+                    def: OnceCell::new(),
+                },
+            );
+        }
+        LakeTables { tables }
+    }
+
+    /// Table names, sorted.
+    pub fn names(&self) -> Vec<String> {
+        self.tables.keys().cloned().collect()
+    }
+
+    /// The listing behind a table.
+    pub fn listing(&self, name: &str) -> Option<&TypeListing> {
+        self.lookup(name).map(|(_, t)| t.listing.as_ref())
+    }
+
+    /// A table's definition, learning its columns now if this is its first use.
+    pub async fn definition(&self, name: &str) -> Result<Arc<TableDef>> {
+        let (canonical, table) = self.lookup(name).ok_or_else(|| Error::UnknownTable {
+            name: name.to_owned(),
+            available: self.names(),
+        })?;
+        let def = table
+            .def
+            .get_or_try_init(|| async {
+                let mut def =
+                    infer_table(&table.store, &table.listing, &table.options, &table.report)
+                        .await?;
+                def.name = canonical.to_owned();
+                Ok::<_, Error>(Arc::new(def))
+            })
+            .await?;
+        Ok(Arc::clone(def))
+    }
+
+    /// Finds a table by the name a user wrote: any case, and the TypeName spelling
+    /// (`AWS:Application`) works as well as the table name.
+    fn lookup(&self, name: &str) -> Option<(&str, &LakeTable)> {
+        self.tables
+            .get_key_value(&table_name(name))
+            .map(|(k, v)| (k.as_str(), v))
+    }
+
+    async fn provider(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
+        let Some((_, table)) = self.lookup(name) else {
+            return Ok(None);
+        };
+        let def = self.definition(name).await?;
+        Ok(Some(Arc::new(SyncTable {
+            def,
+            store: Arc::clone(&table.store),
+            objects: Arc::clone(&table.listing),
+            options: table.options.clone(),
+            report: Arc::clone(&table.report),
+        })))
+    }
+}
+
+/// A DataFusion session over the lake's tables.
+pub fn session_context(
+    tables: Arc<LakeTables>,
+    database: &str,
+    target_partitions: usize,
+) -> SessionContext {
+    let config = SessionConfig::new()
+        .with_default_catalog_and_schema(CATALOG_NAME, database)
+        .with_create_default_catalog_and_schema(false)
+        .with_information_schema(true)
+        .with_target_partitions(target_partitions.max(1));
+    let ctx = SessionContext::new_with_config(config);
+    ctx.register_catalog(
+        CATALOG_NAME,
+        Arc::new(LakeCatalog {
+            database: database.to_owned(),
+            schema: Arc::new(LakeSchema { tables }),
+        }),
+    );
+    ctx
+}
+
+#[derive(Debug)]
+struct LakeCatalog {
+    database: String,
+    schema: Arc<LakeSchema>,
+}
+
+impl CatalogProvider for LakeCatalog {
+    fn schema_names(&self) -> Vec<String> {
+        vec![self.database.clone()]
+    }
+
+    fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
+        name.eq_ignore_ascii_case(&self.database)
+            .then(|| Arc::clone(&self.schema) as Arc<dyn SchemaProvider>)
+    }
+}
+
+#[derive(Debug)]
+struct LakeSchema {
+    tables: Arc<LakeTables>,
+}
+
+#[async_trait]
+impl SchemaProvider for LakeSchema {
+    fn table_names(&self) -> Vec<String> {
+        self.tables.names()
+    }
+
+    async fn table(&self, name: &str) -> DfResult<Option<Arc<dyn TableProvider>>, DataFusionError> {
+        self.tables
+            .provider(name)
+            .await
+            .map_err(|e| DataFusionError::External(Box::new(e)))
+    }
+
+    fn table_exist(&self, name: &str) -> bool {
+        self.tables.lookup(name).is_some()
+    }
+}
+
+/// One inventory type as a DataFusion table.
+#[derive(Debug)]
+struct SyncTable {
+    def: Arc<TableDef>,
+    store: Arc<dyn ObjectStore>,
+    objects: Arc<TypeListing>,
+    options: ReadOptions,
+    report: Arc<ReadReport>,
+}
+
+#[async_trait]
+impl TableProvider for SyncTable {
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.def.schema)
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> DfResult<Vec<TableProviderFilterPushDown>> {
+        Ok(filters
+            .iter()
+            .map(|f| {
+                if expr_applicable_for_cols(&PARTITION_KEYS, f) {
+                    TableProviderFilterPushDown::Exact
+                } else {
+                    TableProviderFilterPushDown::Unsupported
+                }
+            })
+            .collect())
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        let partition_filters: Vec<Expr> = filters
+            .iter()
+            .filter(|f| expr_applicable_for_cols(&PARTITION_KEYS, f))
+            .cloned()
+            .collect();
+        let objects = prune_partitions(state, &self.objects.objects, &partition_filters)?;
+        let projection = projection
+            .cloned()
+            .unwrap_or_else(|| (0..self.def.columns.len()).collect());
+        Ok(Arc::new(SyncScanExec::new(
+            Arc::clone(&self.def),
+            Arc::clone(&self.store),
+            objects,
+            self.objects.objects.len(),
+            projection,
+            limit,
+            state.config().target_partitions(),
+            self.options.clone(),
+            Arc::clone(&self.report),
+        )))
+    }
+}
+
+/// The objects whose partition values satisfy every filter.
+fn prune_partitions(
+    state: &dyn Session,
+    objects: &[SyncObject],
+    filters: &[Expr],
+) -> DfResult<Vec<SyncObject>> {
+    let Some(filter) = conjunction(filters.iter().cloned()) else {
+        return Ok(objects.to_vec());
+    };
+    let mut partitions: Vec<&Arc<Partition>> = Vec::new();
+    let mut seen = HashSet::new();
+    for object in objects {
+        if seen.insert(Arc::as_ptr(&object.partition)) {
+            partitions.push(&object.partition);
+        }
+    }
+    let schema = Arc::new(Schema::new(
+        PARTITION_KEYS
+            .iter()
+            .map(|name| Field::new(*name, DataType::Utf8, false))
+            .collect::<Vec<_>>(),
+    ));
+    let column = |value: fn(&Partition) -> &str| {
+        Arc::new(
+            partitions
+                .iter()
+                .map(|p| Some(value(p)))
+                .collect::<StringArray>(),
+        )
+    };
+    let batch = RecordBatch::try_new(
+        Arc::clone(&schema),
+        vec![
+            column(|p| &p.account_id),
+            column(|p| &p.region),
+            column(|p| &p.resource_type),
+        ],
+    )?;
+    let df_schema = DFSchema::try_from(schema.as_ref().clone())?;
+    let predicate = state.create_physical_expr(filter, &df_schema)?;
+    let verdicts = predicate.evaluate(&batch)?.into_array(batch.num_rows())?;
+    let verdicts = verdicts.as_boolean();
+    let kept: HashSet<*const Partition> = partitions
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| verdicts.is_valid(*i) && verdicts.value(*i))
+        .map(|(_, p)| Arc::as_ptr(p))
+        .collect();
+    Ok(objects
+        .iter()
+        .filter(|o| kept.contains(&Arc::as_ptr(&o.partition)))
+        .cloned()
+        .collect())
+}

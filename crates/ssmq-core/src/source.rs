@@ -1,0 +1,191 @@
+//! Sources: where a lake lives, and the object store that reads it.
+//!
+//! In: the `--source` text (a directory, a `file://` URL) or nothing. Out: an
+//! [`OpenedSource`]: an `Arc<dyn ObjectStore>` and the prefix to start discovery at. With no
+//! source, the built-in sample lake (`fixtures/sample`, compiled in) is served from memory.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use object_store::local::LocalFileSystem;
+use object_store::memory::InMemory;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+
+use crate::error::{Error, Result};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/sample_lake.rs"));
+}
+
+/// Where a lake is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A local directory: the bucket root, a sync prefix or one type folder.
+    Directory {
+        /// The directory.
+        path: PathBuf,
+        /// As the user wrote it, for messages.
+        text: String,
+    },
+    /// The sample lake compiled into the binary.
+    BuiltinSample,
+}
+
+/// A source ready for discovery.
+#[derive(Debug, Clone)]
+pub struct OpenedSource {
+    /// The store holding the lake.
+    pub store: Arc<dyn ObjectStore>,
+    /// Where discovery starts within the store.
+    pub prefix: Path,
+}
+
+impl Source {
+    /// Understands `DIR`, `file:///abs/dir` and `file:rel/dir`.
+    pub fn parse(text: &str) -> Result<Source> {
+        let problem = |problem: &str| Error::Source {
+            source_text: text.to_owned(),
+            problem: problem.to_owned(),
+        };
+        if text.trim().is_empty() {
+            return Err(problem("is empty"));
+        }
+        let path = if let Some(rest) = text.strip_prefix("file:") {
+            if rest.starts_with("//") {
+                let url = url::Url::parse(text)
+                    .map_err(|e| problem(&format!("is not a valid file URL ({e})")))?;
+                url.to_file_path()
+                    .map_err(|()| problem("is not a local file URL (use file:///absolute/path)"))?
+            } else {
+                PathBuf::from(rest)
+            }
+        } else if text.starts_with("s3://") {
+            return Err(problem(
+                "is an S3 location; this version of ssmq reads local directories only",
+            ));
+        } else if let Some((scheme, _)) = text.split_once("://") {
+            return Err(problem(&format!(
+                "has an unsupported scheme `{scheme}://`; give a directory or a file:// URL"
+            )));
+        } else {
+            PathBuf::from(text)
+        };
+        Ok(Source::Directory {
+            path,
+            text: text.to_owned(),
+        })
+    }
+
+    /// How messages name the source.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Directory { text, .. } => format!("`{text}`"),
+            Source::BuiltinSample => "the built-in sample lake".to_owned(),
+        }
+    }
+
+    /// Opens the store.
+    pub async fn open(&self) -> Result<OpenedSource> {
+        match self {
+            Source::Directory { path, text } => {
+                let problem = |problem: String| Error::Source {
+                    source_text: text.clone(),
+                    problem,
+                };
+                let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+                    std::io::ErrorKind::NotFound => problem("does not exist".to_owned()),
+                    _ => problem(format!("cannot be read: {e}")),
+                })?;
+                if !meta.is_dir() {
+                    return Err(problem("is not a directory".to_owned()));
+                }
+                let store = LocalFileSystem::new_with_prefix(path)
+                    .map_err(|e| problem(format!("cannot be opened: {e}")))?;
+                Ok(OpenedSource {
+                    store: Arc::new(store),
+                    prefix: Path::default(),
+                })
+            }
+            Source::BuiltinSample => {
+                let store = InMemory::new();
+                for (key, bytes) in embedded::SAMPLE_OBJECTS {
+                    store
+                        .put(&Path::from(*key), PutPayload::from_static(bytes))
+                        .await
+                        .expect("an in-memory put cannot fail");
+                }
+                Ok(OpenedSource {
+                    store: Arc::new(store),
+                    prefix: Path::default(),
+                })
+            }
+        }
+    }
+}
+
+/// Number of objects in the built-in sample lake (inventory and skipped alike).
+pub fn builtin_sample_files() -> usize {
+    embedded::SAMPLE_OBJECTS.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(text: &str) -> PathBuf {
+        match Source::parse(text).unwrap() {
+            Source::Directory { path, .. } => path,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn directories_and_file_urls() {
+        assert_eq!(dir("fixtures/sample"), PathBuf::from("fixtures/sample"));
+        assert_eq!(dir("/data/sync"), PathBuf::from("/data/sync"));
+        assert_eq!(
+            dir("file:///data/sync%20copy"),
+            PathBuf::from("/data/sync copy")
+        );
+        assert_eq!(dir("file:relative/dir"), PathBuf::from("relative/dir"));
+    }
+
+    #[test]
+    fn other_schemes_are_refused_clearly() {
+        let message = |text: &str| Source::parse(text).unwrap_err().to_string();
+        assert_eq!(message(""), "Source `` is empty");
+        assert!(message("s3://bucket/prefix").contains("is an S3 location"));
+        assert!(message("gs://bucket").contains("unsupported scheme `gs://`"));
+        assert!(message("file://host/x").contains("not a local file URL"));
+    }
+
+    #[tokio::test]
+    async fn missing_and_non_directory_sources() {
+        let missing = Source::parse("no/such/dir")
+            .unwrap()
+            .open()
+            .await
+            .unwrap_err();
+        assert_eq!(missing.to_string(), "Source `no/such/dir` does not exist");
+        let file = Source::parse("Cargo.toml")
+            .unwrap()
+            .open()
+            .await
+            .unwrap_err();
+        assert_eq!(file.to_string(), "Source `Cargo.toml` is not a directory");
+    }
+
+    #[tokio::test]
+    async fn the_builtin_sample_is_served_from_memory() {
+        let opened = Source::BuiltinSample.open().await.unwrap();
+        let listed = opened.store.list_with_delimiter(None).await.unwrap();
+        assert!(
+            listed
+                .common_prefixes
+                .iter()
+                .any(|p| p.as_ref() == "AWS:InstanceInformation")
+        );
+        assert!(builtin_sample_files() > 50);
+    }
+}

@@ -1,0 +1,25 @@
+-- title: Applications per node
+-- description: Every application installed on nodes that are not terminated, one row per
+--   node and package, optionally only the applications whose name matches a pattern.
+-- param: application (text, optional) Only applications whose name matches this SQL LIKE pattern, case-insensitively (openssl%, %java%)
+-- param: include_terminated (boolean, default false) Also list nodes whose status is Terminated
+-- key: accountid, region, resourceid, application, version, release, epoch, architecture
+SELECT
+    a.accountid,
+    a.region,
+    a.resourceid,
+    i.computername,
+    a.name AS application,
+    a.version,
+    a.release,
+    a.epoch,
+    a.architecture,
+    a.publisher,
+    a.applicationtype,
+    a.installedtime
+FROM aws_application AS a
+LEFT JOIN aws_instanceinformation AS i
+    ON i.accountid = a.accountid AND i.region = a.region AND i.resourceid = a.resourceid
+WHERE (CAST($application AS VARCHAR) IS NULL OR lower(a.name) LIKE lower(CAST($application AS VARCHAR)))
+    AND (CAST($include_terminated AS BOOLEAN) OR i.instancestatus IS NULL OR i.instancestatus <> 'Terminated')
+ORDER BY a.accountid, a.region, a.resourceid, a.name, a.version, a.release, a.epoch, a.architecture

@@ -1,0 +1,14 @@
+-- title: Operating systems
+-- description: How many nodes that are not terminated run each platform and version, and
+--   which nodes they are.
+-- key: platformtype, platformname, platformversion
+SELECT
+    platformtype,
+    platformname,
+    platformversion,
+    count(*) AS nodes,
+    string_agg(resourceid, ', ' ORDER BY resourceid) AS resourceids
+FROM aws_instanceinformation
+WHERE instancestatus IS NULL OR instancestatus <> 'Terminated'
+GROUP BY platformtype, platformname, platformversion
+ORDER BY nodes DESC, platformtype, platformname, platformversion
