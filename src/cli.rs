@@ -1,0 +1,282 @@
+//! Command-line arguments, and their conversion into the core's request types (the core
+//! never sees clap).
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ssmq_core::discover::PartitionFilter;
+use ssmq_core::export::Format;
+use ssmq_core::read::ReadOptions;
+use ssmq_core::register::DEFAULT_DATABASE;
+use ssmq_core::{SessionOptions, Source};
+
+const EXAMPLES: &str = "\
+Examples:
+  ssmq report noncompliant-patches                     # on the built-in sample lake
+  ssmq --source ./sync-bucket tables                   # a local copy of a sync bucket
+  ssmq --source ./sync-bucket report stale-inventory --param days=14 --output stale.csv
+  ssmq --source ./sync-bucket --account 111122223333 sql \"SELECT count(*) FROM aws_application\"
+  ssmq sql -f saved-query.sql --format json
+  echo \"SELECT * FROM aws_tag LIMIT 5\" | ssmq sql";
+
+/// Query AWS Systems Manager resource data sync lakes with SQL.
+///
+/// ssmq reads the Inventory, Patch and Compliance data that resource data sync writes
+/// (`<TypeName>/accountid=…/region=…/resourcetype=…/<node>.json`), registers each inventory
+/// type as a table named like Glue names it (`aws_application`, `aws_instanceinformation`),
+/// and runs ad-hoc SQL and named reports over them.
+#[derive(Debug, Parser)]
+#[command(name = "ssmq", version, after_help = EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The lake: a directory (bucket root, sync prefix or one type folder) or a file:// URL.
+    /// Without it, ssmq uses its built-in sample lake
+    #[arg(long, env = "SSMQ_SOURCE", global = true, value_name = "DIR")]
+    pub source: Option<String>,
+
+    /// Only this account; other accounts' folders are never listed or read (repeatable)
+    #[arg(long = "account", value_name = "ID", global = true)]
+    pub accounts: Vec<String>,
+
+    /// Only this region; other regions' folders are never listed or read (repeatable)
+    #[arg(long = "region", value_name = "REGION", global = true)]
+    pub regions: Vec<String>,
+
+    /// Skip malformed lines instead of failing; they are counted and reported on stderr
+    #[arg(long, global = true)]
+    pub skip_bad_lines: bool,
+
+    /// Output format [default: from the --output extension, else table]
+    #[arg(long, value_enum, global = true, value_name = "FORMAT")]
+    pub format: Option<FormatArg>,
+
+    /// Write results to this file (atomically) instead of stdout
+    #[arg(long, short = 'o', global = true, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Say more on stderr: skipped objects and why, objects read, timings
+    #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+/// The output formats, as the CLI spells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// A text table fitted to the terminal
+    Table,
+    /// CSV with a header row (RFC 4180 quoting)
+    Csv,
+    /// One JSON array of objects
+    Json,
+    /// One JSON object per line
+    Ndjson,
+    /// Apache Parquet (zstd), column types kept
+    Parquet,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+            FormatArg::Ndjson => Format::Ndjson,
+            FormatArg::Parquet => Format::Parquet,
+        }
+    }
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the tables: one per inventory type, with objects, accounts, regions and bytes
+    Tables,
+
+    /// Show a table's columns: name, type, the JSON keys behind it, and how many objects hold it
+    #[command(after_help = "Example:\n  ssmq describe aws_instanceinformation")]
+    Describe {
+        /// Table name (`aws_application`) or TypeName (`AWS:Application`)
+        table: String,
+    },
+
+    /// Run one SQL statement (read-only): given as an argument, with -f FILE, or on stdin
+    #[command(
+        after_help = "Examples:\n  ssmq sql \"SELECT platformname, count(*) FROM aws_instanceinformation GROUP BY 1\"\n  ssmq sql -f query.sql --output result.parquet\n  ssmq sql < query.sql"
+    )]
+    Sql(SqlArgs),
+
+    /// Run a named report, or list them (`ssmq report list`)
+    Report(ReportArgs),
+}
+
+/// Arguments of `ssmq sql`.
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The statement
+    #[arg(conflicts_with = "file")]
+    pub query: Option<String>,
+
+    /// Read the statement from this file
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+/// Arguments of `ssmq report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The report to run; `list` (or nothing) lists them
+    pub name: Option<String>,
+
+    /// A report parameter, as name=value (repeatable)
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+}
+
+impl GlobalArgs {
+    /// The source to read: `--source`/`SSMQ_SOURCE`, else the built-in sample.
+    pub fn source(&self) -> anyhow::Result<Source> {
+        match &self.source {
+            Some(text) => Ok(Source::parse(text)?),
+            None => Ok(Source::BuiltinSample),
+        }
+    }
+
+    /// Session options from the flags.
+    pub fn session_options(&self) -> SessionOptions {
+        SessionOptions {
+            filter: PartitionFilter {
+                accounts: self.accounts.iter().cloned().collect::<BTreeSet<_>>(),
+                regions: self.regions.iter().cloned().collect::<BTreeSet<_>>(),
+            },
+            read: ReadOptions {
+                skip_bad_lines: self.skip_bad_lines,
+                ..ReadOptions::default()
+            },
+            database: DEFAULT_DATABASE.to_owned(),
+            ..SessionOptions::default()
+        }
+    }
+
+    /// The output format: `--format`, else the `--output` extension, else a table.
+    pub fn output_format(&self) -> anyhow::Result<Format> {
+        if let Some(format) = self.format {
+            return Ok(format.into());
+        }
+        match &self.output {
+            None => Ok(Format::Table),
+            Some(path) => Format::from_extension(path).with_context(|| {
+                format!(
+                    "Cannot tell the format from `{}`; pass --format table|csv|json|ndjson|parquet \
+                     or use a .txt, .csv, .json, .ndjson or .parquet extension",
+                    path.display()
+                )
+            }),
+        }
+    }
+}
+
+impl SqlArgs {
+    /// The SQL text: the argument, the file, or stdin.
+    pub fn text(&self) -> anyhow::Result<String> {
+        use std::io::{IsTerminal, Read};
+        if let Some(query) = &self.query {
+            return Ok(query.clone());
+        }
+        if let Some(path) = &self.file {
+            return std::fs::read_to_string(path)
+                .with_context(|| format!("Failed to read `{}`", path.display()));
+        }
+        let mut stdin = std::io::stdin();
+        if stdin.is_terminal() {
+            bail!("No query given: pass one as an argument, with -f FILE, or on stdin");
+        }
+        let mut text = String::new();
+        stdin
+            .read_to_string(&mut text)
+            .context("Failed to read the query from stdin")?;
+        Ok(text)
+    }
+}
+
+impl ReportArgs {
+    /// `--param name=value` pairs.
+    pub fn params(&self) -> anyhow::Result<Vec<(String, String)>> {
+        self.params
+            .iter()
+            .map(|p| match p.split_once('=') {
+                Some((name, value)) if !name.trim().is_empty() => {
+                    Ok((name.trim().to_owned(), value.to_owned()))
+                }
+                _ => bail!("`--param {p}` is not of the form name=value"),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn params_need_a_name_and_an_equals_sign() {
+        let args = |p: &[&str]| ReportArgs {
+            name: Some("r".into()),
+            params: p.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        assert_eq!(
+            args(&["days=14", "q=a=b", "empty="]).params().unwrap(),
+            vec![
+                ("days".to_owned(), "14".to_owned()),
+                ("q".to_owned(), "a=b".to_owned()),
+                ("empty".to_owned(), String::new())
+            ]
+        );
+        assert!(args(&["days"]).params().is_err());
+        assert!(args(&["=3"]).params().is_err());
+    }
+
+    #[test]
+    fn format_comes_from_flag_then_extension() {
+        let global = |format: Option<FormatArg>, output: Option<&str>| GlobalArgs {
+            source: None,
+            accounts: vec![],
+            regions: vec![],
+            skip_bad_lines: false,
+            format,
+            output: output.map(PathBuf::from),
+            verbose: 0,
+        };
+        assert_eq!(global(None, None).output_format().unwrap(), Format::Table);
+        assert_eq!(
+            global(None, Some("x.CSV")).output_format().unwrap(),
+            Format::Csv
+        );
+        assert_eq!(
+            global(None, Some("x.parquet")).output_format().unwrap(),
+            Format::Parquet
+        );
+        assert_eq!(
+            global(Some(FormatArg::Json), Some("x.csv"))
+                .output_format()
+                .unwrap(),
+            Format::Json
+        );
+        assert!(global(None, Some("x.dat")).output_format().is_err());
+    }
+}

@@ -1,0 +1,98 @@
+//! `ssmq`: the terminal side of ssmq-core. Parses arguments, runs one command, writes data to
+//! stdout or a file and everything else (notices, warnings, errors) to stderr.
+//!
+//! Exit codes: 0 success, 2 error. A closed stdout (`ssmq … | head`) ends quietly with 0.
+
+mod cli;
+mod output;
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Parser;
+use ssmq_core::report::{builtin_reports, find_report};
+use ssmq_core::{LakeSession, Source};
+
+use crate::cli::{Cli, Command};
+use crate::output::{Output, Stderr};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stderr = Stderr::new(cli.global.verbose);
+    let output = Output::new(&cli.global);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            stderr.error(&anyhow::Error::new(e).context("Failed to start the async runtime"));
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(run(cli, &output, &stderr));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) if output.pipe_closed() => ExitCode::SUCCESS,
+        Err(e) => {
+            stderr.error(&e);
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli, output: &Output, stderr: &Stderr) -> anyhow::Result<()> {
+    let format = cli.global.output_format()?;
+    if let Command::Report(args) = &cli.command
+        && args.name.as_deref().is_none_or(|n| n == "list")
+    {
+        let list = output::report_list(builtin_reports());
+        return output.write_batch(&list, format).await;
+    }
+
+    let source = cli.global.source()?;
+    if source == Source::BuiltinSample {
+        stderr.notice(&format!(
+            "No --source given: querying the built-in sample lake ({} files). Pass --source DIR or set SSMQ_SOURCE to query your own",
+            ssmq_core::source::builtin_sample_files()
+        ));
+    }
+    let started = Instant::now();
+    let session = LakeSession::open(&source, cli.global.session_options())
+        .await
+        .with_context(|| format!("Failed to open {}", source.describe()))?;
+    stderr.discovery(session.lake(), started.elapsed());
+
+    let result = match &cli.command {
+        Command::Tables => {
+            output
+                .write_batch(&session.tables_overview()?, format)
+                .await
+        }
+        Command::Describe { table } => {
+            output
+                .write_batch(&session.describe(table).await?, format)
+                .await
+        }
+        Command::Sql(args) => {
+            let text = args.text()?;
+            let frame = session.sql(&text).await?;
+            output.write_frame(frame, format).await
+        }
+        Command::Report(args) => {
+            let name = args.name.as_deref().unwrap_or_default();
+            let report = find_report(name)?;
+            let frame = session.report(report, &args.params()?).await?;
+            output
+                .write_frame(frame, format)
+                .await
+                .with_context(|| format!("Failed to run report `{name}`"))
+        }
+    };
+    stderr.reads(session.read_report(), started.elapsed());
+    result?;
+    let _ = std::io::stdout().flush();
+    Ok(())
+}

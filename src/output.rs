@@ -1,0 +1,339 @@
+//! Where results and messages go: data to stdout or an atomically written file, everything
+//! else to stderr in one shape (`note:`, `warning:`, `error:` with causes and a hint).
+
+use std::io::{BufWriter, IsTerminal, Stdout, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use arrow::array::{ArrayRef, RecordBatch, StringArray};
+use arrow::datatypes::{DataType, Field, Schema};
+use datafusion::dataframe::DataFrame;
+use datafusion::execution::SendableRecordBatchStream;
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use ssmq_core::Error as CoreError;
+use ssmq_core::discover::{Lake, SkipReason};
+use ssmq_core::export::{self, Format, OutputOptions};
+use ssmq_core::read::ReadReport;
+use ssmq_core::report::Report;
+
+use crate::cli::GlobalArgs;
+
+/// How many faults of a kind are listed without `-v`.
+const LISTED_WITHOUT_VERBOSE: usize = 10;
+
+/// The destination of results.
+#[derive(Debug)]
+pub struct Output {
+    path: Option<PathBuf>,
+    options: OutputOptions,
+    stdout_is_terminal: bool,
+    pipe_closed: Arc<AtomicBool>,
+}
+
+impl Output {
+    pub fn new(global: &GlobalArgs) -> Self {
+        let stdout_is_terminal = std::io::stdout().is_terminal();
+        // Fit tables to the terminal; when piped, honour $COLUMNS if set, else do not wrap.
+        let table_width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .or_else(|| {
+                stdout_is_terminal
+                    .then(|| comfy_table::Table::new().width())
+                    .flatten()
+            });
+        Output {
+            path: global.output.clone(),
+            options: OutputOptions { table_width },
+            stdout_is_terminal,
+            pipe_closed: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Whether stdout was closed by its reader (`| head`): the command then ends quietly.
+    pub fn pipe_closed(&self) -> bool {
+        self.pipe_closed.load(Ordering::Relaxed)
+    }
+
+    /// Runs a query and writes its results.
+    pub async fn write_frame(&self, frame: DataFrame, format: Format) -> anyhow::Result<()> {
+        self.check_terminal(format)?;
+        let stream = frame.execute_stream().await.map_err(CoreError::from)?;
+        self.write_stream(stream, format).await
+    }
+
+    /// Writes batches already in memory (catalog overviews, the report list).
+    pub async fn write_batch(&self, batch: &RecordBatch, format: Format) -> anyhow::Result<()> {
+        self.check_terminal(format)?;
+        let schema = batch.schema();
+        let stream =
+            RecordBatchStreamAdapter::new(schema, futures::stream::iter([Ok(batch.clone())]));
+        self.write_stream(Box::pin(stream), format).await
+    }
+
+    async fn write_stream(
+        &self,
+        stream: SendableRecordBatchStream,
+        format: Format,
+    ) -> anyhow::Result<()> {
+        match &self.path {
+            Some(path) => {
+                let rows = export::write_file(stream, format, self.options, path)
+                    .await
+                    .with_context(|| format!("Failed to write `{}`", path.display()))?;
+                eprintln!(
+                    "Wrote {rows} row{} to `{}`",
+                    if rows == 1 { "" } else { "s" },
+                    path.display()
+                );
+            }
+            None => {
+                let stdout = PipeWriter {
+                    out: BufWriter::new(std::io::stdout()),
+                    closed: Arc::clone(&self.pipe_closed),
+                };
+                export::write_stream(stream, format, self.options, stdout).await?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_terminal(&self, format: Format) -> anyhow::Result<()> {
+        if format.is_binary() && self.path.is_none() && self.stdout_is_terminal {
+            bail!(
+                "Parquet is binary and stdout is a terminal; pass --output FILE.parquet or redirect stdout"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Stdout that remembers a closed pipe, so the error it causes can end the command quietly.
+struct PipeWriter {
+    out: BufWriter<Stdout>,
+    closed: Arc<AtomicBool>,
+}
+
+impl PipeWriter {
+    fn note<T>(&self, result: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &result
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            self.closed.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+}
+
+impl Write for PipeWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let result = self.out.write(buf);
+        self.note(result)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let result = self.out.flush();
+        self.note(result)
+    }
+}
+
+/// The report list as a table: name, title, parameters.
+pub fn report_list(reports: &[Report]) -> RecordBatch {
+    let text = |values: Vec<String>| -> ArrayRef {
+        Arc::new(values.into_iter().map(Some).collect::<StringArray>())
+    };
+    let schema = Schema::new(vec![
+        Field::new("report", DataType::Utf8, false),
+        Field::new("title", DataType::Utf8, false),
+        Field::new("parameters", DataType::Utf8, false),
+    ]);
+    let params = reports
+        .iter()
+        .map(|r| {
+            r.params
+                .iter()
+                .map(|p| format!("{} ({})", p.name, p.signature()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .collect();
+    RecordBatch::try_new(
+        Arc::new(schema),
+        vec![
+            text(reports.iter().map(|r| r.name.clone()).collect()),
+            text(reports.iter().map(|r| r.title.clone()).collect()),
+            text(params),
+        ],
+    )
+    .expect("columns match the schema")
+}
+
+/// Messages for people, on stderr.
+#[derive(Debug)]
+pub struct Stderr {
+    verbose: u8,
+}
+
+impl Stderr {
+    pub fn new(verbose: u8) -> Self {
+        Stderr { verbose }
+    }
+
+    pub fn notice(&self, message: &str) {
+        eprintln!("note: {message}");
+    }
+
+    fn warning(&self, message: &str) {
+        eprintln!("warning: {message}");
+    }
+
+    fn detail(&self, message: &str) {
+        eprintln!("  {message}");
+    }
+
+    /// What discovery found and passed over.
+    pub fn discovery(&self, lake: &Lake, elapsed: Duration) {
+        for filter in &lake.unmatched_filters {
+            self.warning(&format!("`{filter}` matched no partition of the lake"));
+        }
+        if self.verbose == 0 {
+            return;
+        }
+        let objects: usize = lake.types.iter().map(|t| t.objects.len()).sum();
+        self.notice(&format!(
+            "Found {} types and {objects} objects under `{}` in {} ms; {} partition folders pruned by --account/--region",
+            lake.types.len(),
+            if lake.root.as_ref().is_empty() { "/" } else { lake.root.as_ref() },
+            elapsed.as_millis(),
+            lake.pruned_partitions,
+        ));
+        if !lake.skipped.is_empty() {
+            let probes = lake
+                .skipped
+                .iter()
+                .filter(|s| s.reason == SkipReason::Probe)
+                .count();
+            self.notice(&format!(
+                "Skipped {} entries that are not inventory ({probes} of them the sync's probe objects):",
+                lake.skipped.len()
+            ));
+            for skipped in &lake.skipped {
+                self.detail(&format!("`{}`: {}", skipped.location, skipped.reason));
+            }
+        }
+    }
+
+    /// Faults met while reading, and with -v what reading cost.
+    pub fn reads(&self, report: &ReadReport, elapsed: Duration) {
+        let bad = report.bad_lines();
+        if !bad.is_empty() {
+            let objects: std::collections::BTreeSet<&str> =
+                bad.iter().map(|b| b.key.as_str()).collect();
+            self.warning(&format!(
+                "Skipped {} malformed line{} in {} object{} (--skip-bad-lines):",
+                bad.len(),
+                plural(bad.len()),
+                objects.len(),
+                plural(objects.len())
+            ));
+            self.list(bad.iter().map(|b| format!("`{}` {}", b.key, b.fault)));
+        }
+        let conflicts = report.conflicts();
+        if !conflicts.is_empty() {
+            self.warning(&format!(
+                "{} line{} hold two spellings of one column with different values; the first value was kept:",
+                conflicts.len(),
+                plural(conflicts.len())
+            ));
+            self.list(
+                conflicts
+                    .iter()
+                    .map(|c| format!("`{}` line {}: column `{}`", c.key, c.line, c.column)),
+            );
+        }
+        let unknown = report.unknown_keys();
+        if !unknown.is_empty() {
+            self.warning(&format!(
+                "{} key{} appeared in objects that changed while the query ran and are not in the results:",
+                unknown.len(),
+                plural(unknown.len())
+            ));
+            self.list(
+                unknown
+                    .iter()
+                    .map(|(object, key)| format!("`{object}`: key `{key}`")),
+            );
+        }
+        if self.verbose > 0 {
+            self.notice(&format!(
+                "Read {} objects ({:.1} MB) in {} ms",
+                report.objects_read(),
+                report.bytes_read() as f64 / 1e6,
+                elapsed.as_millis()
+            ));
+        }
+    }
+
+    fn list(&self, items: impl ExactSizeIterator<Item = String>) {
+        let total = items.len();
+        let shown = if self.verbose > 0 {
+            total
+        } else {
+            LISTED_WITHOUT_VERBOSE
+        };
+        for item in items.take(shown) {
+            self.detail(&item);
+        }
+        if total > shown {
+            self.detail(&format!("… and {} more (-v lists all)", total - shown));
+        }
+    }
+
+    /// An error in uv's shape: the message, its causes, and a hint where one helps.
+    pub fn error(&self, error: &anyhow::Error) {
+        let mut printed: Vec<String> = Vec::new();
+        for (i, cause) in error.chain().enumerate() {
+            let text = cause.to_string();
+            if printed.iter().any(|p| p.contains(text.trim())) || text.trim().is_empty() {
+                continue;
+            }
+            if i == 0 {
+                eprintln!("error: {text}");
+            } else {
+                eprintln!("  Caused by: {text}");
+            }
+            printed.push(text);
+        }
+        if let Some(hint) = hint(error) {
+            eprintln!("hint: {hint}");
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn hint(error: &anyhow::Error) -> Option<String> {
+    let core = error.chain().find_map(CoreError::find_in)?;
+    Some(match core {
+        CoreError::MalformedLine { .. } => {
+            "pass --skip-bad-lines to skip malformed lines; they are counted and listed on stderr".to_owned()
+        }
+        CoreError::NoSyncData { .. } => {
+            "point --source at a copy of the sync bucket, or at the prefix holding `AWS:InstanceInformation/`".to_owned()
+        }
+        CoreError::AmbiguousSyncRoot { .. } => "pass one of the prefixes above as --source".to_owned(),
+        CoreError::UnknownTable { .. } => "`ssmq tables` lists the tables; `ssmq describe TABLE` their columns".to_owned(),
+        CoreError::UnknownReport { .. } | CoreError::ReportParam { .. } => {
+            "`ssmq report list` lists the reports and their parameters".to_owned()
+        }
+        CoreError::Query(e) if e.to_string().contains("No field named") => {
+            "`ssmq describe TABLE` lists a table's columns".to_owned()
+        }
+        _ => return None,
+    })
+}
