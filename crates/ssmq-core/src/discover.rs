@@ -264,7 +264,7 @@ pub async fn discover(
     }
 
     let account_listings = lister
-        .list_all(account_folders.iter().map(|(_, _, f)| f.clone()))
+        .list_all(account_folders.iter().map(|(_, _, f)| f.clone()).collect())
         .await?;
     let mut region_folders = Vec::new();
     for ((type_name, account, _), listing) in account_folders.into_iter().zip(account_listings) {
@@ -301,23 +301,13 @@ pub async fn discover(
     }
 
     // Below a region, one recursive listing returns every object with its key.
-    let region_objects: Vec<Vec<ObjectMeta>> =
-        stream::iter(region_folders.iter().map(|(_, _, _, folder)| {
-            let folder = folder.clone();
-            async move {
-                lister
-                    .store
-                    .list(Some(&folder))
-                    .try_collect::<Vec<_>>()
-                    .await
-                    .map_err(|source| Error::List {
-                        location: folder.to_string(),
-                        source,
-                    })
-            }
-        }))
-        .buffered(LIST_CONCURRENCY)
-        .try_collect()
+    let region_objects = lister
+        .list_recursive_all(
+            region_folders
+                .iter()
+                .map(|(.., folder)| folder.clone())
+                .collect(),
+        )
         .await?;
 
     let mut types: BTreeMap<String, Vec<SyncObject>> = found
@@ -433,7 +423,7 @@ async fn find_type_folders(lister: &Lister<'_>, start: &Path) -> Result<TypeFold
             })
             .collect();
         let listings = lister
-            .list_all(children.iter().map(|(_, c)| c.clone()))
+            .list_all(children.iter().map(|(_, c)| c.clone()).collect())
             .await?;
         let mut roots: BTreeMap<Path, Vec<(String, ListResult)>> = BTreeMap::new();
         let mut next = Vec::new();
@@ -536,12 +526,45 @@ impl Lister<'_> {
             })
     }
 
-    /// Lists every prefix, concurrently, returning the listings in the order given.
-    async fn list_all(&self, prefixes: impl Iterator<Item = Path>) -> Result<Vec<ListResult>> {
-        stream::iter(prefixes.map(|p| async move { self.list(&p).await }))
+    /// Every object below `prefix`, at any depth.
+    async fn list_recursive(&self, prefix: Path) -> Result<Vec<ObjectMeta>> {
+        self.store
+            .list(Some(&prefix))
+            .try_collect()
+            .await
+            .map_err(|source| Error::List {
+                location: display_prefix(&prefix),
+                source,
+            })
+    }
+
+    // Both `*_all` build their futures into a Vec before streaming them: a lazy `map` over
+    // borrowed items trips rustc's `Send` inference for callers that need `Send` futures
+    // (rust-lang/rust#102211).
+
+    /// Lists every prefix with delimiters, concurrently, in the order given.
+    async fn list_all(&self, prefixes: Vec<Path>) -> Result<Vec<ListResult>> {
+        let listings: Vec<_> = prefixes.into_iter().map(|p| self.list_owned(p)).collect();
+        stream::iter(listings)
             .buffered(LIST_CONCURRENCY)
             .try_collect()
             .await
+    }
+
+    /// Lists every prefix recursively, concurrently, in the order given.
+    async fn list_recursive_all(&self, prefixes: Vec<Path>) -> Result<Vec<Vec<ObjectMeta>>> {
+        let listings: Vec<_> = prefixes
+            .into_iter()
+            .map(|p| self.list_recursive(p))
+            .collect();
+        stream::iter(listings)
+            .buffered(LIST_CONCURRENCY)
+            .try_collect()
+            .await
+    }
+
+    async fn list_owned(&self, prefix: Path) -> Result<ListResult> {
+        self.list(&prefix).await
     }
 }
 

@@ -133,18 +133,18 @@ impl LakeTables {
             .map(|(k, v)| (k.as_str(), v))
     }
 
-    async fn provider(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
-        let Some((_, table)) = self.lookup(name) else {
-            return Ok(None);
-        };
+    /// The DataFusion table; an unknown name is an error listing the tables there are
+    /// (DataFusion's own message would name neither).
+    async fn provider(&self, name: &str) -> Result<Arc<dyn TableProvider>> {
         let def = self.definition(name).await?;
-        Ok(Some(Arc::new(SyncTable {
+        let (_, table) = self.lookup(name).expect("found by definition()");
+        Ok(Arc::new(SyncTable {
             def,
             store: Arc::clone(&table.store),
             objects: Arc::clone(&table.listing),
             options: table.options.clone(),
             report: Arc::clone(&table.report),
-        })))
+        }))
     }
 }
 
@@ -202,6 +202,7 @@ impl SchemaProvider for LakeSchema {
         self.tables
             .provider(name)
             .await
+            .map(Some)
             .map_err(|e| DataFusionError::External(Box::new(e)))
     }
 
