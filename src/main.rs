@@ -91,7 +91,7 @@ async fn run(cli: Cli, output: &Output, stderr: &Stderr) -> anyhow::Result<()> {
                 .with_context(|| format!("Failed to run report `{name}`"))
         }
     };
-    stderr.reads(session.read_report(), started.elapsed());
+    stderr.reads(session.read_report(), session.requests(), started.elapsed());
     result?;
     let _ = std::io::stdout().flush();
     Ok(())

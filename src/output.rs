@@ -16,6 +16,7 @@ use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use ssmq_core::Error as CoreError;
 use ssmq_core::discover::{Lake, SkipReason};
 use ssmq_core::export::{self, Format, OutputOptions};
+use ssmq_core::metered::RequestCounts;
 use ssmq_core::read::ReadReport;
 use ssmq_core::report::Report;
 
@@ -227,7 +228,7 @@ impl Stderr {
     }
 
     /// Faults met while reading, and with -v what reading cost.
-    pub fn reads(&self, report: &ReadReport, elapsed: Duration) {
+    pub fn reads(&self, report: &ReadReport, requests: RequestCounts, elapsed: Duration) {
         let bad = report.bad_lines();
         if !bad.is_empty() {
             let objects: std::collections::BTreeSet<&str> =
@@ -269,9 +270,11 @@ impl Stderr {
         }
         if self.verbose > 0 {
             self.notice(&format!(
-                "Read {} objects ({:.1} MB) in {} ms",
-                report.objects_read(),
-                report.bytes_read() as f64 / 1e6,
+                "Made {} folder listings, {} recursive listings and {} reads ({:.1} MB) in {} ms",
+                requests.list_delimited,
+                requests.list,
+                requests.get,
+                requests.get_bytes as f64 / 1e6,
                 elapsed.as_millis()
             ));
         }

@@ -12,7 +12,7 @@
 //! - `\report NAME [name=value]...`: run a report;
 //! - `\skipped`: what discovery passed over, and why;
 //! - `\faults`: malformed lines skipped, and columns given twice on a line;
-//! - `\reads`: objects read so far in this session;
+//! - `\reads`: objects read (GET requests) so far in this session;
 //! - `\plan SQL`: the physical plan of SQL, one line per row.
 //!
 //! Values print as text, NULL as `NULL`, the empty string as `(empty)`; columns are separated
@@ -211,10 +211,10 @@ impl SsmqDb {
                 })
             }
             "reads" => {
-                let report = self.session().await?.read_report();
+                let requests = self.session().await?.requests();
                 Ok(DBOutput::Rows {
                     types: vec![DefaultColumnType::Integer],
-                    rows: vec![vec![report.objects_read().to_string()]],
+                    rows: vec![vec![requests.get.to_string()]],
                 })
             }
             other => Err(SsmqError(format!("unknown command \\{other}"))),

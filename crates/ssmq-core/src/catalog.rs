@@ -420,7 +420,7 @@ async fn object_keys(
     options: &ReadOptions,
     report: &ReadReport,
 ) -> Result<ObjectKeys> {
-    let bytes = fetch(store.as_ref(), object, report).await?;
+    let bytes = fetch(store.as_ref(), object).await?;
     let mut collector = KeyCollector::default();
     let lines = for_each_line(
         &object.location,

@@ -696,6 +696,6 @@ mod tests {
         );
         let long = format!(r#"{{"Summary":"{}" "Next":"x"}}"#, "a".repeat(100));
         let e = fault(&long);
-        assert_eq!(e.excerpt, format!(r#"{}" "Next":"x"}}"#, "a".repeat(19)));
+        assert_eq!(e.excerpt, format!(r#"{}" "Next":"x"}}"#, "a".repeat(18)));
     }
 }

@@ -18,13 +18,15 @@
 //! ```
 //!
 //! Every I/O stage goes through `Arc<dyn ObjectStore>`, so a local directory, the in-memory
-//! sample and (later) S3 share one code path.
+//! sample and (later) S3 share one code path; a session wraps its store in
+//! [`metered::MeteredStore`] to count what each request costs.
 
 pub mod catalog;
 pub mod discover;
 pub mod error;
 pub mod export;
 pub mod json;
+pub mod metered;
 pub mod query;
 pub mod read;
 pub mod register;

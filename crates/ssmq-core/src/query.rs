@@ -26,6 +26,7 @@ use object_store::path::Path;
 use crate::catalog::{ColumnSource, TableDef};
 use crate::discover::{Lake, PartitionFilter, discover};
 use crate::error::{Error, Result};
+use crate::metered::{MeteredStore, RequestCounts};
 use crate::read::{ReadOptions, ReadReport};
 use crate::register::{DEFAULT_DATABASE, LakeTables, session_context};
 use crate::report::Report;
@@ -61,6 +62,7 @@ pub struct LakeSession {
     lake: Lake,
     tables: Arc<LakeTables>,
     report: Arc<ReadReport>,
+    store: MeteredStore,
 }
 
 impl std::fmt::Debug for LakeSession {
@@ -85,6 +87,8 @@ impl LakeSession {
         prefix: &Path,
         options: SessionOptions,
     ) -> Result<Self> {
+        let metered = MeteredStore::new(store);
+        let store: Arc<dyn ObjectStore> = Arc::new(metered.clone());
         let lake = discover(&store, prefix, &options.filter).await?;
         let report = Arc::new(ReadReport::default());
         let tables = Arc::new(LakeTables::new(
@@ -103,6 +107,7 @@ impl LakeSession {
             lake,
             tables,
             report,
+            store: metered,
         })
     }
 
@@ -111,9 +116,14 @@ impl LakeSession {
         &self.lake
     }
 
-    /// Counts and faults of every read so far.
+    /// Faults of every read so far.
     pub fn read_report(&self) -> &ReadReport {
         &self.report
+    }
+
+    /// Requests made to the store so far, by kind.
+    pub fn requests(&self) -> RequestCounts {
+        self.store.counts()
     }
 
     /// The DataFusion context, for callers that need more than SQL text.

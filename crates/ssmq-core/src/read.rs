@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use object_store::path::Path;
@@ -56,12 +55,11 @@ pub struct KeyConflict {
     pub column: String,
 }
 
-/// What reading saw besides data: counts, and every line or key it could not place.
-/// Shared by all reads of a session; safe to read at any time.
+/// What reading saw besides data: every line or key it could not place. Shared by all reads
+/// of a session; safe to read at any time. (Request counts are the store's: see
+/// [`crate::metered`].)
 #[derive(Debug, Default)]
 pub struct ReadReport {
-    objects_read: AtomicU64,
-    bytes_read: AtomicU64,
     faults: Mutex<Faults>,
 }
 
@@ -76,16 +74,6 @@ struct Faults {
 }
 
 impl ReadReport {
-    /// GET requests completed.
-    pub fn objects_read(&self) -> u64 {
-        self.objects_read.load(Ordering::Relaxed)
-    }
-
-    /// Bytes those requests returned.
-    pub fn bytes_read(&self) -> u64 {
-        self.bytes_read.load(Ordering::Relaxed)
-    }
-
     /// Malformed lines skipped, by object key and line.
     pub fn bad_lines(&self) -> Vec<BadLine> {
         self.faults()
@@ -132,22 +120,13 @@ impl ReadReport {
     }
 }
 
-/// Fetches an object's bytes, counting the request.
-pub async fn fetch(
-    store: &dyn ObjectStore,
-    object: &SyncObject,
-    report: &ReadReport,
-) -> Result<Bytes> {
+/// Fetches an object's bytes; a failure names the object.
+pub async fn fetch(store: &dyn ObjectStore, object: &SyncObject) -> Result<Bytes> {
     let read = async { store.get(&object.location).await?.bytes().await };
-    let bytes = read.await.map_err(|source| Error::Read {
+    read.await.map_err(|source| Error::Read {
         key: object.location.to_string(),
         source,
-    })?;
-    report.objects_read.fetch_add(1, Ordering::Relaxed);
-    report
-        .bytes_read
-        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-    Ok(bytes)
+    })
 }
 
 /// Hands each non-blank line of an object to `on_line` with its 1-based number, applying the

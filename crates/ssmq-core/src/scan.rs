@@ -214,9 +214,9 @@ impl ExecutionPlan for SyncScanExec {
             let concurrency = options.read_concurrency.max(1);
             let mut fetched = stream::iter(objects)
                 .map(|object| {
-                    let (store, report) = (Arc::clone(&store), Arc::clone(&report));
+                    let store = Arc::clone(&store);
                     async move {
-                        let bytes = fetch(store.as_ref(), &object, &report).await?;
+                        let bytes = fetch(store.as_ref(), &object).await?;
                         Ok::<_, Error>((object, bytes))
                     }
                 })
