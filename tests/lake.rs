@@ -1,0 +1,509 @@
+//! ssmq over lakes other than the committed fixtures: generated at other sizes, seeds and
+//! prefixes, and checked against the generator's model, the ground truth every object was
+//! rendered from. Also the proofs that pruned partitions are never listed or read.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path as FsPath;
+use std::sync::Arc;
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::compute::cast;
+use arrow::datatypes::DataType;
+use object_store::ObjectStore;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+use ssmq_core::discover::PartitionFilter;
+use ssmq_core::metered::{MeteredStore, RequestKind};
+use ssmq_core::report::{builtin_reports, find_report};
+use ssmq_core::{Error, LakeSession, SessionOptions};
+use ssmq_fixtures::{LakeSpec, LakeSummary, NodeModel, Profile, SAMPLE_AS_OF, nodes, write_lake};
+
+type Rows = Vec<Vec<Option<String>>>;
+
+fn generate(spec: &LakeSpec) -> (tempfile::TempDir, LakeSummary) {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let summary = write_lake(spec, dir.path(), 2).expect("lake written");
+    (dir, summary)
+}
+
+fn local(dir: &FsPath) -> Arc<dyn ObjectStore> {
+    Arc::new(LocalFileSystem::new_with_prefix(dir).expect("a local store"))
+}
+
+async fn open(store: Arc<dyn ObjectStore>, prefix: &str, filter: PartitionFilter) -> LakeSession {
+    let options = SessionOptions {
+        filter,
+        ..SessionOptions::default()
+    };
+    LakeSession::open_store(store, &Path::from(prefix), options)
+        .await
+        .expect("session opens")
+}
+
+/// Every value as text (NULL as None), rows in result order.
+fn text_rows(batches: &[RecordBatch]) -> Rows {
+    let mut rows = Vec::new();
+    for batch in batches {
+        let columns: Vec<_> = batch
+            .columns()
+            .iter()
+            .map(|c| cast(c, &DataType::Utf8).expect("castable to text"))
+            .collect();
+        for row in 0..batch.num_rows() {
+            rows.push(
+                columns
+                    .iter()
+                    .map(|c| {
+                        c.is_valid(row)
+                            .then(|| c.as_string::<i32>().value(row).to_owned())
+                    })
+                    .collect(),
+            );
+        }
+    }
+    rows
+}
+
+async fn sql(session: &LakeSession, text: &str) -> Rows {
+    let batches = session
+        .sql(text)
+        .await
+        .expect("plans")
+        .collect()
+        .await
+        .expect("runs");
+    text_rows(&batches)
+}
+
+/// A report's rows keyed by column name.
+async fn report(
+    session: &LakeSession,
+    name: &str,
+    params: &[(&str, &str)],
+) -> Vec<BTreeMap<String, Option<String>>> {
+    let params: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect();
+    let batches = session
+        .report(find_report(name).unwrap(), &params)
+        .await
+        .expect("report plans")
+        .collect()
+        .await
+        .expect("report runs");
+    let Some(first) = batches.first() else {
+        return Vec::new();
+    };
+    let names: Vec<String> = first
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    text_rows(&batches)
+        .into_iter()
+        .map(|row| names.iter().cloned().zip(row).collect())
+        .collect()
+}
+
+fn value(row: &BTreeMap<String, Option<String>>, column: &str) -> String {
+    row[column].clone().unwrap_or_default()
+}
+
+fn terminated(node: &NodeModel) -> bool {
+    node.instance_status.as_deref() == Some("Terminated")
+}
+
+#[tokio::test]
+async fn counts_match_every_objects_lines_on_generated_lakes() {
+    for spec in [
+        LakeSpec::realistic(40),
+        LakeSpec {
+            nodes: 37,
+            seed: 7,
+            profile: Profile::Sample,
+            prefix: Some("ResourceDataSync".into()),
+        },
+    ] {
+        let (dir, summary) = generate(&spec);
+        let session = open(local(dir.path()), "", PartitionFilter::default()).await;
+        let overview = text_rows(&[session.tables_overview().unwrap()]);
+        for (type_name, expected) in &summary.types {
+            let table = ssmq_core::catalog::table_name(type_name);
+            let listed = overview
+                .iter()
+                .find(|row| row[0].as_deref() == Some(table.as_str()))
+                .unwrap_or_else(|| panic!("{type_name} listed"));
+            assert_eq!(
+                listed[2].as_deref(),
+                Some(expected.objects.to_string().as_str()),
+                "{type_name} objects"
+            );
+            assert_eq!(
+                listed[3].as_deref(),
+                Some(expected.accounts.len().to_string().as_str()),
+                "{type_name} accounts"
+            );
+            assert_eq!(
+                listed[4].as_deref(),
+                Some(expected.regions.len().to_string().as_str()),
+                "{type_name} regions"
+            );
+            let counted = sql(&session, &format!("SELECT count(*) FROM {table}")).await;
+            assert_eq!(
+                counted[0][0].as_deref(),
+                Some(expected.lines.to_string().as_str()),
+                "{type_name} rows"
+            );
+            let accounts = sql(
+                &session,
+                &format!("SELECT DISTINCT accountid FROM {table} ORDER BY 1"),
+            )
+            .await;
+            let accounts: BTreeSet<String> =
+                accounts.into_iter().filter_map(|r| r[0].clone()).collect();
+            assert_eq!(accounts, expected.accounts, "{type_name} account values");
+        }
+        let skipped: BTreeSet<String> = session
+            .lake()
+            .skipped
+            .iter()
+            .map(|s| s.location.clone())
+            .collect();
+        let expected: BTreeSet<String> = summary.skipped.iter().map(|s| s.key.clone()).collect();
+        assert_eq!(skipped, expected, "skipped entries");
+    }
+}
+
+#[tokio::test]
+async fn reports_answer_what_the_model_says() {
+    // The smallest of these realistic fleets that has a terminated node (about 4% are).
+    let (spec, model) = [60, 80, 100, 120]
+        .into_iter()
+        .map(|n| (LakeSpec::realistic(n), nodes(&LakeSpec::realistic(n))))
+        .find(|(_, model)| model.iter().any(terminated))
+        .expect("a fleet with a terminated node");
+    let (dir, _) = generate(&spec);
+    let session = open(local(dir.path()), "", PartitionFilter::default()).await;
+    let live: Vec<&NodeModel> = model.iter().filter(|n| !terminated(n)).collect();
+
+    let listed: BTreeSet<String> = report(&session, "instance-list", &[])
+        .await
+        .iter()
+        .map(|r| value(r, "resourceid"))
+        .collect();
+    assert_eq!(listed, live.iter().map(|n| n.node_id.clone()).collect());
+
+    let noncompliant: BTreeSet<(String, String)> = report(&session, "noncompliant-patches", &[])
+        .await
+        .iter()
+        .map(|r| (value(r, "resourceid"), value(r, "patch_id")))
+        .collect();
+    let expected: BTreeSet<(String, String)> = live
+        .iter()
+        .flat_map(|n| {
+            n.patches
+                .iter()
+                .filter(|p| p.status == "NON_COMPLIANT")
+                .map(|p| (n.node_id.clone(), p.id.clone()))
+        })
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(noncompliant, expected);
+
+    let critical: BTreeSet<(String, String)> = report(&session, "missing-critical-patches", &[])
+        .await
+        .iter()
+        .map(|r| (value(r, "resourceid"), value(r, "patch_id")))
+        .collect();
+    let expected: BTreeSet<(String, String)> = live
+        .iter()
+        .flat_map(|n| {
+            n.patches
+                .iter()
+                .filter(|p| matches!(p.state, "Missing" | "Failed"))
+                .filter(|p| {
+                    p.severity.eq_ignore_ascii_case("CRITICAL")
+                        || p.patch_severity.eq_ignore_ascii_case("critical")
+                })
+                .map(|p| (n.node_id.clone(), p.id.clone()))
+        })
+        .collect();
+    assert_eq!(critical, expected);
+
+    let by_account = report(&session, "patch-compliance-by-account", &[]).await;
+    let mut expected: BTreeMap<(String, String), [u64; 4]> = BTreeMap::new();
+    for node in &live {
+        let counts = expected
+            .entry((node.account_id.clone(), node.region.clone()))
+            .or_default();
+        counts[0] += 1;
+        match (
+            &node.patch_run,
+            node.patches.iter().any(|p| p.status == "NON_COMPLIANT"),
+        ) {
+            (None, _) => counts[3] += 1,
+            (Some(_), true) => counts[2] += 1,
+            (Some(_), false) => counts[1] += 1,
+        }
+    }
+    let got: BTreeMap<(String, String), [u64; 4]> = by_account
+        .iter()
+        .map(|r| {
+            let n = |c: &str| value(r, c).parse::<u64>().unwrap();
+            (
+                (value(r, "accountid"), value(r, "region")),
+                [
+                    n("nodes"),
+                    n("compliant"),
+                    n("non_compliant"),
+                    n("unreported"),
+                ],
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+
+    let as_of = chrono::DateTime::parse_from_rfc3339(SAMPLE_AS_OF).unwrap();
+    let stale: BTreeSet<String> = report(
+        &session,
+        "stale-inventory",
+        &[("as_of", SAMPLE_AS_OF), ("days", "3")],
+    )
+    .await
+    .iter()
+    .map(|r| value(r, "resourceid"))
+    .collect();
+    let expected: BTreeSet<String> = live
+        .iter()
+        .filter(|n| {
+            let captured = chrono::DateTime::parse_from_rfc3339(&n.capture_time).unwrap();
+            as_of - captured >= chrono::Duration::days(3)
+        })
+        .map(|n| n.node_id.clone())
+        .collect();
+    assert_eq!(stale, expected);
+
+    let platforms: BTreeMap<(String, String, String), u64> =
+        report(&session, "os-distribution", &[])
+            .await
+            .iter()
+            .map(|r| {
+                let key = (
+                    value(r, "platformtype"),
+                    value(r, "platformname"),
+                    value(r, "platformversion"),
+                );
+                (key, value(r, "nodes").parse().unwrap())
+            })
+            .collect();
+    let mut expected: BTreeMap<(String, String, String), u64> = BTreeMap::new();
+    for n in &live {
+        *expected
+            .entry((
+                n.platform_type.clone(),
+                n.platform_name.clone(),
+                n.platform_version.clone(),
+            ))
+            .or_default() += 1;
+    }
+    assert_eq!(platforms, expected);
+
+    let applications = report(&session, "instance-applications", &[]).await;
+    assert_eq!(
+        applications.len(),
+        live.iter().map(|n| n.applications.len()).sum::<usize>()
+    );
+    let agents = report(&session, "ssm-agent-versions", &[]).await;
+    assert_eq!(agents.len(), live.len());
+}
+
+#[tokio::test]
+async fn every_report_names_nodes_and_orders_by_a_unique_key() {
+    let spec = LakeSpec::realistic(30);
+    let (dir, _) = generate(&spec);
+    let session = open(local(dir.path()), "", PartitionFilter::default()).await;
+    for r in builtin_reports() {
+        let params: &[(&str, &str)] = if r.name == "stale-inventory" {
+            &[("days", "0")]
+        } else {
+            &[]
+        };
+        let rows = report(&session, &r.name, params).await;
+        assert!(!rows.is_empty(), "{} has rows on a realistic lake", r.name);
+        assert!(
+            rows[0].keys().any(|c| c.contains("resourceid")),
+            "{} returns node ids",
+            r.name
+        );
+        let keys: BTreeSet<Vec<Option<String>>> = rows
+            .iter()
+            .map(|row| r.key.iter().map(|k| row[k].clone()).collect())
+            .collect();
+        assert_eq!(
+            keys.len(),
+            rows.len(),
+            "{}: its key {:?} is unique",
+            r.name,
+            r.key
+        );
+        // Running twice gives the same rows in the same order.
+        assert_eq!(
+            report(&session, &r.name, params).await,
+            rows,
+            "{} is deterministic",
+            r.name
+        );
+    }
+}
+
+/// Every request of `store` that names a partition folder is inside `allowed`.
+fn assert_only_partitions(store: &MeteredStore, key: &str, allowed: &str) {
+    let requests = store.requests();
+    assert!(
+        requests.iter().any(|r| r.kind == RequestKind::Get),
+        "something was read"
+    );
+    for request in requests {
+        for part in request.location.split('/') {
+            if let Some(value) = part.strip_prefix(&format!("{key}=")) {
+                assert_eq!(
+                    value, allowed,
+                    "{:?} of `{}` is outside the filter",
+                    request.kind, request.location
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn objects_outside_account_and_region_filters_are_never_listed_or_read() {
+    let sample = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sample");
+    for (key, filter) in [
+        (
+            "accountid",
+            PartitionFilter {
+                accounts: ["444455556666".to_owned()].into(),
+                ..PartitionFilter::default()
+            },
+        ),
+        (
+            "region",
+            PartitionFilter {
+                regions: ["eu-west-1".to_owned()].into(),
+                ..PartitionFilter::default()
+            },
+        ),
+    ] {
+        let allowed = filter
+            .accounts
+            .iter()
+            .chain(&filter.regions)
+            .next()
+            .unwrap()
+            .clone();
+        let store = MeteredStore::recording(local(&sample));
+        let session = open(Arc::new(store.clone()), "", filter).await;
+        for table in session.table_names() {
+            sql(&session, &format!("SELECT * FROM {table}")).await;
+        }
+        for r in builtin_reports() {
+            report(&session, &r.name, &[]).await;
+        }
+        assert_only_partitions(&store, key, &allowed);
+    }
+}
+
+#[tokio::test]
+async fn where_filters_on_partitions_keep_the_scan_inside_them() {
+    let sample = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sample");
+    let store = MeteredStore::recording(local(&sample));
+    let session = open(Arc::new(store.clone()), "", PartitionFilter::default()).await;
+    // Learning the columns reads every object of the table once (the schema is the union of
+    // all of them); the scan that follows reads only the partitions the filter keeps.
+    session.table("aws_application").await.unwrap();
+    let before = store.requests().len();
+    let rows = sql(
+        &session,
+        "SELECT accountid, count(*) FROM aws_application WHERE accountid = '012345678901' AND region <> 'ap-southeast-2' GROUP BY 1",
+    )
+    .await;
+    let expected: usize = nodes(&LakeSpec::sample())
+        .iter()
+        .filter(|n| n.account_id == "012345678901" && n.region != "ap-southeast-2")
+        .map(|n| n.applications.len())
+        .sum();
+    assert_eq!(
+        rows,
+        vec![vec![
+            Some("012345678901".to_owned()),
+            Some(expected.to_string())
+        ]]
+    );
+    let scan: Vec<_> = store.requests().split_off(before);
+    assert_eq!(
+        scan.len(),
+        2,
+        "two objects in account 012345678901, eu-west-1: {scan:?}"
+    );
+    for request in scan {
+        assert_eq!(request.kind, RequestKind::Get);
+        assert!(
+            request
+                .location
+                .contains("/accountid=012345678901/region=eu-west-1/"),
+            "{}",
+            request.location
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_sync_root_is_found_from_the_bucket_root_a_prefix_or_a_type_folder() {
+    let spec = LakeSpec::sample().with_prefix("exports/ResourceDataSync");
+    let (dir, summary) = generate(&spec);
+    let application_rows = summary.types["AWS:Application"].lines.to_string();
+    for start in ["", "exports", "exports/ResourceDataSync"] {
+        let session = open(local(dir.path()), start, PartitionFilter::default()).await;
+        assert_eq!(
+            session.lake().root.as_ref(),
+            "exports/ResourceDataSync",
+            "from `{start}`"
+        );
+        let rows = sql(&session, "SELECT count(*) FROM aws_application").await;
+        assert_eq!(rows[0][0].as_deref(), Some(application_rows.as_str()));
+    }
+    // Pointed at one type folder, that type is the lake.
+    let session = open(
+        local(dir.path()),
+        "exports/ResourceDataSync/AWS:Application",
+        PartitionFilter::default(),
+    )
+    .await;
+    assert_eq!(session.lake().types.len(), 1);
+    let rows = sql(&session, "SELECT count(*) FROM aws_application").await;
+    assert_eq!(rows[0][0].as_deref(), Some(application_rows.as_str()));
+}
+
+#[tokio::test]
+async fn a_source_without_sync_data_or_with_two_syncs_is_an_error() {
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(empty.path().join("athena-results/2026")).unwrap();
+    std::fs::write(empty.path().join("README.txt"), "not a lake").unwrap();
+    let options = SessionOptions::default();
+    let err = LakeSession::open_store(local(empty.path()), &Path::default(), options.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NoSyncData { .. }), "{err}");
+
+    let fixtures = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let err = LakeSession::open_store(local(&fixtures), &Path::default(), options)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Found sync data under several prefixes of `/`: `malformed/`, `sample/`; point the source at one of them"
+    );
+}
