@@ -15,6 +15,7 @@ use datafusion::execution::SendableRecordBatchStream;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use ssmq_core::Error as CoreError;
 use ssmq_core::discover::{Lake, SkipReason};
+use ssmq_core::error::without_stage_prefixes;
 use ssmq_core::export::{self, Format, OutputOptions};
 use ssmq_core::metered::RequestCounts;
 use ssmq_core::read::ReadReport;
@@ -217,9 +218,11 @@ impl Stderr {
                 .iter()
                 .filter(|s| s.reason == SkipReason::Probe)
                 .count();
+            let n = lake.skipped.len();
             self.notice(&format!(
-                "Skipped {} entries that are not inventory ({probes} of them the sync's probe objects):",
-                lake.skipped.len()
+                "Skipped {n} {} that {} not inventory ({probes} of them the sync's probe objects):",
+                if n == 1 { "entry" } else { "entries" },
+                if n == 1 { "is" } else { "are" },
             ));
             for skipped in &lake.skipped {
                 self.detail(&format!("`{}`: {}", skipped.location, skipped.reason));
@@ -299,8 +302,9 @@ impl Stderr {
     pub fn error(&self, error: &anyhow::Error) {
         let mut printed: Vec<String> = Vec::new();
         for (i, cause) in error.chain().enumerate() {
-            let text = cause.to_string();
-            if printed.iter().any(|p| p.contains(text.trim())) || text.trim().is_empty() {
+            // DataFusion repeats a wrapped error's message behind a stage prefix: say it once.
+            let text = without_stage_prefixes(cause.to_string().trim()).to_owned();
+            if text.is_empty() || printed.iter().any(|p| p.contains(&text)) {
                 continue;
             }
             if i == 0 {

@@ -142,24 +142,42 @@ pub enum Error {
 }
 
 impl Error {
-    /// The library error inside a DataFusion error chain, if any: scans wrap their errors in
-    /// `DataFusionError::External`, and this finds them again for the user.
+    /// The innermost library error in an error chain, if any. Scans wrap their errors in
+    /// `DataFusionError::External`, and planning wraps those again in [`Error::Query`]; the
+    /// innermost one says what actually went wrong.
     pub fn find_in<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a Error> {
+        let mut found = None;
         let mut current = Some(error);
         while let Some(e) = current {
-            if let Some(found) = e.downcast_ref::<Error>() {
-                return Some(found);
+            if let Some(ours) = e.downcast_ref::<Error>() {
+                found = Some(ours);
             }
-            if let Some(shared) =
-                e.downcast_ref::<std::sync::Arc<datafusion::error::DataFusionError>>()
-            {
-                current = Some(shared.as_ref());
-                continue;
-            }
-            current = e.source();
+            current = match e.downcast_ref::<std::sync::Arc<datafusion::error::DataFusionError>>() {
+                Some(shared) => Some(shared.as_ref()),
+                None => e.source(),
+            };
         }
-        None
+        found
     }
+}
+
+/// `text` without DataFusion's stage prefixes ("Error during planning: ", "External error: "),
+/// which say nothing to a user.
+pub fn without_stage_prefixes(mut text: &str) -> &str {
+    const PREFIXES: [&str; 8] = [
+        "Error during planning: ",
+        "Schema error: ",
+        "SQL error: ",
+        "Execution error: ",
+        "Arrow error: ",
+        "External error: ",
+        "Internal error: ",
+        "This feature is not implemented: ",
+    ];
+    while let Some(rest) = PREFIXES.iter().find_map(|prefix| text.strip_prefix(prefix)) {
+        text = rest;
+    }
+    text
 }
 
 impl From<datafusion::error::DataFusionError> for Error {
@@ -168,26 +186,11 @@ impl From<datafusion::error::DataFusionError> for Error {
     }
 }
 
-/// DataFusion's message without its stage prefixes ("Error during planning: "), which say
-/// nothing to a user; an error of ours wrapped inside is shown as itself.
+/// DataFusion's message without its stage prefixes; an error of ours wrapped inside is shown
+/// as itself.
 fn query_message(error: &datafusion::error::DataFusionError) -> String {
-    if let Some(inner) = Error::find_in(error) {
-        return inner.to_string();
+    match Error::find_in(error) {
+        Some(inner) => inner.to_string(),
+        None => without_stage_prefixes(&error.strip_backtrace()).to_owned(),
     }
-    let mut text = error.strip_backtrace();
-    while let Some(rest) = [
-        "Error during planning: ",
-        "Schema error: ",
-        "SQL error: ",
-        "Execution error: ",
-        "Arrow error: ",
-        "External error: ",
-        "This feature is not implemented: ",
-    ]
-    .iter()
-    .find_map(|prefix| text.strip_prefix(prefix))
-    {
-        text = rest.to_owned();
-    }
-    text
 }

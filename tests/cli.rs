@@ -1,0 +1,628 @@
+//! The `ssmq` binary as a user runs it: formats (read back with real readers), files written
+//! atomically, exit codes, and what stderr says.
+
+use std::fs;
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Stdio};
+use std::sync::Arc;
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Field, Schema};
+use assert_cmd::Command;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use predicates::prelude::*;
+use ssmq_core::report::find_report;
+use ssmq_core::{LakeSession, SessionOptions, Source};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sample() -> String {
+    repo().join("fixtures/sample").display().to_string()
+}
+
+/// `ssmq --source fixtures/sample …`, with no SSMQ_SOURCE or COLUMNS from the environment.
+fn ssmq() -> Command {
+    let mut cmd = Command::cargo_bin("ssmq").expect("the binary is built");
+    cmd.env_remove("SSMQ_SOURCE")
+        .env_remove("COLUMNS")
+        .arg("--source")
+        .arg(sample());
+    cmd
+}
+
+fn ssmq_without_source() -> Command {
+    let mut cmd = Command::cargo_bin("ssmq").expect("the binary is built");
+    cmd.env_remove("SSMQ_SOURCE").env_remove("COLUMNS");
+    cmd
+}
+
+/// The same answer straight from the library, for comparison.
+fn library(sql_or_report: &str) -> Vec<RecordBatch> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let source = Source::parse(&sample()).unwrap();
+        let session = LakeSession::open(&source, SessionOptions::default())
+            .await
+            .unwrap();
+        let frame = match sql_or_report.strip_prefix("report ") {
+            Some(name) => session
+                .report(find_report(name).unwrap(), &[])
+                .await
+                .unwrap(),
+            None => session.sql(sql_or_report).await.unwrap(),
+        };
+        frame.collect().await.unwrap()
+    })
+}
+
+fn text_rows(batches: &[RecordBatch]) -> Vec<Vec<Option<String>>> {
+    let mut rows = Vec::new();
+    for batch in batches {
+        let columns: Vec<_> = batch
+            .columns()
+            .iter()
+            .map(|c| cast(c, &DataType::Utf8).unwrap())
+            .collect();
+        for row in 0..batch.num_rows() {
+            rows.push(
+                columns
+                    .iter()
+                    .map(|c| {
+                        c.is_valid(row)
+                            .then(|| c.as_string::<i32>().value(row).to_owned())
+                    })
+                    .collect(),
+            );
+        }
+    }
+    rows
+}
+
+fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+const TITLES: &str =
+    "SELECT resourceid, id, title, installedtime FROM aws_complianceitem ORDER BY resourceid, id";
+
+#[test]
+fn the_readme_command_runs_on_the_builtin_lake_and_says_so_once() {
+    let output = ssmq_without_source()
+        .args(["report", "noncompliant-patches"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
+    assert!(stdout.contains("i-0a2de503781daca43") && stdout.contains("kernel.x86_64"));
+    assert!(!stdout.contains("note:"), "stdout carries only data");
+    let stderr = stderr_of(&output);
+    assert_eq!(stderr.lines().count(), 1, "one notice line: {stderr}");
+    assert!(stderr.starts_with("note: No --source given: querying the built-in sample lake"));
+}
+
+#[test]
+fn csv_has_a_header_rfc4180_quoting_and_reads_back_equal() {
+    let output = ssmq()
+        .args(["sql", TITLES, "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        text.lines().next(),
+        Some("resourceid,id,title,installedtime")
+    );
+    assert!(
+        text.contains(r#","Update for Microsoft Defender Antivirus antimalware platform - KB5013115 (Version 4.18.24825.4) - ""Current Channel (Broad)""","#),
+        "quotes are doubled inside quoted fields"
+    );
+    assert!(
+        text.contains("Framework 3.5, 4.8"),
+        "commas inside values survive"
+    );
+
+    let schema = Arc::new(Schema::new(
+        ["resourceid", "id", "title", "installedtime"]
+            .map(|n| Field::new(n, DataType::Utf8, true))
+            .to_vec(),
+    ));
+    let reader = arrow::csv::ReaderBuilder::new(schema)
+        .with_header(true)
+        .build(Cursor::new(text.as_bytes()))
+        .unwrap();
+    let read: Vec<RecordBatch> = reader.collect::<Result<_, _>>().unwrap();
+    // CSV has no NULL: the reader gives NULL for empty fields, as the writer wrote NULL.
+    let normalize = |rows: Vec<Vec<Option<String>>>| -> Vec<Vec<Option<String>>> {
+        rows.into_iter()
+            .map(|r| r.into_iter().map(|v| v.filter(|s| !s.is_empty())).collect())
+            .collect()
+    };
+    assert_eq!(
+        normalize(text_rows(&read)),
+        normalize(text_rows(&library(TITLES)))
+    );
+    assert_eq!(text_rows(&read).len(), 132);
+}
+
+#[test]
+fn parquet_keeps_types_and_reads_back_equal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("compliance.parquet");
+    let output = ssmq()
+        .args(["report", "patch-compliance-by-account", "--output"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert!(stderr_of(&output).contains("Wrote 6 rows to"));
+    let file = fs::File::open(&path).unwrap();
+    let read: Vec<RecordBatch> = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let expected = library("report patch-compliance-by-account");
+    assert_eq!(
+        read[0]
+            .schema()
+            .field_with_name("compliant")
+            .unwrap()
+            .data_type(),
+        &DataType::Int64
+    );
+    assert_eq!(
+        read[0]
+            .schema()
+            .field_with_name("accountid")
+            .unwrap()
+            .data_type(),
+        &DataType::Utf8
+    );
+    assert_eq!(text_rows(&read), text_rows(&expected));
+    assert_eq!(
+        arrow::compute::concat_batches(&read[0].schema(), &read).unwrap(),
+        arrow::compute::concat_batches(&expected[0].schema(), &expected).unwrap()
+    );
+}
+
+#[test]
+fn json_and_ndjson_hold_the_same_rows_with_explicit_nulls() {
+    let query = "SELECT resourceid, instancestatus, agentversion FROM aws_instanceinformation ORDER BY resourceid";
+    let json = ssmq()
+        .args(["sql", query, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(json.status.success());
+    let array: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let array = array.as_array().expect("a JSON array").clone();
+    let ndjson = ssmq()
+        .args(["sql", query, "--format", "ndjson"])
+        .output()
+        .unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8(ndjson.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(array, lines);
+    assert_eq!(array.len(), 16);
+    let expected = text_rows(&library(query));
+    for (object, row) in array.iter().zip(&expected) {
+        assert_eq!(object["resourceid"].as_str(), row[0].as_deref());
+        assert_eq!(object["instancestatus"].as_str(), row[1].as_deref());
+        assert!(
+            object.get("instancestatus").is_some(),
+            "NULL is written as null, not dropped"
+        );
+    }
+    let empty = ssmq()
+        .args([
+            "sql",
+            "SELECT resourceid FROM aws_tag WHERE false",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(empty.stdout).unwrap().trim(), "[]");
+}
+
+#[test]
+fn an_empty_csv_result_still_has_its_header() {
+    ssmq()
+        .args([
+            "sql",
+            "SELECT resourceid, key FROM aws_tag WHERE false",
+            "--format",
+            "csv",
+        ])
+        .assert()
+        .success()
+        .stdout("resourceid,key\n");
+}
+
+#[test]
+fn the_output_extension_picks_the_format_unless_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("tables.CSV");
+    ssmq()
+        .args(["tables", "--output"])
+        .arg(&csv)
+        .assert()
+        .success();
+    assert!(
+        fs::read_to_string(&csv)
+            .unwrap()
+            .starts_with("table,type_name,objects,accounts,regions,bytes\n")
+    );
+    let forced = dir.path().join("tables.csv");
+    ssmq()
+        .args(["tables", "--format", "ndjson", "--output"])
+        .arg(&forced)
+        .assert()
+        .success();
+    assert!(
+        fs::read_to_string(&forced)
+            .unwrap()
+            .starts_with("{\"table\":\"aws_application\"")
+    );
+    ssmq()
+        .args(["tables", "--output"])
+        .arg(dir.path().join("tables.dat"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Cannot tell the format from"));
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_failed_command_leaves_no_partial_file_and_keeps_the_previous_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("tags.csv");
+    let malformed = repo().join("fixtures/malformed");
+    let fail = |target: &Path| {
+        ssmq_without_source()
+            .arg("--source")
+            .arg(&malformed)
+            .args(["sql", "SELECT * FROM aws_application", "--output"])
+            .arg(target)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("Malformed JSON in"));
+    };
+    fail(&target);
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "nothing left behind: {:?}",
+        files_in(dir.path())
+    );
+    fs::write(&target, "the previous good export\n").unwrap();
+    fail(&target);
+    assert_eq!(
+        fs::read_to_string(&target).unwrap(),
+        "the previous good export\n"
+    );
+    assert_eq!(files_in(dir.path()), vec!["tags.csv"]);
+}
+
+#[test]
+fn malformed_lines_fail_with_key_line_and_hint_or_are_skipped_and_reported() {
+    let malformed = repo().join("fixtures/malformed");
+    let output = ssmq_without_source()
+        .arg("--source")
+        .arg(&malformed)
+        .args(["sql", "SELECT count(*) FROM aws_tag"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(stderr.starts_with(
+        "error: Malformed JSON in `AWS:Tag/accountid=111122223333/region=us-east-1/resourcetype=ManagedInstanceInventory/i-0a1b2c3d4e5f60718.json` line 2, column 16"
+    ), "{stderr}");
+    assert!(stderr.contains("hint: pass --skip-bad-lines"), "{stderr}");
+
+    let output = ssmq_without_source()
+        .arg("--source")
+        .arg(&malformed)
+        .args([
+            "--skip-bad-lines",
+            "sql",
+            "SELECT (SELECT count(*) FROM aws_tag) AS tags, (SELECT count(*) FROM aws_application) AS applications",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert_eq!(
+        String::from_utf8(output.stdout.clone()).unwrap(),
+        "tags,applications\n2,7\n"
+    );
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.starts_with("warning: Skipped 4 malformed lines in 2 objects (--skip-bad-lines):"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.contains(".json` line "))
+            .count(),
+        4,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn errors_exit_2_with_a_message_and_a_hint() {
+    ssmq()
+        .args(["sql", "SELECT * FROM aws_nothing"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::starts_with(
+            "error: Unknown table `aws_nothing`; available: aws_application,",
+        ))
+        .stderr(predicate::str::contains(
+            "hint: `ssmq tables` lists the tables",
+        ));
+    ssmq()
+        .args(["sql", "DROP TABLE aws_tag"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: ssmq is read-only: `DROP TABLE` statements are refused",
+        ));
+    ssmq()
+        .args(["describe", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Unknown table `nope`"));
+    ssmq()
+        .args(["report", "stale-inventory", "--param", "days=soon"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "parameter `days` expects an integer, got `soon`",
+        ))
+        .stderr(predicate::str::contains("hint: `ssmq report list`"));
+    ssmq()
+        .args(["report", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "Unknown report `nope`; available: instance-applications,",
+        ));
+    ssmq()
+        .args(["sql", "SELECT nosuch FROM aws_tag"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("No field named nosuch"))
+        .stderr(predicate::str::contains("hint: `ssmq describe TABLE`"));
+    ssmq_without_source()
+        .args(["--source", "no/such/dir", "tables"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "Source `no/such/dir` does not exist",
+        ));
+    ssmq_without_source()
+        .args(["--source"])
+        .arg(repo().join("fixtures"))
+        .arg("tables")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "Found sync data under several prefixes",
+        ))
+        .stderr(predicate::str::contains("`malformed/`, `sample/`"));
+    ssmq().arg("frobnicate").assert().code(2);
+    ssmq()
+        .args(["report", "x", "--param", "novalue"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn help_has_examples_and_exits_0() {
+    ssmq_without_source()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:"))
+        .stdout(predicate::str::contains("ssmq report noncompliant-patches"));
+    ssmq_without_source()
+        .args(["sql", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("-f"));
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_0() {
+    let bin = assert_cmd::cargo::cargo_bin("ssmq");
+    let mut child = StdCommand::new(bin)
+        .env_remove("SSMQ_SOURCE")
+        .args([
+            "--source",
+            &sample(),
+            "sql",
+            "SELECT * FROM aws_complianceitem CROSS JOIN aws_tag",
+            "--format",
+            "csv",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stderr_of(&output), "");
+}
+
+#[test]
+fn tables_fit_the_terminal_width() {
+    let output = ssmq()
+        .env("COLUMNS", "80")
+        .args(["report", "instance-list"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.lines().count() > 16);
+    for line in stdout.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "{} chars: {line}",
+            line.chars().count()
+        );
+    }
+}
+
+#[test]
+fn sql_comes_from_an_argument_a_file_or_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("q.sql");
+    fs::write(
+        &file,
+        "-- saved query\nSELECT count(*) AS n FROM aws_instanceinformation\n",
+    )
+    .unwrap();
+    ssmq()
+        .args(["sql", "-f"])
+        .arg(&file)
+        .args(["--format", "csv"])
+        .assert()
+        .success()
+        .stdout("n\n16\n");
+    ssmq()
+        .args(["sql", "--format", "csv"])
+        .write_stdin("SELECT count(*) AS n FROM aws_tag")
+        .assert()
+        .success()
+        .stdout("n\n46\n");
+    ssmq()
+        .args(["sql", "-f"])
+        .arg(dir.path().join("missing.sql"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Failed to read `"));
+}
+
+#[test]
+fn the_source_comes_from_ssmq_source_too() {
+    ssmq_without_source()
+        .env("SSMQ_SOURCE", format!("file://{}", sample()))
+        .args([
+            "sql",
+            "SELECT count(*) AS n FROM aws_tag",
+            "--format",
+            "csv",
+        ])
+        .assert()
+        .success()
+        .stdout("n\n46\n")
+        .stderr("");
+}
+
+#[test]
+fn verbose_says_what_was_skipped_and_why_and_filters_that_match_nothing_warn() {
+    let output = ssmq().args(["-v", "tables"]).output().unwrap();
+    assert!(output.status.success());
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains(
+            "note: Skipped 5 entries that are not inventory (3 of them the sync's probe objects):"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`AWS:InstanceInformation/accountid=012345678901/test.json`: the sync's probe object, not inventory"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`AWS:Tag/accountid=111122223333/region=us-east-1/stray.json`: not at full partition depth"), "{stderr}");
+    assert!(
+        stderr.contains("notes.txt`: not a `.json` object"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("reads ("),
+        "-v says what reading cost: {stderr}"
+    );
+
+    let output = ssmq()
+        .args([
+            "--account",
+            "999999999999",
+            "--account",
+            "444455556666",
+            "tables",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = stderr_of(&output);
+    assert_eq!(
+        stderr,
+        "warning: `--account 999999999999` matched no partition of the lake\n"
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    // Account 444455556666 holds nodes 7 to 12, in us-east-1 and ap-southeast-2.
+    assert!(
+        stdout.contains("aws_application,AWS:Application,6,1,2,"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn report_list_names_every_report_with_its_title() {
+    let output = ssmq_without_source()
+        .args(["report", "list", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    for (name, title) in [
+        ("noncompliant-patches", "Non-compliant patches"),
+        ("ssm-agent-versions", "SSM Agent versions"),
+        ("instance-list", "Managed nodes"),
+        ("instance-applications", "Applications per node"),
+        (
+            "patch-compliance-by-account",
+            "Patch compliance by account and region",
+        ),
+        ("missing-critical-patches", "Missing critical patches"),
+        ("stale-inventory", "Stale inventory"),
+        ("os-distribution", "Operating systems"),
+    ] {
+        assert!(
+            stdout.contains(&format!("{name},{title},")),
+            "{name}: {stdout}"
+        );
+    }
+    assert!(stdout.contains("days (integer, default 7)"));
+    assert_eq!(
+        stderr_of(&ssmq_without_source().args(["report"]).output().unwrap()),
+        "",
+        "no lake is opened to list"
+    );
+}
