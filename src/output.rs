@@ -142,7 +142,7 @@ impl Write for PipeWriter {
     }
 }
 
-/// The report list as a table: name, title, parameters.
+/// The report list as a table: name, title, parameters, description.
 pub fn report_list(reports: &[Report]) -> RecordBatch {
     let text = |values: Vec<String>| -> ArrayRef {
         Arc::new(values.into_iter().map(Some).collect::<StringArray>())
@@ -151,6 +151,7 @@ pub fn report_list(reports: &[Report]) -> RecordBatch {
         Field::new("report", DataType::Utf8, false),
         Field::new("title", DataType::Utf8, false),
         Field::new("parameters", DataType::Utf8, false),
+        Field::new("description", DataType::Utf8, false),
     ]);
     let params = reports
         .iter()
@@ -168,6 +169,7 @@ pub fn report_list(reports: &[Report]) -> RecordBatch {
             text(reports.iter().map(|r| r.name.clone()).collect()),
             text(reports.iter().map(|r| r.title.clone()).collect()),
             text(params),
+            text(reports.iter().map(|r| r.description.clone()).collect()),
         ],
     )
     .expect("columns match the schema")

@@ -462,14 +462,19 @@ async fn where_filters_on_partitions_keep_the_scan_inside_them() {
 
 #[tokio::test]
 async fn the_sync_root_is_found_from_the_bucket_root_a_prefix_or_a_type_folder() {
-    let spec = LakeSpec::sample().with_prefix("exports/ResourceDataSync");
+    let spec = LakeSpec::sample().with_prefix("exports/2026/ResourceDataSync");
     let (dir, summary) = generate(&spec);
     let application_rows = summary.types["AWS:Application"].lines.to_string();
-    for start in ["", "exports", "exports/ResourceDataSync"] {
+    for start in [
+        "",
+        "exports",
+        "exports/2026",
+        "exports/2026/ResourceDataSync",
+    ] {
         let session = open(local(dir.path()), start, PartitionFilter::default()).await;
         assert_eq!(
             session.lake().root.as_ref(),
-            "exports/ResourceDataSync",
+            "exports/2026/ResourceDataSync",
             "from `{start}`"
         );
         let rows = sql(&session, "SELECT count(*) FROM aws_application").await;
@@ -478,7 +483,7 @@ async fn the_sync_root_is_found_from_the_bucket_root_a_prefix_or_a_type_folder()
     // Pointed at one type folder, that type is the lake.
     let session = open(
         local(dir.path()),
-        "exports/ResourceDataSync/AWS:Application",
+        "exports/2026/ResourceDataSync/AWS:Application",
         PartitionFilter::default(),
     )
     .await;

@@ -21,8 +21,9 @@ use crate::error::{Error, Result};
 
 /// How many listings run at once.
 const LIST_CONCURRENCY: usize = 16;
-/// How many folder levels below the starting prefix are searched for type folders.
-const MAX_PREFIX_DEPTH: usize = 3;
+/// How many folder levels a sync prefix may have below the starting prefix
+/// (`a/b/c/AWS:Tag/…` is found from the bucket root).
+const MAX_PREFIX_LEVELS: usize = 3;
 /// The name the sync gives its probe object, one level above `region=`.
 const PROBE_FILE: &str = "test.json";
 
@@ -392,7 +393,7 @@ struct TypeFolders {
     skipped: Vec<Skipped>,
 }
 
-/// Searches `start` and up to [`MAX_PREFIX_DEPTH`] levels below it for type folders: folders
+/// Searches `start` and up to [`MAX_PREFIX_LEVELS`] levels below it for type folders: folders
 /// holding `accountid=` folders. Each folder is listed once; the listings of the type folders
 /// are kept for the next stage.
 async fn find_type_folders(lister: &Lister<'_>, start: &Path) -> Result<TypeFolders> {
@@ -412,7 +413,7 @@ async fn find_type_folders(lister: &Lister<'_>, start: &Path) -> Result<TypeFold
     }
 
     let mut frontier = vec![(start.clone(), start_listing)];
-    for _ in 0..MAX_PREFIX_DEPTH {
+    for _ in 0..=MAX_PREFIX_LEVELS {
         let children: Vec<(Path, Path)> = frontier
             .iter()
             .flat_map(|(parent, listing)| {
