@@ -583,7 +583,8 @@ fn verbose_says_what_was_skipped_and_why_and_filters_that_match_nothing_warn() {
     let stderr = stderr_of(&output);
     assert_eq!(
         stderr,
-        "warning: `--account 999999999999` matched no partition of the lake\n"
+        "warning: `--account 999999999999` matched no partition of the lake\n\
+         note: 1 entry is not inventory and was skipped (the sync's probe objects, stray files); -v lists them\n"
     );
     let stdout = String::from_utf8(output.stdout).unwrap();
     // Account 444455556666 holds nodes 7 to 12, in us-east-1 and ap-southeast-2.

@@ -67,9 +67,11 @@ async fn run(cli: Cli, output: &Output, stderr: &Stderr) -> anyhow::Result<()> {
 
     let result = match &cli.command {
         Command::Tables => {
-            output
+            let written = output
                 .write_batch(&session.tables_overview()?, format)
-                .await
+                .await;
+            stderr.skipped_count(session.lake());
+            written
         }
         Command::Describe { table } => {
             output

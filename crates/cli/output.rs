@@ -232,6 +232,18 @@ impl Stderr {
         }
     }
 
+    /// How many entries discovery passed over, when -v has not listed them already.
+    pub fn skipped_count(&self, lake: &Lake) {
+        let n = lake.skipped.len();
+        if n > 0 && self.verbose == 0 {
+            self.notice(&format!(
+                "{n} {} not inventory and {} skipped (the sync's probe objects, stray files); -v lists them",
+                if n == 1 { "entry is" } else { "entries are" },
+                if n == 1 { "was" } else { "were" },
+            ));
+        }
+    }
+
     /// Faults met while reading, and with -v what reading cost.
     pub fn reads(&self, report: &ReadReport, requests: RequestCounts, elapsed: Duration) {
         let bad = report.bad_lines();
