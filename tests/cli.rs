@@ -1,16 +1,18 @@
 //! The `ssmq` binary as a user runs it: formats (read back with real readers), files written
 //! atomically, exit codes, and what stderr says.
 
+mod common;
+
 use std::fs;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 use std::sync::Arc;
 
-use arrow::array::{Array, AsArray, RecordBatch};
-use arrow::compute::cast;
+use arrow::array::RecordBatch;
 use arrow::datatypes::{DataType, Field, Schema};
 use assert_cmd::Command;
+use common::text_rows;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use predicates::prelude::*;
 use ssmq_core::report::find_report;
@@ -57,29 +59,6 @@ fn library(sql_or_report: &str) -> Vec<RecordBatch> {
         };
         frame.collect().await.unwrap()
     })
-}
-
-fn text_rows(batches: &[RecordBatch]) -> Vec<Vec<Option<String>>> {
-    let mut rows = Vec::new();
-    for batch in batches {
-        let columns: Vec<_> = batch
-            .columns()
-            .iter()
-            .map(|c| cast(c, &DataType::Utf8).unwrap())
-            .collect();
-        for row in 0..batch.num_rows() {
-            rows.push(
-                columns
-                    .iter()
-                    .map(|c| {
-                        c.is_valid(row)
-                            .then(|| c.as_string::<i32>().value(row).to_owned())
-                    })
-                    .collect(),
-            );
-        }
-    }
-    rows
 }
 
 fn stderr_of(output: &std::process::Output) -> String {

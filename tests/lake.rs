@@ -2,13 +2,13 @@
 //! prefixes, and checked against the generator's model, the ground truth every object was
 //! rendered from. Also the proofs that pruned partitions are never listed or read.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path as FsPath;
 use std::sync::Arc;
 
-use arrow::array::{Array, AsArray, RecordBatch};
-use arrow::compute::cast;
-use arrow::datatypes::DataType;
+use common::{Rows, text_rows};
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
@@ -16,9 +16,9 @@ use ssmq_core::discover::PartitionFilter;
 use ssmq_core::metered::{MeteredStore, RequestKind};
 use ssmq_core::report::{builtin_reports, find_report};
 use ssmq_core::{Error, LakeSession, SessionOptions};
-use ssmq_fixtures::{LakeSpec, LakeSummary, NodeModel, Profile, SAMPLE_AS_OF, nodes, write_lake};
-
-type Rows = Vec<Vec<Option<String>>>;
+use ssmq_fixtures::{
+    LakeSpec, LakeSummary, NodeModel, PatchModel, Profile, SAMPLE_AS_OF, nodes, write_lake,
+};
 
 fn generate(spec: &LakeSpec) -> (tempfile::TempDir, LakeSummary) {
     let dir = tempfile::tempdir().expect("a temp dir");
@@ -38,30 +38,6 @@ async fn open(store: Arc<dyn ObjectStore>, prefix: &str, filter: PartitionFilter
     LakeSession::open_store(store, &Path::from(prefix), options)
         .await
         .expect("session opens")
-}
-
-/// Every value as text (NULL as None), rows in result order.
-fn text_rows(batches: &[RecordBatch]) -> Rows {
-    let mut rows = Vec::new();
-    for batch in batches {
-        let columns: Vec<_> = batch
-            .columns()
-            .iter()
-            .map(|c| cast(c, &DataType::Utf8).expect("castable to text"))
-            .collect();
-        for row in 0..batch.num_rows() {
-            rows.push(
-                columns
-                    .iter()
-                    .map(|c| {
-                        c.is_valid(row)
-                            .then(|| c.as_string::<i32>().value(row).to_owned())
-                    })
-                    .collect(),
-            );
-        }
-    }
-    rows
 }
 
 async fn sql(session: &LakeSession, text: &str) -> Rows {
@@ -109,6 +85,31 @@ async fn report(
 
 fn value(row: &BTreeMap<String, Option<String>>, column: &str) -> String {
     row[column].clone().unwrap_or_default()
+}
+
+/// (node, patch id) of a patch report's rows.
+async fn report_patches(session: &LakeSession, name: &str) -> BTreeSet<(String, String)> {
+    report(session, name, &[])
+        .await
+        .iter()
+        .map(|r| (value(r, "resourceid"), value(r, "patch_id")))
+        .collect()
+}
+
+/// (node, patch id) of the model's patches that `keep` selects.
+fn model_patches(
+    nodes: &[&NodeModel],
+    keep: impl Fn(&PatchModel) -> bool,
+) -> BTreeSet<(String, String)> {
+    nodes
+        .iter()
+        .flat_map(|n| {
+            n.patches
+                .iter()
+                .filter(|p| keep(p))
+                .map(|p| (n.node_id.clone(), p.id.clone()))
+        })
+        .collect()
 }
 
 fn terminated(node: &NodeModel) -> bool {
@@ -195,42 +196,21 @@ async fn reports_answer_what_the_model_says() {
         .collect();
     assert_eq!(listed, live.iter().map(|n| n.node_id.clone()).collect());
 
-    let noncompliant: BTreeSet<(String, String)> = report(&session, "noncompliant-patches", &[])
-        .await
-        .iter()
-        .map(|r| (value(r, "resourceid"), value(r, "patch_id")))
-        .collect();
-    let expected: BTreeSet<(String, String)> = live
-        .iter()
-        .flat_map(|n| {
-            n.patches
-                .iter()
-                .filter(|p| p.status == "NON_COMPLIANT")
-                .map(|p| (n.node_id.clone(), p.id.clone()))
-        })
-        .collect();
-    assert!(!expected.is_empty());
-    assert_eq!(noncompliant, expected);
-
-    let critical: BTreeSet<(String, String)> = report(&session, "missing-critical-patches", &[])
-        .await
-        .iter()
-        .map(|r| (value(r, "resourceid"), value(r, "patch_id")))
-        .collect();
-    let expected: BTreeSet<(String, String)> = live
-        .iter()
-        .flat_map(|n| {
-            n.patches
-                .iter()
-                .filter(|p| matches!(p.state, "Missing" | "Failed"))
-                .filter(|p| {
-                    p.severity.eq_ignore_ascii_case("CRITICAL")
-                        || p.patch_severity.eq_ignore_ascii_case("critical")
-                })
-                .map(|p| (n.node_id.clone(), p.id.clone()))
-        })
-        .collect();
-    assert_eq!(critical, expected);
+    let noncompliant = model_patches(&live, |p| p.status == "NON_COMPLIANT");
+    assert!(!noncompliant.is_empty());
+    assert_eq!(
+        report_patches(&session, "noncompliant-patches").await,
+        noncompliant
+    );
+    let critical = model_patches(&live, |p| {
+        matches!(p.state, "Missing" | "Failed")
+            && (p.severity.eq_ignore_ascii_case("CRITICAL")
+                || p.patch_severity.eq_ignore_ascii_case("critical"))
+    });
+    assert_eq!(
+        report_patches(&session, "missing-critical-patches").await,
+        critical
+    );
 
     let by_account = report(&session, "patch-compliance-by-account", &[]).await;
     let mut expected: BTreeMap<(String, String), [u64; 4]> = BTreeMap::new();

@@ -1,0 +1,32 @@
+//! Helpers shared by the integration tests.
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::compute::cast;
+use arrow::datatypes::DataType;
+
+/// Result rows with every value as text (NULL as `None`), in result order.
+pub type Rows = Vec<Vec<Option<String>>>;
+
+/// Every value of `batches` as text, so answers of any type compare across readers.
+pub fn text_rows(batches: &[RecordBatch]) -> Rows {
+    let mut rows = Vec::new();
+    for batch in batches {
+        let columns: Vec<_> = batch
+            .columns()
+            .iter()
+            .map(|c| cast(c, &DataType::Utf8).expect("castable to text"))
+            .collect();
+        for row in 0..batch.num_rows() {
+            rows.push(
+                columns
+                    .iter()
+                    .map(|c| {
+                        c.is_valid(row)
+                            .then(|| c.as_string::<i32>().value(row).to_owned())
+                    })
+                    .collect(),
+            );
+        }
+    }
+    rows
+}
