@@ -233,8 +233,8 @@ impl ExecutionPlan for SyncScanExec {
                         return Ok(()); // the consumer went away (LIMIT satisfied, or cancelled)
                     }
                 }
-                if limit.is_some_and(|limit| emitted >= limit) {
-                    return Ok(());
+                if limit.is_some_and(|limit| emitted + decoder.pending_rows() >= limit) {
+                    break;
                 }
             }
             if let Some(batch) = decoder.finish_batch()? {
@@ -392,6 +392,11 @@ impl BatchDecoder {
             return Err(e);
         }
         Ok(std::mem::take(&mut self.ready))
+    }
+
+    /// Rows decoded but not yet in a batch.
+    pub fn pending_rows(&self) -> usize {
+        self.rows
     }
 
     /// The rows decoded since the last full batch, if any.
