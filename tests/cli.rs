@@ -606,3 +606,17 @@ fn report_list_names_every_report_with_its_title() {
         "no lake is opened to list"
     );
 }
+
+#[test]
+fn report_help_lists_the_reports_and_their_parameters() {
+    ssmq_without_source()
+        .args(["report", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "stale-inventory              Stale inventory",
+        ))
+        .stdout(predicate::str::contains(
+            "--param days=… (integer, default 7)",
+        ));
+}

@@ -5,11 +5,12 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use ssmq_core::discover::PartitionFilter;
 use ssmq_core::export::Format;
 use ssmq_core::read::ReadOptions;
 use ssmq_core::register::DEFAULT_DATABASE;
+use ssmq_core::report::builtin_reports;
 use ssmq_core::{SessionOptions, Source};
 
 const EXAMPLES: &str = "\
@@ -115,7 +116,7 @@ pub enum Command {
     )]
     Sql(SqlArgs),
 
-    /// Run a named report, or list them (`ssmq report list`)
+    /// Run a named report, or list them (`ssmq report list`; `ssmq report --help` describes them)
     Report(ReportArgs),
 }
 
@@ -140,6 +141,30 @@ pub struct ReportArgs {
     /// A report parameter, as name=value (repeatable)
     #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
     pub params: Vec<String>,
+}
+
+/// Parses the process arguments; `ssmq report --help` lists the built-in reports.
+pub fn parse() -> Cli {
+    let mut reports = String::from("Reports:\n");
+    for report in builtin_reports() {
+        reports.push_str(&format!("  {:<28} {}\n", report.name, report.title));
+        for param in &report.params {
+            reports.push_str(&format!(
+                "  {:<28}   --param {}=… ({}) {}\n",
+                "",
+                param.name,
+                param.signature(),
+                param.description
+            ));
+        }
+    }
+    reports.push_str(
+        "\nExamples:\n  ssmq report noncompliant-patches --param severity=CRITICAL\n  \
+         ssmq report stale-inventory --param days=14 --output stale.csv",
+    );
+    let command = Cli::command().mut_subcommand("report", |c| c.after_long_help(reports));
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 impl GlobalArgs {
@@ -226,7 +251,6 @@ impl ReportArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_cli_definition_is_consistent() {

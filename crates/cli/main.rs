@@ -11,7 +11,6 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use clap::Parser;
 use ssmq_core::report::{builtin_reports, find_report};
 use ssmq_core::{LakeSession, Source};
 
@@ -19,7 +18,7 @@ use crate::cli::{Cli, Command};
 use crate::output::{Output, Stderr};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = cli::parse();
     let stderr = Stderr::new(cli.global.verbose);
     let output = Output::new(&cli.global);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
