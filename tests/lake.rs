@@ -129,7 +129,7 @@ async fn counts_match_every_objects_lines_on_generated_lakes() {
     ] {
         let (dir, summary) = generate(&spec);
         let session = open(local(dir.path()), "", PartitionFilter::default()).await;
-        let overview = text_rows(&[session.tables_overview().unwrap()]);
+        let overview = text_rows(&[session.tables_overview().await.unwrap()]);
         for (type_name, expected) in &summary.types {
             let table = ssmq_core::catalog::table_name(type_name);
             let listed = overview
@@ -167,8 +167,7 @@ async fn counts_match_every_objects_lines_on_generated_lakes() {
             assert_eq!(accounts, expected.accounts, "{type_name} account values");
         }
         let skipped: BTreeSet<String> = session
-            .lake()
-            .skipped
+            .skipped()
             .iter()
             .map(|s| s.location.clone())
             .collect();
@@ -364,23 +363,18 @@ async fn objects_outside_account_and_region_filters_are_never_listed_or_read() {
     for (key, filter) in [
         (
             "accountid",
-            PartitionFilter {
-                accounts: ["444455556666".to_owned()].into(),
-                ..PartitionFilter::default()
-            },
+            PartitionFilter::default().with_accounts(["444455556666".to_owned()]),
         ),
         (
             "region",
-            PartitionFilter {
-                regions: ["eu-west-1".to_owned()].into(),
-                ..PartitionFilter::default()
-            },
+            PartitionFilter::default().with_regions(["eu-west-1".to_owned()]),
         ),
     ] {
         let allowed = filter
             .accounts
             .iter()
             .chain(&filter.regions)
+            .flatten()
             .next()
             .unwrap()
             .clone();
@@ -396,48 +390,116 @@ async fn objects_outside_account_and_region_filters_are_never_listed_or_read() {
     }
 }
 
+/// GETs per object among `requests`.
+fn reads_per_object(requests: &[ssmq_core::metered::Request]) -> BTreeMap<String, usize> {
+    let mut reads = BTreeMap::new();
+    for r in requests.iter().filter(|r| r.kind == RequestKind::Get) {
+        *reads.entry(r.location.clone()).or_default() += 1;
+    }
+    reads
+}
+
 #[tokio::test]
-async fn where_filters_on_partitions_keep_the_scan_inside_them() {
+async fn where_filters_on_partitions_list_and_read_only_those_partitions() {
+    let sample = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sample");
+    let model = nodes(&LakeSpec::sample());
+    let applications = |keep: &dyn Fn(&NodeModel) -> bool| -> String {
+        model
+            .iter()
+            .filter(|n| keep(n))
+            .map(|n| n.applications.len())
+            .sum::<usize>()
+            .to_string()
+    };
+
+    // Equality and IN on accountid/region: nothing outside them is listed or read, not even to
+    // learn the table's columns.
+    let store = MeteredStore::recording(local(&sample));
+    let session = open(Arc::new(store.clone()), "", PartitionFilter::default()).await;
+    let rows = sql(
+        &session,
+        "SELECT count(*) FROM aws_application a JOIN aws_instanceinformation i USING (accountid, region, resourceid) \
+         WHERE a.accountid = '012345678901' AND a.region IN ('eu-west-1')",
+    )
+    .await;
+    let expected = applications(&|n| n.account_id == "012345678901" && n.region == "eu-west-1");
+    assert_eq!(rows, vec![vec![Some(expected)]]);
+    let requests = store.requests();
+    for request in &requests {
+        if request.location.starts_with("AWS:Application/accountid=") {
+            assert!(
+                request
+                    .location
+                    .starts_with("AWS:Application/accountid=012345678901"),
+                "{request:?}"
+            );
+            if request.location.contains("/region=") {
+                assert!(
+                    request.location.contains("/region=eu-west-1"),
+                    "{request:?}"
+                );
+            }
+        }
+    }
+    let reads = reads_per_object(&requests);
+    assert!(
+        reads
+            .keys()
+            .any(|k| k.starts_with("AWS:InstanceInformation/accountid=111122223333")),
+        "the unfiltered table is read whole"
+    );
+
+    // A partition filter the scope cannot use (`<>`) still prunes the scan: objects it excludes
+    // are read once to learn the columns and never scanned.
+    let store = MeteredStore::recording(local(&sample));
+    let session = open(Arc::new(store.clone()), "", PartitionFilter::default()).await;
+    let rows = sql(
+        &session,
+        "SELECT count(*) FROM aws_application WHERE accountid = '012345678901' AND region <> 'ap-southeast-2'",
+    )
+    .await;
+    let expected =
+        applications(&|n| n.account_id == "012345678901" && n.region != "ap-southeast-2");
+    assert_eq!(rows, vec![vec![Some(expected)]]);
+    let reads = reads_per_object(&store.requests());
+    assert_eq!(reads.len(), 3, "the account's 3 objects: {reads:?}");
+    for (object, count) in reads {
+        assert!(
+            object.starts_with("AWS:Application/accountid=012345678901/"),
+            "{object}"
+        );
+        let scanned = !object.contains("/region=ap-southeast-2/");
+        assert_eq!(count, if scanned { 2 } else { 1 }, "{object}");
+    }
+}
+
+#[tokio::test]
+async fn a_column_only_other_partitions_hold_is_still_found() {
+    // `Contacts` is a key of one Custom:NodeInfo object, in account 111122223333. A statement
+    // scoped to account 444455556666 names it: the scoped columns lack it, so ssmq learns from
+    // every partition and answers (with NULLs) instead of failing.
     let sample = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sample");
     let store = MeteredStore::recording(local(&sample));
     let session = open(Arc::new(store.clone()), "", PartitionFilter::default()).await;
-    // Learning the columns reads every object of the table once (the schema is the union of
-    // all of them); the scan that follows reads only the partitions the filter keeps.
-    session.table("aws_application").await.unwrap();
-    let before = store.requests().len();
     let rows = sql(
         &session,
-        "SELECT accountid, count(*) FROM aws_application WHERE accountid = '012345678901' AND region <> 'ap-southeast-2' GROUP BY 1",
+        "SELECT count(contacts), count(*) FROM custom_nodeinfo WHERE accountid = '444455556666'",
     )
     .await;
-    let expected: usize = nodes(&LakeSpec::sample())
+    let expected = nodes(&LakeSpec::sample())
         .iter()
-        .filter(|n| n.account_id == "012345678901" && n.region != "ap-southeast-2")
-        .map(|n| n.applications.len())
-        .sum();
+        .filter(|n| n.account_id == "444455556666" && n.custom_node_info.is_some())
+        .count();
+    assert!(expected > 0);
     assert_eq!(
         rows,
-        vec![vec![
-            Some("012345678901".to_owned()),
-            Some(expected.to_string())
-        ]]
+        vec![vec![Some("0".to_owned()), Some(expected.to_string())]]
     );
-    let scan: Vec<_> = store.requests().split_off(before);
-    assert_eq!(
-        scan.len(),
-        2,
-        "two objects in account 012345678901, eu-west-1: {scan:?}"
+    let reads = reads_per_object(&store.requests());
+    assert!(
+        reads.keys().any(|k| k.contains("accountid=111122223333")),
+        "columns learnt from every account"
     );
-    for request in scan {
-        assert_eq!(request.kind, RequestKind::Get);
-        assert!(
-            request
-                .location
-                .contains("/accountid=012345678901/region=eu-west-1/"),
-            "{}",
-            request.location
-        );
-    }
 }
 
 #[tokio::test]
@@ -453,7 +515,7 @@ async fn the_sync_root_is_found_from_the_bucket_root_a_prefix_or_a_type_folder()
     ] {
         let session = open(local(dir.path()), start, PartitionFilter::default()).await;
         assert_eq!(
-            session.lake().root.as_ref(),
+            session.layout().root.as_ref(),
             "exports/2026/ResourceDataSync",
             "from `{start}`"
         );
@@ -467,7 +529,7 @@ async fn the_sync_root_is_found_from_the_bucket_root_a_prefix_or_a_type_folder()
         PartitionFilter::default(),
     )
     .await;
-    assert_eq!(session.lake().types.len(), 1);
+    assert_eq!(session.layout().types.len(), 1);
     let rows = sql(&session, "SELECT count(*) FROM aws_application").await;
     assert_eq!(rows[0][0].as_deref(), Some(application_rows.as_str()));
 }

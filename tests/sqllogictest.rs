@@ -10,7 +10,7 @@
 //!   (DIR relative to the repository root; `fixtures/sample` until a file says otherwise);
 //! - `\tables`, `\describe TABLE`: the `ssmq tables` / `ssmq describe` rows;
 //! - `\report NAME [name=value]...`: run a report;
-//! - `\skipped`: what discovery passed over, and why;
+//! - `\skipped`: what discovery passes over in the whole lake, and why;
 //! - `\faults`: malformed lines skipped, and columns given twice on a line;
 //! - `\reads`: objects read (GET requests) so far in this session;
 //! - `\plan SQL`: the physical plan of SQL, one line per row.
@@ -106,31 +106,27 @@ impl SsmqDb {
                 let (dir, flags) = args
                     .split_first()
                     .ok_or_else(|| SsmqError("\\source needs a directory".into()))?;
-                let mut filter = PartitionFilter::default();
+                let (mut accounts, mut regions) = (Vec::new(), Vec::new());
                 let mut skip = false;
                 let mut flags = flags.iter();
                 while let Some(flag) = flags.next() {
                     match *flag {
-                        "--account" => filter
-                            .accounts
-                            .insert(flags.next().expect("an account").to_string()),
-                        "--region" => filter
-                            .regions
-                            .insert(flags.next().expect("a region").to_string()),
-                        "--skip-bad-lines" => {
-                            skip = true;
-                            true
-                        }
+                        "--account" => accounts.push(flags.next().expect("an account").to_string()),
+                        "--region" => regions.push(flags.next().expect("a region").to_string()),
+                        "--skip-bad-lines" => skip = true,
                         other => return Err(SsmqError(format!("unknown \\source flag {other}"))),
-                    };
+                    }
                 }
+                let filter = PartitionFilter::default()
+                    .with_accounts(accounts)
+                    .with_regions(regions);
                 self.source = repo().join(dir);
                 self.options = Self::options(filter, skip);
                 self.session = None;
                 self.session().await?;
                 Ok(DBOutput::StatementComplete(0))
             }
-            "tables" => Ok(rows(&[self.session().await?.tables_overview()?])),
+            "tables" => Ok(rows(&[self.session().await?.tables_overview().await?])),
             "describe" => {
                 let table = args.first().copied().unwrap_or_default();
                 Ok(rows(&[self.session().await?.describe(table).await?]))
@@ -152,9 +148,10 @@ impl SsmqDb {
                 Ok(rows(&batches))
             }
             "skipped" => {
-                let lake = self.session().await?.lake();
-                let rows = lake
-                    .skipped
+                let session = self.session().await?;
+                session.tables_overview().await?; // lists every table, and so meets every entry
+                let rows = session
+                    .skipped()
                     .iter()
                     .map(|s| vec![s.location.clone(), s.reason.to_string()])
                     .collect();

@@ -1,7 +1,6 @@
 //! Command-line arguments, and their conversion into the core's request types (the core
 //! never sees clap).
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -179,10 +178,9 @@ impl GlobalArgs {
     /// Session options from the flags.
     pub fn session_options(&self) -> SessionOptions {
         SessionOptions {
-            filter: PartitionFilter {
-                accounts: self.accounts.iter().cloned().collect::<BTreeSet<_>>(),
-                regions: self.regions.iter().cloned().collect::<BTreeSet<_>>(),
-            },
+            filter: PartitionFilter::default()
+                .with_accounts(self.accounts.iter().cloned())
+                .with_regions(self.regions.iter().cloned()),
             read: ReadOptions {
                 skip_bad_lines: self.skip_bad_lines,
                 ..ReadOptions::default()

@@ -62,15 +62,11 @@ async fn run(cli: Cli, output: &Output, stderr: &Stderr) -> anyhow::Result<()> {
     let session = LakeSession::open(&source, cli.global.session_options())
         .await
         .with_context(|| format!("Failed to open {}", source.describe()))?;
-    stderr.discovery(session.lake(), started.elapsed());
 
     let result = match &cli.command {
         Command::Tables => {
-            let written = output
-                .write_batch(&session.tables_overview()?, format)
-                .await;
-            stderr.skipped_count(session.lake());
-            written
+            let overview = session.tables_overview().await?;
+            output.write_batch(&overview, format).await
         }
         Command::Describe { table } => {
             output
@@ -92,6 +88,8 @@ async fn run(cli: Cli, output: &Output, stderr: &Stderr) -> anyhow::Result<()> {
                 .with_context(|| format!("Failed to run report `{name}`"))
         }
     };
+    let counted_skips = matches!(cli.command, Command::Tables);
+    stderr.lake(&session, counted_skips);
     stderr.reads(session.read_report(), session.requests(), started.elapsed());
     result?;
     let _ = std::io::stdout().flush();

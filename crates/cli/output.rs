@@ -14,7 +14,8 @@ use datafusion::dataframe::DataFrame;
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use ssmq_core::Error as CoreError;
-use ssmq_core::discover::{Lake, SkipReason};
+use ssmq_core::LakeSession;
+use ssmq_core::discover::{SkipReason, display_prefix};
 use ssmq_core::error::without_stage_prefixes;
 use ssmq_core::export::{self, Format, OutputOptions};
 use ssmq_core::metered::RequestCounts;
@@ -198,49 +199,49 @@ impl Stderr {
         eprintln!("  {message}");
     }
 
-    /// What discovery found and passed over.
-    pub fn discovery(&self, lake: &Lake, elapsed: Duration) {
-        for filter in &lake.unmatched_filters {
+    /// What the command found of the lake and passed over: filters that matched nothing
+    /// (always), the layout, listings and every skipped entry (with -v), or just the count of
+    /// skipped entries (`count_skips`, for `ssmq tables`).
+    pub fn lake(&self, session: &LakeSession, count_skips: bool) {
+        for filter in session.unmatched_filters() {
             self.warning(&format!("`{filter}` matched no partition of the lake"));
         }
+        let skipped = session.skipped();
         if self.verbose == 0 {
+            let n = skipped.len();
+            if count_skips && n > 0 {
+                self.notice(&format!(
+                    "{n} {} not inventory and {} skipped (the sync's probe objects, stray files); -v lists them",
+                    if n == 1 { "entry is" } else { "entries are" },
+                    if n == 1 { "was" } else { "were" },
+                ));
+            }
             return;
         }
-        let objects: usize = lake.types.iter().map(|t| t.objects.len()).sum();
+        let layout = session.layout();
+        let listed = session.listed();
+        let objects: usize = listed.iter().map(|l| l.objects.len()).sum();
+        let pruned: usize = listed.iter().map(|l| l.pruned_partitions).sum();
         self.notice(&format!(
-            "Found {} types and {objects} objects under `{}` in {} ms; {} partition folders pruned by --account/--region",
-            lake.types.len(),
-            if lake.root.as_ref().is_empty() { "/" } else { lake.root.as_ref() },
-            elapsed.as_millis(),
-            lake.pruned_partitions,
+            "Found {} type folders under `{}`; listed {} of them: {objects} objects, {pruned} partition folders left unlisted by filters",
+            layout.types.len(),
+            display_prefix(&layout.root),
+            listed.len(),
         ));
-        if !lake.skipped.is_empty() {
-            let probes = lake
-                .skipped
+        if !skipped.is_empty() {
+            let probes = skipped
                 .iter()
                 .filter(|s| s.reason == SkipReason::Probe)
                 .count();
-            let n = lake.skipped.len();
+            let n = skipped.len();
             self.notice(&format!(
                 "Skipped {n} {} that {} not inventory ({probes} of them the sync's probe objects):",
                 if n == 1 { "entry" } else { "entries" },
                 if n == 1 { "is" } else { "are" },
             ));
-            for skipped in &lake.skipped {
-                self.detail(&format!("`{}`: {}", skipped.location, skipped.reason));
+            for entry in &skipped {
+                self.detail(&format!("`{}`: {}", entry.location, entry.reason));
             }
-        }
-    }
-
-    /// How many entries discovery passed over, when -v has not listed them already.
-    pub fn skipped_count(&self, lake: &Lake) {
-        let n = lake.skipped.len();
-        if n > 0 && self.verbose == 0 {
-            self.notice(&format!(
-                "{n} {} not inventory and {} skipped (the sync's probe objects, stray files); -v lists them",
-                if n == 1 { "entry is" } else { "entries are" },
-                if n == 1 { "was" } else { "were" },
-            ));
         }
     }
 

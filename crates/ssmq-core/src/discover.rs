@@ -1,12 +1,14 @@
-//! Discovery: from a store and a starting prefix to the objects of every inventory type.
+//! Discovery: from a store and a starting prefix to the objects of each inventory type.
 //!
-//! In: an [`ObjectStore`], the prefix the user pointed at (bucket root, sync prefix or one type
-//! folder) and a [`PartitionFilter`]. Out: a [`Lake`]: the sync root, each type's objects with
-//! their partition values, and every entry that was skipped with the reason why.
+//! In: an [`ObjectStore`] and the prefix the user pointed at (bucket root, sync prefix or one
+//! type folder). Out, in two stages:
+//! - [`find_layout`]: the sync root, its type folders and each type's `accountid=` folders,
+//!   found with a handful of delimited listings;
+//! - [`list_type`]: one type's objects within a [`PartitionFilter`], listed level by level
+//!   (account, region, then the objects), so partitions outside the filter are never listed.
 //!
 //! Only `<Type>/accountid=<a>/region=<r>/resourcetype=<rt>/<id>.json` at full depth is
-//! inventory ([`parse_sync_key`]). Listing goes level by level with delimiters (type, account,
-//! region), so partitions excluded by the filter are never listed, let alone read.
+//! inventory ([`parse_sync_key`]); every other entry met is [`Skipped`] with the reason.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -30,22 +32,61 @@ const PROBE_FILE: &str = "test.json";
 /// The partition folders of a sync key, in order.
 pub const PARTITION_KEYS: [&str; 3] = ["accountid", "region", "resourcetype"];
 
-/// Which accounts and regions to keep; empty sets keep everything.
+/// Which accounts and regions to keep: `None` keeps every value of that dimension,
+/// `Some(set)` only those in the set (an empty set keeps nothing).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PartitionFilter {
-    /// Account ids to keep (`--account`).
-    pub accounts: BTreeSet<String>,
-    /// Regions to keep (`--region`).
-    pub regions: BTreeSet<String>,
+    /// Account ids to keep.
+    pub accounts: Option<BTreeSet<String>>,
+    /// Regions to keep.
+    pub regions: Option<BTreeSet<String>>,
 }
 
 impl PartitionFilter {
-    fn keeps_account(&self, account: &str) -> bool {
-        self.accounts.is_empty() || self.accounts.contains(account)
+    /// Keeps only these accounts (`--account`); an empty list keeps every account.
+    pub fn with_accounts(mut self, accounts: impl IntoIterator<Item = String>) -> Self {
+        let accounts: BTreeSet<String> = accounts.into_iter().collect();
+        self.accounts = (!accounts.is_empty()).then_some(accounts);
+        self
     }
 
-    fn keeps_region(&self, region: &str) -> bool {
-        self.regions.is_empty() || self.regions.contains(region)
+    /// Keeps only these regions (`--region`); an empty list keeps every region.
+    pub fn with_regions(mut self, regions: impl IntoIterator<Item = String>) -> Self {
+        let regions: BTreeSet<String> = regions.into_iter().collect();
+        self.regions = (!regions.is_empty()).then_some(regions);
+        self
+    }
+
+    /// What both filters keep.
+    pub fn intersect(&self, other: &PartitionFilter) -> PartitionFilter {
+        fn both(
+            a: &Option<BTreeSet<String>>,
+            b: &Option<BTreeSet<String>>,
+        ) -> Option<BTreeSet<String>> {
+            match (a, b) {
+                (None, x) | (x, None) => x.clone(),
+                (Some(a), Some(b)) => Some(a.intersection(b).cloned().collect()),
+            }
+        }
+        PartitionFilter {
+            accounts: both(&self.accounts, &other.accounts),
+            regions: both(&self.regions, &other.regions),
+        }
+    }
+
+    /// Whether the filter keeps everything.
+    pub fn is_all(&self) -> bool {
+        self.accounts.is_none() && self.regions.is_none()
+    }
+
+    /// Whether the account's partitions are kept.
+    pub fn keeps_account(&self, account: &str) -> bool {
+        self.accounts.as_ref().is_none_or(|a| a.contains(account))
+    }
+
+    /// Whether the region's partitions are kept.
+    pub fn keeps_region(&self, region: &str) -> bool {
+        self.regions.as_ref().is_none_or(|r| r.contains(region))
     }
 }
 
@@ -73,38 +114,6 @@ pub struct SyncObject {
     pub e_tag: Option<String>,
     /// Partition values parsed from the key.
     pub partition: Arc<Partition>,
-}
-
-/// The objects of one inventory type.
-#[derive(Debug, Clone)]
-pub struct TypeListing {
-    /// The TypeName as the folder spells it, e.g. `AWS:Application`.
-    pub type_name: String,
-    /// Its objects that pass the filter, sorted by location.
-    pub objects: Vec<SyncObject>,
-}
-
-impl TypeListing {
-    /// Distinct accounts among the objects.
-    pub fn accounts(&self) -> BTreeSet<&str> {
-        self.objects
-            .iter()
-            .map(|o| o.partition.account_id.as_str())
-            .collect()
-    }
-
-    /// Distinct regions among the objects.
-    pub fn regions(&self) -> BTreeSet<&str> {
-        self.objects
-            .iter()
-            .map(|o| o.partition.region.as_str())
-            .collect()
-    }
-
-    /// Total size of the objects in bytes.
-    pub fn bytes(&self) -> u64 {
-        self.objects.iter().map(|o| o.size).sum()
-    }
 }
 
 /// Why an entry of the store is not inventory.
@@ -146,27 +155,87 @@ pub struct Skipped {
     pub reason: SkipReason,
 }
 
-/// What discovery found.
+/// An `accountid=` folder of a type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountFolder {
+    /// The account id, as text.
+    pub account_id: String,
+    /// The folder.
+    pub location: Path,
+}
+
+/// A type folder and its account folders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeFolder {
+    /// The TypeName as the folder spells it, e.g. `AWS:Application`.
+    pub type_name: String,
+    /// Its `accountid=` folders, sorted.
+    pub accounts: Vec<AccountFolder>,
+    /// Files and odd folders directly inside it.
+    pub skipped: Vec<Skipped>,
+}
+
+/// The shape of a lake, before any type is listed in full.
 #[derive(Debug, Clone)]
-pub struct Lake {
+pub struct LakeLayout {
     /// The prefix holding the type folders (empty at the top of the store).
     pub root: Path,
-    /// Every type found, sorted by TypeName; a type keeps its entry even when the filter
-    /// leaves it no objects.
-    pub types: Vec<TypeListing>,
-    /// Entries that are not inventory, sorted.
+    /// Every type folder, sorted by TypeName.
+    pub types: Vec<TypeFolder>,
+    /// Entries next to the type folders that are not type folders.
+    pub skipped: Vec<Skipped>,
+}
+
+impl LakeLayout {
+    /// A type folder by TypeName.
+    pub fn type_folder(&self, type_name: &str) -> Option<&TypeFolder> {
+        self.types.iter().find(|t| t.type_name == type_name)
+    }
+
+    /// Every account id any type folder holds.
+    pub fn accounts(&self) -> BTreeSet<&str> {
+        self.types
+            .iter()
+            .flat_map(|t| t.accounts.iter().map(|a| a.account_id.as_str()))
+            .collect()
+    }
+}
+
+/// The objects of one type within a filter, and what listing them passed over.
+#[derive(Debug, Clone, Default)]
+pub struct TypeListing {
+    /// The TypeName, e.g. `AWS:Application`.
+    pub type_name: String,
+    /// Its objects that pass the filter, sorted by location.
+    pub objects: Vec<SyncObject>,
+    /// Entries below the type folder that are not inventory (in listed partitions only).
     pub skipped: Vec<Skipped>,
     /// Partition folders left unlisted because of the filter.
     pub pruned_partitions: usize,
-    /// Filter values that matched no partition folder at all (`--account 1234` for an
-    /// account the lake does not hold).
-    pub unmatched_filters: Vec<String>,
+    /// Every region folder met in the listed accounts, kept or not.
+    pub regions_seen: BTreeSet<String>,
 }
 
-impl Lake {
-    /// The listing of one type, by TypeName.
-    pub fn type_listing(&self, type_name: &str) -> Option<&TypeListing> {
-        self.types.iter().find(|t| t.type_name == type_name)
+impl TypeListing {
+    /// Distinct accounts among the objects.
+    pub fn accounts(&self) -> BTreeSet<&str> {
+        self.objects
+            .iter()
+            .map(|o| o.partition.account_id.as_str())
+            .collect()
+    }
+
+    /// Distinct regions among the objects.
+    pub fn regions(&self) -> BTreeSet<&str> {
+        self.objects
+            .iter()
+            .map(|o| o.partition.region.as_str())
+            .collect()
+    }
+
+    /// Total size of the objects in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.objects.iter().map(|o| o.size).sum()
     }
 }
 
@@ -190,9 +259,7 @@ pub struct SyncKey<'a> {
 /// "i-1.json"]`. Anything but full depth with the right partition folders is skipped.
 pub fn parse_sync_key<'a>(parts: &[&'a str]) -> Result<SyncKey<'a>, SkipReason> {
     match parts.len() {
-        0..=4 if parts.last() == Some(&PROBE_FILE) && parts.len() == 3 => {
-            return Err(SkipReason::Probe);
-        }
+        3 if parts[2] == PROBE_FILE => return Err(SkipReason::Probe),
         0..=4 => return Err(SkipReason::TooShallow),
         5 => {}
         _ => return Err(SkipReason::TooDeep),
@@ -227,176 +294,11 @@ pub fn partition_value<'a>(folder: &'a str, name: &str) -> Option<&'a str> {
         .filter(|value| !value.is_empty())
 }
 
-/// Finds the type folders under `start` and lists every object that passes `filter`.
-pub async fn discover(
-    store: &Arc<dyn ObjectStore>,
-    start: &Path,
-    filter: &PartitionFilter,
-) -> Result<Lake> {
+/// Searches `start` and up to [`MAX_PREFIX_LEVELS`] levels below it for type folders (folders
+/// holding `accountid=` folders), and notes each type's account folders. Each folder is
+/// listed once.
+pub async fn find_layout(store: &Arc<dyn ObjectStore>, start: &Path) -> Result<LakeLayout> {
     let lister = Lister { store };
-    let found = find_type_folders(&lister, start).await?;
-    let mut skipped = found.skipped;
-    let mut pruned_partitions = 0;
-    let mut seen_accounts = BTreeSet::new();
-    let mut seen_regions = BTreeSet::new();
-
-    // Accounts of every type: their folders come from the type folder listings already made.
-    let mut account_folders = Vec::new();
-    for (type_name, listing) in &found.type_folders {
-        skip_files(&listing.objects, SkipReason::TooShallow, &mut skipped);
-        for folder in &listing.common_prefixes {
-            let name = folder.filename().unwrap_or_default();
-            match partition_value(name, "accountid") {
-                Some(account) => {
-                    seen_accounts.insert(account.to_owned());
-                    if filter.keeps_account(account) {
-                        account_folders.push((
-                            type_name.clone(),
-                            account.to_owned(),
-                            folder.clone(),
-                        ));
-                    } else {
-                        pruned_partitions += 1;
-                    }
-                }
-                None => skipped.push(skipped_folder(folder, SkipReason::NotPartitionFolder)),
-            }
-        }
-    }
-
-    let account_listings = lister
-        .list_all(account_folders.iter().map(|(_, _, f)| f.clone()).collect())
-        .await?;
-    let mut region_folders = Vec::new();
-    for ((type_name, account, _), listing) in account_folders.into_iter().zip(account_listings) {
-        for file in &listing.objects {
-            let reason = if file.location.filename() == Some(PROBE_FILE) {
-                SkipReason::Probe
-            } else {
-                SkipReason::TooShallow
-            };
-            skipped.push(Skipped {
-                location: file.location.to_string(),
-                reason,
-            });
-        }
-        for folder in listing.common_prefixes {
-            let name = folder.filename().unwrap_or_default();
-            match partition_value(name, "region") {
-                Some(region) => {
-                    seen_regions.insert(region.to_owned());
-                    if filter.keeps_region(region) {
-                        region_folders.push((
-                            type_name.clone(),
-                            account.clone(),
-                            region.to_owned(),
-                            folder,
-                        ));
-                    } else {
-                        pruned_partitions += 1;
-                    }
-                }
-                None => skipped.push(skipped_folder(&folder, SkipReason::NotPartitionFolder)),
-            }
-        }
-    }
-
-    // Below a region, one recursive listing returns every object with its key.
-    let region_objects = lister
-        .list_recursive_all(
-            region_folders
-                .iter()
-                .map(|(.., folder)| folder.clone())
-                .collect(),
-        )
-        .await?;
-
-    let mut types: BTreeMap<String, Vec<SyncObject>> = found
-        .type_folders
-        .iter()
-        .map(|(name, _)| (name.clone(), Vec::new()))
-        .collect();
-    let mut partitions: BTreeMap<Partition, Arc<Partition>> = BTreeMap::new();
-    for ((type_name, ..), metas) in region_folders.iter().zip(region_objects) {
-        for meta in metas {
-            let parsed = {
-                let Some(parts) = meta.location.prefix_match(&found.root) else {
-                    continue;
-                };
-                let parts: Vec<_> = parts.collect();
-                let parts: Vec<&str> = parts.iter().map(|p| p.as_ref()).collect();
-                parse_sync_key(&parts).map(|key| Partition {
-                    account_id: key.account_id.to_owned(),
-                    region: key.region.to_owned(),
-                    resource_type: key.resource_type.to_owned(),
-                })
-            };
-            match parsed {
-                Ok(partition) => {
-                    let shared = partitions
-                        .entry(partition.clone())
-                        .or_insert_with(|| Arc::new(partition))
-                        .clone();
-                    types
-                        .entry(type_name.clone())
-                        .or_default()
-                        .push(SyncObject {
-                            location: meta.location,
-                            size: meta.size,
-                            last_modified: meta.last_modified,
-                            e_tag: meta.e_tag,
-                            partition: shared,
-                        });
-                }
-                Err(reason) => skipped.push(Skipped {
-                    location: meta.location.to_string(),
-                    reason,
-                }),
-            }
-        }
-    }
-
-    let mut unmatched_filters: Vec<String> = filter
-        .accounts
-        .iter()
-        .filter(|a| !seen_accounts.contains(*a))
-        .map(|a| format!("--account {a}"))
-        .collect();
-    unmatched_filters.extend(
-        filter
-            .regions
-            .iter()
-            .filter(|r| !seen_regions.contains(*r))
-            .map(|r| format!("--region {r}")),
-    );
-    skipped.sort();
-    Ok(Lake {
-        root: found.root,
-        types: types
-            .into_iter()
-            .map(|(type_name, mut objects)| {
-                objects.sort_by(|a, b| a.location.cmp(&b.location));
-                TypeListing { type_name, objects }
-            })
-            .collect(),
-        skipped,
-        pruned_partitions,
-        unmatched_filters,
-    })
-}
-
-/// Type folders and what their search passed over.
-struct TypeFolders {
-    root: Path,
-    /// TypeName and the delimited listing of its folder.
-    type_folders: Vec<(String, ListResult)>,
-    skipped: Vec<Skipped>,
-}
-
-/// Searches `start` and up to [`MAX_PREFIX_LEVELS`] levels below it for type folders: folders
-/// holding `accountid=` folders. Each folder is listed once; the listings of the type folders
-/// are kept for the next stage.
-async fn find_type_folders(lister: &Lister<'_>, start: &Path) -> Result<TypeFolders> {
     let start_listing = lister.list(start).await?;
     if is_type_folder(&start_listing) {
         // The source is one type folder: its parent is the sync root.
@@ -405,9 +307,9 @@ async fn find_type_folders(lister: &Lister<'_>, start: &Path) -> Result<TypeFold
             .pop()
             .map(|p| p.as_ref().to_owned())
             .unwrap_or_default();
-        return Ok(TypeFolders {
+        return Ok(LakeLayout {
             root: Path::from_iter(parts),
-            type_folders: vec![(type_name, start_listing)],
+            types: vec![type_folder(type_name, &start_listing)],
             skipped: Vec::new(),
         });
     }
@@ -426,12 +328,15 @@ async fn find_type_folders(lister: &Lister<'_>, start: &Path) -> Result<TypeFold
         let listings = lister
             .list_all(children.iter().map(|(_, c)| c.clone()).collect())
             .await?;
-        let mut roots: BTreeMap<Path, Vec<(String, ListResult)>> = BTreeMap::new();
+        let mut roots: BTreeMap<Path, Vec<TypeFolder>> = BTreeMap::new();
         let mut next = Vec::new();
         for ((parent, child), listing) in children.into_iter().zip(listings) {
             if is_type_folder(&listing) {
                 let name = child.filename().unwrap_or_default().to_owned();
-                roots.entry(parent).or_default().push((name, listing));
+                roots
+                    .entry(parent)
+                    .or_default()
+                    .push(type_folder(name, &listing));
             } else {
                 next.push((child, listing));
             }
@@ -439,7 +344,8 @@ async fn find_type_folders(lister: &Lister<'_>, start: &Path) -> Result<TypeFold
         match roots.len() {
             0 => frontier = next,
             1 => {
-                let (root, type_folders) = roots.into_iter().next().expect("one root");
+                let (root, mut types) = roots.into_iter().next().expect("one root");
+                types.sort_by(|a, b| a.type_name.cmp(&b.type_name));
                 let (_, root_listing) = frontier
                     .iter()
                     .find(|(p, _)| *p == root)
@@ -453,9 +359,10 @@ async fn find_type_folders(lister: &Lister<'_>, start: &Path) -> Result<TypeFold
                 for (folder, _) in next.iter().filter(|(f, _)| parent_of(f) == root) {
                     skipped.push(skipped_folder(folder, SkipReason::NotTypeFolder));
                 }
-                return Ok(TypeFolders {
+                skipped.sort();
+                return Ok(LakeLayout {
                     root,
-                    type_folders,
+                    types,
                     skipped,
                 });
             }
@@ -475,6 +382,124 @@ async fn find_type_folders(lister: &Lister<'_>, start: &Path) -> Result<TypeFold
     })
 }
 
+/// A type folder from its delimited listing.
+fn type_folder(type_name: String, listing: &ListResult) -> TypeFolder {
+    let mut skipped = Vec::new();
+    skip_files(&listing.objects, SkipReason::TooShallow, &mut skipped);
+    let mut accounts = Vec::new();
+    for folder in &listing.common_prefixes {
+        match partition_value(folder.filename().unwrap_or_default(), "accountid") {
+            Some(account) => accounts.push(AccountFolder {
+                account_id: account.to_owned(),
+                location: folder.clone(),
+            }),
+            None => skipped.push(skipped_folder(folder, SkipReason::NotPartitionFolder)),
+        }
+    }
+    accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    TypeFolder {
+        type_name,
+        accounts,
+        skipped,
+    }
+}
+
+/// Lists one type's objects within `filter`: its kept account folders, their kept region
+/// folders, then every object below those.
+pub async fn list_type(
+    store: &Arc<dyn ObjectStore>,
+    root: &Path,
+    folder: &TypeFolder,
+    filter: &PartitionFilter,
+) -> Result<TypeListing> {
+    let lister = Lister { store };
+    let mut listing = TypeListing {
+        type_name: folder.type_name.clone(),
+        skipped: folder.skipped.clone(),
+        ..TypeListing::default()
+    };
+    let accounts: Vec<&AccountFolder> = folder
+        .accounts
+        .iter()
+        .filter(|a| filter.keeps_account(&a.account_id))
+        .collect();
+    listing.pruned_partitions += folder.accounts.len() - accounts.len();
+
+    let account_listings = lister
+        .list_all(accounts.iter().map(|a| a.location.clone()).collect())
+        .await?;
+    let mut region_folders = Vec::new();
+    for account_listing in account_listings {
+        for file in &account_listing.objects {
+            let reason = if file.location.filename() == Some(PROBE_FILE) {
+                SkipReason::Probe
+            } else {
+                SkipReason::TooShallow
+            };
+            listing.skipped.push(Skipped {
+                location: file.location.to_string(),
+                reason,
+            });
+        }
+        for region_folder in account_listing.common_prefixes {
+            match partition_value(region_folder.filename().unwrap_or_default(), "region") {
+                Some(region) => {
+                    listing.regions_seen.insert(region.to_owned());
+                    if filter.keeps_region(region) {
+                        region_folders.push(region_folder);
+                    } else {
+                        listing.pruned_partitions += 1;
+                    }
+                }
+                None => listing.skipped.push(skipped_folder(
+                    &region_folder,
+                    SkipReason::NotPartitionFolder,
+                )),
+            }
+        }
+    }
+
+    // Below a region, one recursive listing returns every object with its key.
+    let region_objects = lister.list_recursive_all(region_folders).await?;
+    let mut partitions: BTreeMap<Partition, Arc<Partition>> = BTreeMap::new();
+    for meta in region_objects.into_iter().flatten() {
+        let parsed = {
+            let Some(parts) = meta.location.prefix_match(root) else {
+                continue;
+            };
+            let parts: Vec<_> = parts.collect();
+            let parts: Vec<&str> = parts.iter().map(|p| p.as_ref()).collect();
+            parse_sync_key(&parts).map(|key| Partition {
+                account_id: key.account_id.to_owned(),
+                region: key.region.to_owned(),
+                resource_type: key.resource_type.to_owned(),
+            })
+        };
+        match parsed {
+            Ok(partition) => {
+                let shared = partitions
+                    .entry(partition.clone())
+                    .or_insert_with(|| Arc::new(partition))
+                    .clone();
+                listing.objects.push(SyncObject {
+                    location: meta.location,
+                    size: meta.size,
+                    last_modified: meta.last_modified,
+                    e_tag: meta.e_tag,
+                    partition: shared,
+                });
+            }
+            Err(reason) => listing.skipped.push(Skipped {
+                location: meta.location.to_string(),
+                reason,
+            }),
+        }
+    }
+    listing.objects.sort_by(|a, b| a.location.cmp(&b.location));
+    listing.skipped.sort();
+    Ok(listing)
+}
+
 fn is_type_folder(listing: &ListResult) -> bool {
     listing.common_prefixes.iter().any(|p| {
         p.filename()
@@ -488,7 +513,8 @@ fn parent_of(path: &Path) -> Path {
     Path::from_iter(parts)
 }
 
-fn display_prefix(path: &Path) -> String {
+/// A prefix as messages show it: `/` for the top of the store, else with a trailing `/`.
+pub fn display_prefix(path: &Path) -> String {
     if path.as_ref().is_empty() {
         "/".to_owned()
     } else {
@@ -510,7 +536,7 @@ fn skip_files(files: &[ObjectMeta], reason: SkipReason, skipped: &mut Vec<Skippe
     }));
 }
 
-/// Delimited listings with the location named in errors.
+/// Listings with the location named in errors.
 struct Lister<'a> {
     store: &'a Arc<dyn ObjectStore>,
 }
@@ -720,6 +746,40 @@ mod tests {
         for (parts, reason) in cases {
             assert_eq!(key(parts), Err(*reason), "{parts:?}");
         }
+    }
+
+    fn set(values: &[&str]) -> Option<BTreeSet<String>> {
+        Some(values.iter().map(|v| (*v).to_owned()).collect())
+    }
+
+    #[test]
+    fn filters_intersect_dimension_by_dimension() {
+        let cli = PartitionFilter::default().with_accounts(["1".to_owned(), "2".to_owned()]);
+        let statement = PartitionFilter {
+            accounts: set(&["2", "3"]),
+            regions: set(&["eu-west-1"]),
+        };
+        let both = cli.intersect(&statement);
+        assert_eq!(both.accounts, set(&["2"]));
+        assert_eq!(both.regions, set(&["eu-west-1"]));
+        assert!(both.keeps_account("2") && !both.keeps_account("1"));
+        let disjoint = cli.intersect(&PartitionFilter {
+            accounts: set(&["9"]),
+            regions: None,
+        });
+        assert_eq!(
+            disjoint.accounts,
+            set(&[]),
+            "nothing in common keeps nothing"
+        );
+        assert!(!disjoint.keeps_account("1") && !disjoint.keeps_account("9"));
+        assert!(
+            PartitionFilter::default().is_all() && PartitionFilter::default().keeps_region("x")
+        );
+        assert_eq!(
+            PartitionFilter::default().with_accounts(Vec::new()),
+            PartitionFilter::default()
+        );
     }
 
     #[test]

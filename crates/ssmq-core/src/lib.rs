@@ -8,8 +8,9 @@
 //!
 //! ```text
 //! source     dir | file:// URL | built-in sample           -> Arc<dyn ObjectStore> + prefix
-//!   -> discover   list the sync layout level by level; prune by account/region; skip strays
-//!   -> catalog    per type: Glue table name, columns merged over every object
+//!   -> discover   find the type folders; list a type level by level within a partition
+//!                 filter (--account/--region, and what a statement's WHERE allows: scope)
+//!   -> catalog    per type: Glue table name, columns merged over every object listed
 //!   -> register   the only place that builds DataFusion providers (tables, pruning)
 //!      scan       objects -> record batches (json: the flat-object line decoder;
 //!                 read: fetching and the bad-line policy)
@@ -32,6 +33,7 @@ pub mod read;
 pub mod register;
 pub mod report;
 pub mod scan;
+pub mod scope;
 pub mod source;
 
 pub use error::{Error, Result};

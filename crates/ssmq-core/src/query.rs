@@ -8,13 +8,15 @@
 //! Sessions are read-only: statements are checked before planning, and anything that would
 //! create, change or write is refused naming the statement.
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 
 use arrow::array::{ArrayRef, RecordBatch, StringArray, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema};
 use chrono::Utc;
-use datafusion::common::ParamValues;
+use datafusion::common::{ParamValues, SchemaError};
 use datafusion::dataframe::DataFrame;
+use datafusion::error::DataFusionError;
 use datafusion::execution::context::SQLOptions;
 use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::{DFParserBuilder, Statement as DfStatement};
@@ -24,12 +26,13 @@ use object_store::ObjectStore;
 use object_store::path::Path;
 
 use crate::catalog::{ColumnSource, TableDef};
-use crate::discover::{Lake, PartitionFilter, discover};
+use crate::discover::{LakeLayout, PartitionFilter, Skipped, TypeListing, find_layout};
 use crate::error::{Error, Result};
 use crate::metered::{MeteredStore, RequestCounts};
 use crate::read::{ReadOptions, ReadReport};
 use crate::register::{DEFAULT_DATABASE, LakeTables, session_context};
 use crate::report::Report;
+use crate::scope::{StatementScope, statement_scope};
 use crate::source::Source;
 
 /// How a session reads and names things.
@@ -43,6 +46,10 @@ pub struct SessionOptions {
     pub database: String,
     /// Parallel partitions per query (DataFusion's `target_partitions`).
     pub target_partitions: usize,
+    /// Whether each statement lists and learns only the partitions its own `WHERE` clauses can
+    /// need (see [`crate::scope`]). Right for one-shot commands; a session answering many
+    /// statements turns it off to list and learn each table once.
+    pub scope_statements: bool,
 }
 
 impl Default for SessionOptions {
@@ -52,68 +59,82 @@ impl Default for SessionOptions {
             read: ReadOptions::default(),
             database: DEFAULT_DATABASE.to_owned(),
             target_partitions: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            scope_statements: true,
         }
     }
 }
 
-/// One lake, discovered once, queried many times.
+/// One lake: its layout found once, its tables listed and learnt when first used.
 pub struct LakeSession {
-    ctx: SessionContext,
-    lake: Lake,
-    tables: Arc<LakeTables>,
-    report: Arc<ReadReport>,
+    options: SessionOptions,
+    layout: Arc<LakeLayout>,
     store: MeteredStore,
+    report: Arc<ReadReport>,
+    /// Tables within the session's filter, for statements that are not scoped.
+    tables: Arc<LakeTables>,
+    ctx: SessionContext,
+    /// Tables made for scoped statements, kept to report what they listed.
+    scoped: Mutex<Vec<Arc<LakeTables>>>,
 }
 
 impl std::fmt::Debug for LakeSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LakeSession")
-            .field("root", &self.lake.root)
+            .field("root", &self.layout.root)
             .field("tables", &self.tables.names())
             .finish_non_exhaustive()
     }
 }
 
 impl LakeSession {
-    /// Opens a source and discovers its lake.
+    /// Opens a source and finds its layout.
     pub async fn open(source: &Source, options: SessionOptions) -> Result<Self> {
         let opened = source.open().await?;
         Self::open_store(opened.store, &opened.prefix, options).await
     }
 
-    /// Discovers the lake at `prefix` of `store`.
+    /// Finds the layout of the lake at `prefix` of `store`.
     pub async fn open_store(
         store: Arc<dyn ObjectStore>,
         prefix: &Path,
         options: SessionOptions,
     ) -> Result<Self> {
         let metered = MeteredStore::new(store);
-        let store: Arc<dyn ObjectStore> = Arc::new(metered.clone());
-        let lake = discover(&store, prefix, &options.filter).await?;
-        let report = Arc::new(ReadReport::default());
-        let tables = Arc::new(LakeTables::new(
-            &lake,
-            store,
-            options.read.clone(),
-            Arc::clone(&report),
-        ));
-        let ctx = session_context(
-            Arc::clone(&tables),
-            &options.database,
-            options.target_partitions,
+        let layout = Arc::new(
+            find_layout(&(Arc::new(metered.clone()) as Arc<dyn ObjectStore>), prefix).await?,
         );
-        Ok(LakeSession {
-            ctx,
-            lake,
-            tables,
-            report,
+        let report = Arc::new(ReadReport::default());
+        let mut session = LakeSession {
+            tables: Arc::new(LakeTables::new(
+                Arc::clone(&layout),
+                Arc::new(metered.clone()),
+                options.read.clone(),
+                Arc::clone(&report),
+                &options.filter,
+                &StatementScope::default(),
+            )),
+            ctx: SessionContext::new(),
+            options,
+            layout,
             store: metered,
-        })
+            report,
+            scoped: Mutex::default(),
+        };
+        session.ctx = session.context_for(&session.tables);
+        Ok(session)
     }
 
-    /// What discovery found.
-    pub fn lake(&self) -> &Lake {
-        &self.lake
+    fn context_for(&self, tables: &Arc<LakeTables>) -> SessionContext {
+        session_context(
+            Arc::clone(tables),
+            &self.options.database,
+            self.options.target_partitions,
+        )
+    }
+
+    /// The sync root and its type folders.
+    pub fn layout(&self) -> &LakeLayout {
+        &self.layout
     }
 
     /// Faults of every read so far.
@@ -126,7 +147,7 @@ impl LakeSession {
         self.store.counts()
     }
 
-    /// The DataFusion context, for callers that need more than SQL text.
+    /// The DataFusion context of unscoped statements, for callers that need more than SQL text.
     pub fn context(&self) -> &SessionContext {
         &self.ctx
     }
@@ -136,18 +157,70 @@ impl LakeSession {
         self.tables.names()
     }
 
-    /// A table's definition (reads its objects the first time).
+    /// A table's objects within the session's filter (lists them the first time).
+    pub async fn listing(&self, name: &str) -> Result<Arc<TypeListing>> {
+        self.tables.listing(name).await
+    }
+
+    /// A table's definition (lists and reads its objects the first time).
     pub async fn table(&self, name: &str) -> Result<Arc<TableDef>> {
         self.tables.definition(name).await
     }
 
-    /// One row per table: name, TypeName, objects, accounts, regions, bytes. Reads no object.
-    pub fn tables_overview(&self) -> Result<RecordBatch> {
-        let names = self.tables.names();
-        let listings: Vec<_> = names
+    /// Every listing made so far, by any statement.
+    pub fn listed(&self) -> Vec<Arc<TypeListing>> {
+        let mut listed = self.tables.listed();
+        for tables in self.scoped.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            listed.extend(tables.listed());
+        }
+        listed
+    }
+
+    /// Entries passed over as not inventory, in the layout and in every listing so far.
+    pub fn skipped(&self) -> Vec<Skipped> {
+        let mut skipped: Vec<Skipped> = self.layout.skipped.clone();
+        for listing in self.listed() {
+            skipped.extend(listing.skipped.iter().cloned());
+        }
+        skipped.sort();
+        skipped.dedup();
+        skipped
+    }
+
+    /// `--account`/`--region` values that matched no partition folder: accounts against every
+    /// type folder, regions against the accounts listed so far.
+    pub fn unmatched_filters(&self) -> Vec<String> {
+        let filter = &self.options.filter;
+        let accounts = self.layout.accounts();
+        let mut unmatched: Vec<String> = filter
+            .accounts
             .iter()
-            .map(|n| self.tables.listing(n).expect("listed table"))
+            .flatten()
+            .filter(|a| !accounts.contains(a.as_str()))
+            .map(|a| format!("--account {a}"))
             .collect();
+        let listed = self.listed();
+        if !listed.is_empty() {
+            let regions: BTreeSet<&String> = listed.iter().flat_map(|l| &l.regions_seen).collect();
+            unmatched.extend(
+                filter
+                    .regions
+                    .iter()
+                    .flatten()
+                    .filter(|r| !regions.contains(r))
+                    .map(|r| format!("--region {r}")),
+            );
+        }
+        unmatched
+    }
+
+    /// One row per table: name, TypeName, objects, accounts, regions, bytes. Lists every table.
+    pub async fn tables_overview(&self) -> Result<RecordBatch> {
+        let names = self.tables.names();
+        let mut listings = Vec::with_capacity(names.len());
+        for name in &names {
+            listings.push(self.tables.listing(name).await?);
+        }
         let text = |f: &dyn Fn(usize) -> String| -> ArrayRef {
             Arc::new(
                 (0..names.len())
@@ -236,7 +309,7 @@ impl LakeSession {
         self.plan(&report.sql, Some(values)).await
     }
 
-    /// Where SQL and reports meet: parse, refuse anything but reads, plan, bind.
+    /// Where SQL and reports meet: parse, refuse anything but reads, scope, plan, bind.
     async fn plan(&self, text: &str, params: Option<ParamValues>) -> Result<DataFrame> {
         let mut statements = DFParserBuilder::new(text)
             .with_dialect(&GenericDialect {})
@@ -252,19 +325,61 @@ impl LakeSession {
             }
         };
         check_read_only(&statement)?;
-        let state = self.ctx.state();
-        let plan = state.statement_to_plan(statement).await?;
-        // A second guard on the plan itself, in case a statement kind slips past the check.
-        SQLOptions::new()
-            .with_allow_ddl(false)
-            .with_allow_dml(false)
-            .with_allow_statements(false)
-            .verify_plan(&plan)?;
-        let frame = DataFrame::new(state, plan);
-        Ok(match params {
-            Some(values) => frame.with_param_values(values)?,
-            None => frame,
-        })
+        if self.options.scope_statements {
+            let scope = statement_scope(&statement);
+            if scope.restricts_anything() {
+                let tables = Arc::new(LakeTables::new(
+                    Arc::clone(&self.layout),
+                    Arc::new(self.store.clone()),
+                    self.options.read.clone(),
+                    Arc::clone(&self.report),
+                    &self.options.filter,
+                    &scope,
+                ));
+                let ctx = self.context_for(&tables);
+                self.scoped
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(tables);
+                match plan_in(&ctx, statement.clone(), params.clone()).await {
+                    // A column only objects outside the scope hold: learn from every partition.
+                    Err(e) if is_unknown_column(&e) => {}
+                    planned => return planned,
+                }
+            }
+        }
+        plan_in(&self.ctx, statement, params).await
+    }
+}
+
+/// Plans a checked statement in `ctx` and binds its parameters.
+async fn plan_in(
+    ctx: &SessionContext,
+    statement: DfStatement,
+    params: Option<ParamValues>,
+) -> Result<DataFrame> {
+    let state = ctx.state();
+    let plan = state.statement_to_plan(statement).await?;
+    // A second guard on the plan itself, in case a statement kind slips past the check.
+    SQLOptions::new()
+        .with_allow_ddl(false)
+        .with_allow_dml(false)
+        .with_allow_statements(false)
+        .verify_plan(&plan)?;
+    let frame = DataFrame::new(state, plan);
+    Ok(match params {
+        Some(values) => frame.with_param_values(values)?,
+        None => frame,
+    })
+}
+
+fn is_unknown_column(error: &Error) -> bool {
+    match error {
+        Error::Query(e) => matches!(
+            e.find_root(),
+            DataFusionError::SchemaError(inner, _) if matches!(**inner, SchemaError::FieldNotFound { .. })
+        ),
+        _ => false,
     }
 }
 

@@ -1,10 +1,10 @@
 //! Registration: the only place that builds DataFusion providers.
 //!
-//! In: a discovered [`Lake`] and its store. Out: a `SessionContext` whose catalog
-//! `awsdatacatalog` holds one database (`ssm_global_resource_sync` by default) with a table per
-//! inventory type. A table's columns are learnt the first time a statement names it (one read
-//! of its objects), then kept for the session; statements that do not name a table never read
-//! its objects.
+//! In: a lake's layout and its store. Out: a `SessionContext` whose catalog `awsdatacatalog`
+//! holds one database (`ssm_global_resource_sync` by default) with a table per inventory type.
+//! A table's objects are listed, and its columns learnt (one read of its objects), the first
+//! time a statement names it, then kept; statements that do not name a table never list or
+//! read its objects.
 //!
 //! Filters on `accountid`, `region` and `resourcetype` are applied to partitions before any
 //! object is read and reported to DataFusion as exact, so no filter runs on the rows again.
@@ -28,72 +28,95 @@ use object_store::ObjectStore;
 use tokio::sync::OnceCell;
 
 use crate::catalog::{DOCUMENTED_TYPES, TableDef, infer_table, table_name};
-use crate::discover::{Lake, PARTITION_KEYS, Partition, SyncObject, TypeListing};
+use crate::discover::{
+    LakeLayout, PARTITION_KEYS, Partition, PartitionFilter, SyncObject, TypeFolder, TypeListing,
+    list_type,
+};
 use crate::error::{Error, Result};
 use crate::read::{ReadOptions, ReadReport};
 use crate::scan::SyncScanExec;
+use crate::scope::StatementScope;
 
 /// The catalog name Athena users qualify tables with.
 pub const CATALOG_NAME: &str = "awsdatacatalog";
 /// The database name AWS's samples give the Glue database of a sync.
 pub const DEFAULT_DATABASE: &str = "ssm_global_resource_sync";
 
-/// The lake's tables, keyed by table name, each learning its columns on first use.
+/// The lake's tables, keyed by table name. Each lists its objects (within its filter) and
+/// learns its columns the first time it is used, then keeps both.
 #[derive(Debug)]
 pub struct LakeTables {
+    layout: Arc<LakeLayout>,
+    store: Arc<dyn ObjectStore>,
+    options: ReadOptions,
+    report: Arc<ReadReport>,
     tables: BTreeMap<String, LakeTable>,
 }
 
 #[derive(Debug)]
 struct LakeTable {
-    listing: Arc<TypeListing>,
-    store: Arc<dyn ObjectStore>,
-    options: ReadOptions,
-    report: Arc<ReadReport>,
+    type_name: String,
+    /// `None` for a documented AWS type the lake does not hold.
+    folder: Option<TypeFolder>,
+    filter: PartitionFilter,
+    listing: OnceCell<Arc<TypeListing>>,
     def: OnceCell<Arc<TableDef>>,
 }
 
 impl LakeTables {
-    /// One table per type of `lake`, and an empty one for each documented AWS type the lake
-    /// lacks (so saved queries over them answer with no rows rather than fail). Two types
-    /// whose names fold to the same table name (which real syncs never produce) get a numeric
+    /// One table per type folder of `layout`, and an empty one for each documented AWS type
+    /// the lake lacks (so saved queries over them answer with no rows rather than fail). Each
+    /// table keeps the partitions `filter` and its restriction in `scope` keep. Two types whose
+    /// names fold to the same table name (which real syncs never produce) get a numeric
     /// suffix in TypeName order.
     pub fn new(
-        lake: &Lake,
+        layout: Arc<LakeLayout>,
         store: Arc<dyn ObjectStore>,
         options: ReadOptions,
         report: Arc<ReadReport>,
+        filter: &PartitionFilter,
+        scope: &StatementScope,
     ) -> Self {
-        let absent = DOCUMENTED_TYPES
+        let mut types: Vec<(String, Option<TypeFolder>)> = layout
+            .types
             .iter()
-            .filter(|(name, _)| lake.type_listing(name).is_none())
-            .map(|(name, _)| TypeListing {
-                type_name: (*name).to_owned(),
-                objects: Vec::new(),
-            });
-        let mut listings: Vec<TypeListing> = lake.types.iter().cloned().chain(absent).collect();
-        listings.sort_by(|a, b| a.type_name.cmp(&b.type_name));
+            .map(|t| (t.type_name.clone(), Some(t.clone())))
+            .collect();
+        types.extend(
+            DOCUMENTED_TYPES
+                .iter()
+                .filter(|(name, _)| layout.type_folder(name).is_none())
+                .map(|(name, _)| ((*name).to_owned(), None)),
+        );
+        types.sort_by(|a, b| a.0.cmp(&b.0));
         let mut tables = BTreeMap::new();
-        for listing in listings {
-            let base = table_name(&listing.type_name);
+        for (type_name, folder) in types {
+            let base = table_name(&type_name);
             let mut name = base.clone();
             let mut n = 1;
             while tables.contains_key(&name) {
                 n += 1;
                 name = format!("{base}_{n}");
             }
+            let filter = filter.intersect(&scope.filter(&name));
             tables.insert(
                 name,
                 LakeTable {
-                    listing: Arc::new(listing),
-                    store: Arc::clone(&store),
-                    options: options.clone(),
-                    report: Arc::clone(&report),
+                    type_name,
+                    folder,
+                    filter,
+                    listing: OnceCell::new(),
                     def: OnceCell::new(),
                 },
             );
         }
-        LakeTables { tables }
+        LakeTables {
+            layout,
+            store,
+            options,
+            report,
+            tables,
+        }
     }
 
     /// Table names, sorted.
@@ -101,23 +124,44 @@ impl LakeTables {
         self.tables.keys().cloned().collect()
     }
 
-    /// The listing behind a table.
-    pub fn listing(&self, name: &str) -> Option<&TypeListing> {
-        self.lookup(name).map(|(_, t)| t.listing.as_ref())
+    /// A table's objects, listing them now if this is the table's first use.
+    pub async fn listing(&self, name: &str) -> Result<Arc<TypeListing>> {
+        let (_, table) = self.lookup(name)?;
+        let listing = table
+            .listing
+            .get_or_try_init(|| async {
+                let listing = match &table.folder {
+                    Some(folder) => {
+                        list_type(&self.store, &self.layout.root, folder, &table.filter).await?
+                    }
+                    None => TypeListing {
+                        type_name: table.type_name.clone(),
+                        ..TypeListing::default()
+                    },
+                };
+                Ok::<_, Error>(Arc::new(listing))
+            })
+            .await?;
+        Ok(Arc::clone(listing))
+    }
+
+    /// The listings made so far.
+    pub fn listed(&self) -> Vec<Arc<TypeListing>> {
+        self.tables
+            .values()
+            .filter_map(|t| t.listing.get().cloned())
+            .collect()
     }
 
     /// A table's definition, learning its columns now if this is its first use.
     pub async fn definition(&self, name: &str) -> Result<Arc<TableDef>> {
-        let (canonical, table) = self.lookup(name).ok_or_else(|| Error::UnknownTable {
-            name: name.to_owned(),
-            available: self.names(),
-        })?;
+        let (canonical, table) = self.lookup(name)?;
         let def = table
             .def
             .get_or_try_init(|| async {
+                let listing = self.listing(name).await?;
                 let mut def =
-                    infer_table(&table.store, &table.listing, &table.options, &table.report)
-                        .await?;
+                    infer_table(&self.store, &listing, &self.options, &self.report).await?;
                 def.name = canonical.to_owned();
                 Ok::<_, Error>(Arc::new(def))
             })
@@ -126,24 +170,28 @@ impl LakeTables {
     }
 
     /// Finds a table by the name a user wrote: any case, and the TypeName spelling
-    /// (`AWS:Application`) works as well as the table name.
-    fn lookup(&self, name: &str) -> Option<(&str, &LakeTable)> {
+    /// (`AWS:Application`) works as well as the table name. An unknown name is an error
+    /// listing the tables there are (DataFusion's own message would name neither).
+    fn lookup(&self, name: &str) -> Result<(&str, &LakeTable)> {
         self.tables
             .get_key_value(&table_name(name))
             .map(|(k, v)| (k.as_str(), v))
+            .ok_or_else(|| Error::UnknownTable {
+                name: name.to_owned(),
+                available: self.names(),
+            })
     }
 
-    /// The DataFusion table; an unknown name is an error listing the tables there are
-    /// (DataFusion's own message would name neither).
+    /// The DataFusion table.
     async fn provider(&self, name: &str) -> Result<Arc<dyn TableProvider>> {
         let def = self.definition(name).await?;
-        let (_, table) = self.lookup(name).expect("found by definition()");
+        let listing = self.listing(name).await?;
         Ok(Arc::new(SyncTable {
             def,
-            store: Arc::clone(&table.store),
-            objects: Arc::clone(&table.listing),
-            options: table.options.clone(),
-            report: Arc::clone(&table.report),
+            store: Arc::clone(&self.store),
+            objects: listing,
+            options: self.options.clone(),
+            report: Arc::clone(&self.report),
         }))
     }
 }
@@ -207,7 +255,7 @@ impl SchemaProvider for LakeSchema {
     }
 
     fn table_exist(&self, name: &str) -> bool {
-        self.tables.lookup(name).is_some()
+        self.tables.lookup(name).is_ok()
     }
 }
 
