@@ -299,23 +299,26 @@ fn a_failed_command_leaves_no_partial_file_and_keeps_the_previous_one() {
 
 #[test]
 fn malformed_lines_fail_with_key_line_and_hint_or_are_skipped_and_reported() {
-    let malformed = repo().join("fixtures/malformed");
+    // Run from the repository, naming the source as a user would: errors name objects by it.
+    let malformed = "fixtures/malformed";
     let output = ssmq_without_source()
+        .current_dir(repo())
         .arg("--source")
-        .arg(&malformed)
+        .arg(malformed)
         .args(["sql", "SELECT count(*) FROM aws_tag"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = stderr_of(&output);
     assert!(stderr.starts_with(
-        "error: Malformed JSON in `AWS:Tag/accountid=111122223333/region=us-east-1/resourcetype=ManagedInstanceInventory/i-0a1b2c3d4e5f60718.json` line 2, column 16"
+        "error: Malformed JSON in `fixtures/malformed/AWS:Tag/accountid=111122223333/region=us-east-1/resourcetype=ManagedInstanceInventory/i-0a1b2c3d4e5f60718.json` line 2, column 16"
     ), "{stderr}");
     assert!(stderr.contains("hint: pass --skip-bad-lines"), "{stderr}");
 
     let output = ssmq_without_source()
+        .current_dir(repo())
         .arg("--source")
-        .arg(&malformed)
+        .arg(malformed)
         .args([
             "--skip-bad-lines",
             "sql",

@@ -15,6 +15,7 @@ use object_store::path::Path;
 use ssmq_core::discover::PartitionFilter;
 use ssmq_core::metered::{MeteredStore, RequestKind};
 use ssmq_core::report::{builtin_reports, find_report};
+use ssmq_core::source::LakeStore;
 use ssmq_core::{Error, LakeSession, SessionOptions};
 use ssmq_fixtures::{
     LakeSpec, LakeSummary, NodeModel, PatchModel, Profile, SAMPLE_AS_OF, nodes, write_lake,
@@ -35,7 +36,7 @@ async fn open(store: Arc<dyn ObjectStore>, prefix: &str, filter: PartitionFilter
         filter,
         ..SessionOptions::default()
     };
-    LakeSession::open_store(store, &Path::from(prefix), options)
+    LakeSession::open_store(LakeStore::new(store, ""), &Path::from(prefix), options)
         .await
         .expect("session opens")
 }
@@ -540,17 +541,25 @@ async fn a_source_without_sync_data_or_with_two_syncs_is_an_error() {
     std::fs::create_dir_all(empty.path().join("athena-results/2026")).unwrap();
     std::fs::write(empty.path().join("README.txt"), "not a lake").unwrap();
     let options = SessionOptions::default();
-    let err = LakeSession::open_store(local(empty.path()), &Path::default(), options.clone())
-        .await
-        .unwrap_err();
+    let err = LakeSession::open_store(
+        LakeStore::new(local(empty.path()), "an empty dir"),
+        &Path::default(),
+        options.clone(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, Error::NoSyncData { .. }), "{err}");
 
     let fixtures = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let err = LakeSession::open_store(local(&fixtures), &Path::default(), options)
-        .await
-        .unwrap_err();
+    let err = LakeSession::open_store(
+        LakeStore::new(local(&fixtures), "fixtures"),
+        &Path::default(),
+        options,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "Found sync data under several prefixes of `/`: `malformed/`, `sample/`; point the source at one of them"
+        "Found sync data under several prefixes of `fixtures/`: `malformed/`, `sample/`; point the source at one of them"
     );
 }

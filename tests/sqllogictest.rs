@@ -7,7 +7,8 @@
 //! CLI uses, so golden files cover them too):
 //!
 //! - `\source DIR [--account ID]... [--region R]... [--skip-bad-lines]`: query another lake
-//!   (DIR relative to the repository root; `fixtures/sample` until a file says otherwise);
+//!   (DIR relative to the repository root, where cargo runs tests, so messages name objects
+//!   as a user would see them; `fixtures/sample` until a file says otherwise);
 //! - `\tables`, `\describe TABLE`: the `ssmq tables` / `ssmq describe` rows;
 //! - `\report NAME [name=value]...`: run a report;
 //! - `\skipped`: what discovery passes over in the whole lake, and why;
@@ -71,7 +72,7 @@ struct SsmqDb {
 impl SsmqDb {
     fn new() -> Self {
         SsmqDb {
-            source: repo().join("fixtures/sample"),
+            source: PathBuf::from("fixtures/sample"),
             options: Self::options(PartitionFilter::default(), false),
             session: None,
         }
@@ -120,7 +121,7 @@ impl SsmqDb {
                 let filter = PartitionFilter::default()
                     .with_accounts(accounts)
                     .with_regions(regions);
-                self.source = repo().join(dir);
+                self.source = PathBuf::from(dir);
                 self.options = Self::options(filter, skip);
                 self.session = None;
                 self.session().await?;

@@ -17,12 +17,12 @@ use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use futures::{StreamExt, TryStreamExt, stream};
-use object_store::ObjectStore;
 
 use crate::discover::{PARTITION_KEYS, SyncObject, TypeListing};
 use crate::error::Result;
 use crate::json::{JsonKey, JsonValue, MemberSink};
 use crate::read::{ReadOptions, ReadReport, fetch, for_each_line};
+use crate::source::LakeStore;
 
 /// Appended to a data key's column name when it would collide with a partition column.
 pub const COLLISION_SUFFIX: &str = "_data";
@@ -394,7 +394,7 @@ pub fn merge_keys<'a>(
 
 /// Reads every object of a type and merges their keys into the table definition.
 pub async fn infer_table(
-    store: &Arc<dyn ObjectStore>,
+    store: &LakeStore,
     listing: &TypeListing,
     options: &ReadOptions,
     report: &ReadReport,
@@ -415,15 +415,15 @@ pub async fn infer_table(
 
 /// Reads one object and collects its keys.
 async fn object_keys(
-    store: &Arc<dyn ObjectStore>,
+    store: &LakeStore,
     object: &SyncObject,
     options: &ReadOptions,
     report: &ReadReport,
 ) -> Result<ObjectKeys> {
-    let bytes = fetch(store.as_ref(), object).await?;
+    let bytes = fetch(store, object).await?;
     let mut collector = KeyCollector::default();
     let lines = for_each_line(
-        &object.location,
+        &store.name(&object.location),
         &bytes,
         options,
         report,

@@ -17,9 +17,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, TryStreamExt, stream};
 use object_store::path::Path;
-use object_store::{ListResult, ObjectMeta, ObjectStore};
+use object_store::{ListResult, ObjectMeta};
 
 use crate::error::{Error, Result};
+use crate::source::LakeStore;
 
 /// How many listings run at once.
 const LIST_CONCURRENCY: usize = 16;
@@ -297,7 +298,7 @@ pub fn partition_value<'a>(folder: &'a str, name: &str) -> Option<&'a str> {
 /// Searches `start` and up to [`MAX_PREFIX_LEVELS`] levels below it for type folders (folders
 /// holding `accountid=` folders), and notes each type's account folders. Each folder is
 /// listed once.
-pub async fn find_layout(store: &Arc<dyn ObjectStore>, start: &Path) -> Result<LakeLayout> {
+pub async fn find_layout(store: &LakeStore, start: &Path) -> Result<LakeLayout> {
     let lister = Lister { store };
     let start_listing = lister.list(start).await?;
     if is_type_folder(&start_listing) {
@@ -368,7 +369,7 @@ pub async fn find_layout(store: &Arc<dyn ObjectStore>, start: &Path) -> Result<L
             }
             _ => {
                 return Err(Error::AmbiguousSyncRoot {
-                    location: display_prefix(start),
+                    location: store.name_prefix(start),
                     candidates: roots.keys().map(display_prefix).collect(),
                 });
             }
@@ -378,7 +379,7 @@ pub async fn find_layout(store: &Arc<dyn ObjectStore>, start: &Path) -> Result<L
         }
     }
     Err(Error::NoSyncData {
-        location: display_prefix(start),
+        location: store.name_prefix(start),
     })
 }
 
@@ -407,7 +408,7 @@ fn type_folder(type_name: String, listing: &ListResult) -> TypeFolder {
 /// Lists one type's objects within `filter`: its kept account folders, their kept region
 /// folders, then every object below those.
 pub async fn list_type(
-    store: &Arc<dyn ObjectStore>,
+    store: &LakeStore,
     root: &Path,
     folder: &TypeFolder,
     filter: &PartitionFilter,
@@ -538,17 +539,18 @@ fn skip_files(files: &[ObjectMeta], reason: SkipReason, skipped: &mut Vec<Skippe
 
 /// Listings with the location named in errors.
 struct Lister<'a> {
-    store: &'a Arc<dyn ObjectStore>,
+    store: &'a LakeStore,
 }
 
 impl Lister<'_> {
     async fn list(&self, prefix: &Path) -> Result<ListResult> {
         let prefix_arg = (!prefix.as_ref().is_empty()).then_some(prefix);
         self.store
+            .store
             .list_with_delimiter(prefix_arg)
             .await
             .map_err(|source| Error::List {
-                location: display_prefix(prefix),
+                location: self.store.name_prefix(prefix),
                 source,
             })
     }
@@ -556,11 +558,12 @@ impl Lister<'_> {
     /// Every object below `prefix`, at any depth.
     async fn list_recursive(&self, prefix: Path) -> Result<Vec<ObjectMeta>> {
         self.store
+            .store
             .list(Some(&prefix))
             .try_collect()
             .await
             .map_err(|source| Error::List {
-                location: display_prefix(&prefix),
+                location: self.store.name_prefix(&prefix),
                 source,
             })
     }

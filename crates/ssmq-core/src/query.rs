@@ -22,7 +22,6 @@ use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::{DFParserBuilder, Statement as DfStatement};
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
-use object_store::ObjectStore;
 use object_store::path::Path;
 
 use crate::catalog::{ColumnSource, TableDef};
@@ -33,7 +32,7 @@ use crate::read::{ReadOptions, ReadReport};
 use crate::register::{DEFAULT_DATABASE, LakeTables, session_context};
 use crate::report::Report;
 use crate::scope::{StatementScope, statement_scope};
-use crate::source::Source;
+use crate::source::{LakeStore, Source};
 
 /// How a session reads and names things.
 #[derive(Debug, Clone)]
@@ -68,7 +67,9 @@ impl Default for SessionOptions {
 pub struct LakeSession {
     options: SessionOptions,
     layout: Arc<LakeLayout>,
-    store: MeteredStore,
+    /// The source's store, metered by `meter`.
+    store: LakeStore,
+    meter: MeteredStore,
     report: Arc<ReadReport>,
     /// Tables within the session's filter, for statements that are not scoped.
     tables: Arc<LakeTables>,
@@ -95,19 +96,18 @@ impl LakeSession {
 
     /// Finds the layout of the lake at `prefix` of `store`.
     pub async fn open_store(
-        store: Arc<dyn ObjectStore>,
+        store: LakeStore,
         prefix: &Path,
         options: SessionOptions,
     ) -> Result<Self> {
-        let metered = MeteredStore::new(store);
-        let layout = Arc::new(
-            find_layout(&(Arc::new(metered.clone()) as Arc<dyn ObjectStore>), prefix).await?,
-        );
+        let metered = MeteredStore::new(store.store);
+        let lake_store = LakeStore::new(Arc::new(metered.clone()), store.label);
+        let layout = Arc::new(find_layout(&lake_store, prefix).await?);
         let report = Arc::new(ReadReport::default());
         let mut session = LakeSession {
             tables: Arc::new(LakeTables::new(
                 Arc::clone(&layout),
-                Arc::new(metered.clone()),
+                lake_store.clone(),
                 options.read.clone(),
                 Arc::clone(&report),
                 &options.filter,
@@ -116,7 +116,8 @@ impl LakeSession {
             ctx: SessionContext::new(),
             options,
             layout,
-            store: metered,
+            store: lake_store,
+            meter: metered,
             report,
             scoped: Mutex::default(),
         };
@@ -144,7 +145,7 @@ impl LakeSession {
 
     /// Requests made to the store so far, by kind.
     pub fn requests(&self) -> RequestCounts {
-        self.store.counts()
+        self.meter.counts()
     }
 
     /// The DataFusion context of unscoped statements, for callers that need more than SQL text.
@@ -330,7 +331,7 @@ impl LakeSession {
             if scope.restricts_anything() {
                 let tables = Arc::new(LakeTables::new(
                     Arc::clone(&self.layout),
-                    Arc::new(self.store.clone()),
+                    self.store.clone(),
                     self.options.read.clone(),
                     Arc::clone(&self.report),
                     &self.options.filter,

@@ -9,12 +9,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use bytes::Bytes;
-use object_store::path::Path;
-use object_store::{ObjectStore, ObjectStoreExt};
+use object_store::ObjectStoreExt;
 
 use crate::discover::SyncObject;
 use crate::error::{Error, Result};
 use crate::json::{LineError, Lines, validate_utf8};
+use crate::source::LakeStore;
 
 /// How objects are read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,20 +96,20 @@ impl ReadReport {
         self.faults().unknown_keys.iter().cloned().collect()
     }
 
-    pub(crate) fn record_bad_line(&self, key: &Path, fault: LineError) {
+    pub(crate) fn record_bad_line(&self, key: &str, fault: LineError) {
         self.faults()
             .bad_lines
-            .insert((key.to_string(), fault.line), fault);
+            .insert((key.to_owned(), fault.line), fault);
     }
 
     pub(crate) fn record_conflict(&self, conflict: KeyConflict) {
         self.faults().conflicts.insert(conflict);
     }
 
-    pub(crate) fn record_unknown_key(&self, key: &Path, json_key: String) {
+    pub(crate) fn record_unknown_key(&self, key: &str, json_key: String) {
         self.faults()
             .unknown_keys
-            .insert((key.to_string(), json_key));
+            .insert((key.to_owned(), json_key));
     }
 
     fn faults(&self) -> std::sync::MutexGuard<'_, Faults> {
@@ -121,19 +121,19 @@ impl ReadReport {
 }
 
 /// Fetches an object's bytes; a failure names the object.
-pub async fn fetch(store: &dyn ObjectStore, object: &SyncObject) -> Result<Bytes> {
-    let read = async { store.get(&object.location).await?.bytes().await };
+pub async fn fetch(store: &LakeStore, object: &SyncObject) -> Result<Bytes> {
+    let read = async { store.store.get(&object.location).await?.bytes().await };
     read.await.map_err(|source| Error::Read {
-        key: object.location.to_string(),
+        key: store.name(&object.location),
         source,
     })
 }
 
 /// Hands each non-blank line of an object to `on_line` with its 1-based number, applying the
-/// bad-line policy to UTF-8 faults and to the faults `on_line` returns. Returns the number of
-/// lines accepted.
+/// bad-line policy to UTF-8 faults and to the faults `on_line` returns. `key` names the object
+/// in faults. Returns the number of lines accepted.
 pub fn for_each_line(
-    key: &Path,
+    key: &str,
     object: &[u8],
     options: &ReadOptions,
     report: &ReadReport,
@@ -145,7 +145,7 @@ pub fn for_each_line(
             Ok(())
         } else {
             Err(Error::MalformedLine {
-                key: key.to_string(),
+                key: key.to_owned(),
                 fault,
             })
         }
@@ -185,8 +185,8 @@ mod tests {
         };
         let report = ReadReport::default();
         let mut seen = Vec::new();
-        let key = Path::from("AWS:Tag/accountid=1/region=r/resourcetype=M/i-1.json");
-        let result = for_each_line(&key, object, &options, &report, |line, no| {
+        let key = "AWS:Tag/accountid=1/region=r/resourcetype=M/i-1.json";
+        let result = for_each_line(key, object, &options, &report, |line, no| {
             let mut sink = Ignore;
             crate::json::parse_line(line, no, &mut sink)?;
             seen.push(no);
@@ -239,8 +239,8 @@ mod tests {
             skip_bad_lines: true,
             ..ReadOptions::default()
         };
-        let key = Path::from("AWS:Tag/accountid=1/region=r/resourcetype=M/i-1.json");
-        for_each_line(&key, OBJECT, &options, &report, |line, no| {
+        let key = "AWS:Tag/accountid=1/region=r/resourcetype=M/i-1.json";
+        for_each_line(key, OBJECT, &options, &report, |line, no| {
             crate::json::parse_line(line, no, &mut Ignore)
         })
         .unwrap();

@@ -24,7 +24,6 @@ use datafusion::logical_expr::utils::conjunction;
 use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
-use object_store::ObjectStore;
 use tokio::sync::OnceCell;
 
 use crate::catalog::{DOCUMENTED_TYPES, TableDef, infer_table, table_name};
@@ -36,6 +35,7 @@ use crate::error::{Error, Result};
 use crate::read::{ReadOptions, ReadReport};
 use crate::scan::SyncScanExec;
 use crate::scope::StatementScope;
+use crate::source::LakeStore;
 
 /// The catalog name Athena users qualify tables with.
 pub const CATALOG_NAME: &str = "awsdatacatalog";
@@ -47,7 +47,7 @@ pub const DEFAULT_DATABASE: &str = "ssm_global_resource_sync";
 #[derive(Debug)]
 pub struct LakeTables {
     layout: Arc<LakeLayout>,
-    store: Arc<dyn ObjectStore>,
+    store: LakeStore,
     options: ReadOptions,
     report: Arc<ReadReport>,
     tables: BTreeMap<String, LakeTable>,
@@ -71,7 +71,7 @@ impl LakeTables {
     /// suffix in TypeName order.
     pub fn new(
         layout: Arc<LakeLayout>,
-        store: Arc<dyn ObjectStore>,
+        store: LakeStore,
         options: ReadOptions,
         report: Arc<ReadReport>,
         filter: &PartitionFilter,
@@ -188,7 +188,7 @@ impl LakeTables {
         let listing = self.listing(name).await?;
         Ok(Arc::new(SyncTable {
             def,
-            store: Arc::clone(&self.store),
+            store: self.store.clone(),
             objects: listing,
             options: self.options.clone(),
             report: Arc::clone(&self.report),
@@ -263,7 +263,7 @@ impl SchemaProvider for LakeSchema {
 #[derive(Debug)]
 struct SyncTable {
     def: Arc<TableDef>,
-    store: Arc<dyn ObjectStore>,
+    store: LakeStore,
     objects: Arc<TypeListing>,
     options: ReadOptions,
     report: Arc<ReadReport>,
@@ -313,7 +313,7 @@ impl TableProvider for SyncTable {
             .unwrap_or_else(|| (0..self.def.columns.len()).collect());
         Ok(Arc::new(SyncScanExec::new(
             Arc::clone(&self.def),
-            Arc::clone(&self.store),
+            self.store.clone(),
             objects,
             self.objects.objects.len(),
             projection,

@@ -23,13 +23,13 @@ use datafusion::physical_plan::{
 };
 use futures::{StreamExt, stream};
 use hashbrown::HashMap;
-use object_store::ObjectStore;
 
 use crate::catalog::{ColumnSource, TableDef};
 use crate::discover::{Partition, SyncObject};
 use crate::error::Error;
 use crate::json::{JsonKey, JsonValue, MemberSink, parse_line};
 use crate::read::{KeyConflict, ReadOptions, ReadReport, fetch, for_each_line};
+use crate::source::LakeStore;
 
 /// A column buffer is flushed before its 32-bit offsets could overflow.
 const MAX_BATCH_VALUE_BYTES: usize = 1 << 30;
@@ -38,7 +38,7 @@ const MAX_BATCH_VALUE_BYTES: usize = 1 << 30;
 #[derive(Debug)]
 pub struct SyncScanExec {
     table: Arc<TableDef>,
-    store: Arc<dyn ObjectStore>,
+    store: LakeStore,
     /// Objects per output partition.
     groups: Vec<Vec<SyncObject>>,
     /// Indices into the table's columns, in output order.
@@ -56,7 +56,7 @@ impl SyncScanExec {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         table: Arc<TableDef>,
-        store: Arc<dyn ObjectStore>,
+        store: LakeStore,
         objects: Vec<SyncObject>,
         listed_objects: usize,
         projection: Vec<usize>,
@@ -203,7 +203,7 @@ impl ExecutionPlan for SyncScanExec {
             &self.projection,
             context.session_config().batch_size(),
         );
-        let store = Arc::clone(&self.store);
+        let store = self.store.clone();
         let options = self.options.clone();
         let report = Arc::clone(&self.report);
         let limit = self.limit;
@@ -214,9 +214,9 @@ impl ExecutionPlan for SyncScanExec {
             let concurrency = options.read_concurrency.max(1);
             let mut fetched = stream::iter(objects)
                 .map(|object| {
-                    let store = Arc::clone(&store);
+                    let store = store.clone();
                     async move {
-                        let bytes = fetch(store.as_ref(), &object).await?;
+                        let bytes = fetch(&store, &object).await?;
                         Ok::<_, Error>((object, bytes))
                     }
                 })
@@ -224,8 +224,9 @@ impl ExecutionPlan for SyncScanExec {
             let mut emitted = 0;
             while let Some(next) = fetched.next().await {
                 let (object, bytes) = next.map_err(external)?;
+                let name = store.name(&object.location);
                 decoder
-                    .decode_object(&object, &bytes, &options, &report)
+                    .decode_object(&object, &name, &bytes, &options, &report)
                     .map_err(external)?;
                 for batch in decoder.take_ready()? {
                     emitted += batch.num_rows();
@@ -292,8 +293,8 @@ pub struct BatchDecoder {
     runs: Vec<(Arc<Partition>, usize)>,
     batch_size: usize,
     ready: Vec<RecordBatch>,
-    /// The object and line being decoded, for reports.
-    current: Option<(Arc<Partition>, object_store::path::Path)>,
+    /// The partition and line being decoded.
+    current: Option<Arc<Partition>>,
     line_no: usize,
     /// (line, table column) of conflicting spellings met in the current object.
     pending_conflicts: Vec<(usize, usize)>,
@@ -351,16 +352,18 @@ impl BatchDecoder {
         }
     }
 
-    /// Decodes every line of one object, queueing full batches for [`Self::take_ready`].
+    /// Decodes every line of one object (`name` names it in faults), queueing full batches for
+    /// [`Self::take_ready`].
     pub fn decode_object(
         &mut self,
         object: &SyncObject,
+        name: &str,
         bytes: &[u8],
         options: &ReadOptions,
         report: &ReadReport,
     ) -> crate::error::Result<()> {
-        self.current = Some((Arc::clone(&object.partition), object.location.clone()));
-        let result = for_each_line(&object.location, bytes, options, report, |line, line_no| {
+        self.current = Some(Arc::clone(&object.partition));
+        let result = for_each_line(name, bytes, options, report, |line, line_no| {
             self.line_no = line_no;
             match parse_line(line, line_no, self) {
                 Ok(()) => {
@@ -375,13 +378,13 @@ impl BatchDecoder {
         });
         for (line, column) in self.pending_conflicts.drain(..) {
             report.record_conflict(KeyConflict {
-                key: object.location.to_string(),
+                key: name.to_owned(),
                 line,
                 column: self.table.columns[column].name.clone(),
             });
         }
         for key in self.pending_unknown.drain(..) {
-            report.record_unknown_key(&object.location, key);
+            report.record_unknown_key(name, key);
         }
         result.map(|_| ())
     }
@@ -434,7 +437,7 @@ impl BatchDecoder {
             }
         }
         self.rows += 1;
-        let partition = &self.current.as_ref().expect("decoding an object").0;
+        let partition = self.current.as_ref().expect("decoding an object");
         match self.runs.last_mut() {
             Some((p, n)) if Arc::ptr_eq(p, partition) => *n += 1,
             _ => self.runs.push((Arc::clone(partition), 1)),
@@ -636,8 +639,9 @@ mod tests {
             ..ReadOptions::default()
         };
         for (object, body) in objects {
+            let name = object.location.to_string();
             decoder
-                .decode_object(object, body.as_bytes(), &options, &report)
+                .decode_object(object, &name, body.as_bytes(), &options, &report)
                 .unwrap();
         }
         let mut batches = decoder.take_ready().unwrap();

@@ -32,11 +32,45 @@ pub enum Source {
     BuiltinSample,
 }
 
+/// A lake's object store, and how messages name its keys.
+#[derive(Debug, Clone)]
+pub struct LakeStore {
+    /// The store.
+    pub store: Arc<dyn ObjectStore>,
+    /// What goes before a key in messages: `s3://bucket`, the directory as the user gave it,
+    /// or nothing (the built-in sample).
+    pub label: String,
+}
+
+impl LakeStore {
+    /// A store whose keys messages prefix with `label`.
+    pub fn new(store: Arc<dyn ObjectStore>, label: impl Into<String>) -> Self {
+        LakeStore {
+            store,
+            label: label.into().trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// An object as messages name it: `s3://bucket/key`, `dir/key`.
+    pub fn name(&self, key: &Path) -> String {
+        match (self.label.is_empty(), key.as_ref().is_empty()) {
+            (true, _) => key.to_string(),
+            (false, true) => self.label.clone(),
+            (false, false) => format!("{}/{key}", self.label),
+        }
+    }
+
+    /// A prefix as messages name it, ending in `/`.
+    pub fn name_prefix(&self, prefix: &Path) -> String {
+        format!("{}/", self.name(prefix))
+    }
+}
+
 /// A source ready for discovery.
 #[derive(Debug, Clone)]
 pub struct OpenedSource {
     /// The store holding the lake.
-    pub store: Arc<dyn ObjectStore>,
+    pub store: LakeStore,
     /// Where discovery starts within the store.
     pub prefix: Path,
 }
@@ -103,7 +137,7 @@ impl Source {
                 let store = LocalFileSystem::new_with_prefix(path)
                     .map_err(|e| problem(format!("cannot be opened: {e}")))?;
                 Ok(OpenedSource {
-                    store: Arc::new(store),
+                    store: LakeStore::new(Arc::new(store), text.as_str()),
                     prefix: Path::default(),
                 })
             }
@@ -116,7 +150,7 @@ impl Source {
                         .expect("an in-memory put cannot fail");
                 }
                 Ok(OpenedSource {
-                    store: Arc::new(store),
+                    store: LakeStore::new(Arc::new(store), ""),
                     prefix: Path::default(),
                 })
             }
@@ -132,6 +166,21 @@ pub fn builtin_sample_files() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn objects_are_named_where_they_are() {
+        let key = Path::from("AWS:Tag/accountid=1/x.json");
+        let s3 = LakeStore::new(Arc::new(InMemory::new()), "s3://audit-sync/");
+        assert_eq!(s3.name(&key), "s3://audit-sync/AWS:Tag/accountid=1/x.json");
+        assert_eq!(s3.name_prefix(&Path::default()), "s3://audit-sync/");
+        assert_eq!(
+            s3.name_prefix(&Path::from("ResourceDataSync")),
+            "s3://audit-sync/ResourceDataSync/"
+        );
+        let builtin = LakeStore::new(Arc::new(InMemory::new()), "");
+        assert_eq!(builtin.name(&key), "AWS:Tag/accountid=1/x.json");
+        assert_eq!(builtin.name_prefix(&Path::default()), "/");
+    }
 
     fn dir(text: &str) -> PathBuf {
         match Source::parse(text).unwrap() {
@@ -179,7 +228,7 @@ mod tests {
     #[tokio::test]
     async fn the_builtin_sample_is_served_from_memory() {
         let opened = Source::BuiltinSample.open().await.unwrap();
-        let listed = opened.store.list_with_delimiter(None).await.unwrap();
+        let listed = opened.store.store.list_with_delimiter(None).await.unwrap();
         assert!(
             listed
                 .common_prefixes
