@@ -10,6 +10,7 @@ use ssmq_core::export::Format;
 use ssmq_core::read::ReadOptions;
 use ssmq_core::register::DEFAULT_DATABASE;
 use ssmq_core::report::builtin_reports;
+use ssmq_core::s3::S3Options;
 use ssmq_core::{SessionOptions, Source};
 
 const EXAMPLES: &str = "\
@@ -18,6 +19,7 @@ Examples:
   ssmq --source ./sync-bucket tables                   # a local copy of a sync bucket
   ssmq --source ./sync-bucket report stale-inventory --param days=14 --output stale.csv
   ssmq --source ./sync-bucket --account 111122223333 sql \"SELECT count(*) FROM aws_application\"
+  ssmq --source s3://audit-sync/ResourceDataSync --profile audit report missing-critical-patches
   ssmq sql -f saved-query.sql --format json
   echo \"SELECT * FROM aws_tag LIMIT 5\" | ssmq sql";
 
@@ -39,8 +41,8 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// The lake: a directory (bucket root, sync prefix or one type folder) or a file:// URL.
-    /// Without it, ssmq uses its built-in sample lake
+    /// The lake: s3://bucket[/prefix], a directory or a file:// URL, at the bucket root, a
+    /// sync prefix or one type folder. Without it, ssmq uses its built-in sample lake
     #[arg(long, env = "SSMQ_SOURCE", global = true, value_name = "DIR")]
     pub source: Option<String>,
 
@@ -64,9 +66,50 @@ pub struct GlobalArgs {
     #[arg(long, short = 'o', global = true, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
-    /// Say more on stderr: skipped objects and why, objects read, timings
+    /// Say more on stderr: skipped objects and why, requests made, time listing and reading
     #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+
+    #[command(flatten)]
+    pub s3: S3Args,
+}
+
+/// How to reach an S3 source (`--source s3://bucket/prefix`).
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "S3 sources")]
+pub struct S3Args {
+    /// AWS profile of the shared config and credentials files [env: AWS_PROFILE]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Region the bucket is in; without it ssmq asks the bucket (on AWS) or uses the
+    /// configured region. (`--region` filters the lake's region= partitions.)
+    #[arg(long, env = "AWS_REGION", global = true, value_name = "REGION")]
+    pub bucket_region: Option<String>,
+
+    /// S3-compatible endpoint, addressed path-style [env: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Allow plain http:// to an endpoint that is not on loopback
+    #[arg(long, global = true)]
+    pub allow_http: bool,
+
+    /// Send unsigned requests (public buckets) instead of looking for credentials
+    #[arg(long, global = true)]
+    pub no_sign_request: bool,
+
+    /// Requests to S3 in flight at most
+    #[arg(long, global = true, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_concurrency: u16,
+
+    /// Retries of a throttled (503 SlowDown), failed (5xx) or timed-out request, with backoff
+    #[arg(long, global = true, value_name = "N", default_value_t = 10)]
+    pub retries: u16,
+
+    /// Skip objects that still cannot be read after retries; they are listed on stderr
+    #[arg(long, global = true)]
+    pub skip_unreadable: bool,
 }
 
 /// The output formats, as the CLI spells them.
@@ -183,9 +226,23 @@ impl GlobalArgs {
                 .with_regions(self.regions.iter().cloned()),
             read: ReadOptions {
                 skip_bad_lines: self.skip_bad_lines,
+                skip_unreadable: self.s3.skip_unreadable,
                 ..ReadOptions::default()
             },
             database: DEFAULT_DATABASE.to_owned(),
+            s3: S3Options {
+                profile: self.s3.profile.clone(),
+                region: self.s3.bucket_region.clone().filter(|r| !r.is_empty()),
+                endpoint_url: self.s3.endpoint_url.clone().or_else(|| {
+                    ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
+                        .iter()
+                        .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
+                }),
+                allow_http: self.s3.allow_http,
+                no_sign_request: self.s3.no_sign_request,
+                max_concurrency: usize::from(self.s3.max_concurrency),
+                retries: usize::from(self.s3.retries),
+            },
             ..SessionOptions::default()
         }
     }
@@ -283,6 +340,7 @@ mod tests {
             format,
             output: output.map(PathBuf::from),
             verbose: 0,
+            s3: S3Args::default(),
         };
         assert_eq!(global(None, None).output_format().unwrap(), Format::Table);
         assert_eq!(

@@ -5,6 +5,7 @@
 
 mod cli;
 mod output;
+mod progress;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -14,8 +15,11 @@ use anyhow::Context;
 use ssmq_core::report::{builtin_reports, find_report};
 use ssmq_core::{LakeSession, Source};
 
+use std::sync::Arc;
+
 use crate::cli::{Cli, Command};
 use crate::output::{Output, Stderr};
+use crate::progress::Progress;
 
 fn main() -> ExitCode {
     let cli = cli::parse();
@@ -62,6 +66,9 @@ async fn run(cli: Cli, output: &Output, stderr: &Stderr) -> anyhow::Result<()> {
     let session = LakeSession::open(&source, cli.global.session_options())
         .await
         .with_context(|| format!("Failed to open {}", source.describe()))?;
+    let session = Arc::new(session);
+    let progress = Progress::follow(Arc::clone(&session));
+    output.show_progress(progress.clone());
 
     let result = match &cli.command {
         Command::Tables => {
@@ -88,6 +95,7 @@ async fn run(cli: Cli, output: &Output, stderr: &Stderr) -> anyhow::Result<()> {
                 .with_context(|| format!("Failed to run report `{name}`"))
         }
     };
+    progress.clear();
     let counted_skips = matches!(cli.command, Command::Tables);
     stderr.lake(&session, counted_skips);
     stderr.reads(session.read_report(), session.requests(), started.elapsed());

@@ -3,8 +3,8 @@
 
 use std::io::{BufWriter, IsTerminal, Stdout, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -23,6 +23,7 @@ use ssmq_core::read::ReadReport;
 use ssmq_core::report::Report;
 
 use crate::cli::GlobalArgs;
+use crate::progress::Progress;
 
 /// How many faults of a kind are listed without `-v`.
 const LISTED_WITHOUT_VERBOSE: usize = 10;
@@ -34,6 +35,7 @@ pub struct Output {
     options: OutputOptions,
     stdout_is_terminal: bool,
     pipe_closed: Arc<AtomicBool>,
+    progress: Mutex<Progress>,
 }
 
 impl Output {
@@ -53,7 +55,13 @@ impl Output {
             options: OutputOptions { table_width },
             stdout_is_terminal,
             pipe_closed: Arc::new(AtomicBool::new(false)),
+            progress: Mutex::new(Progress::none()),
         }
+    }
+
+    /// The progress line to clear when results start reaching a terminal.
+    pub fn show_progress(&self, progress: Progress) {
+        *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = progress;
     }
 
     /// Whether stdout was closed by its reader (`| head`): the command then ends quietly.
@@ -97,6 +105,12 @@ impl Output {
                 let stdout = PipeWriter {
                     out: BufWriter::new(std::io::stdout()),
                     closed: Arc::clone(&self.pipe_closed),
+                    progress: self.stdout_is_terminal.then(|| {
+                        self.progress
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .clone()
+                    }),
                 };
                 export::write_stream(stream, format, self.options, stdout).await?;
             }
@@ -114,10 +128,12 @@ impl Output {
     }
 }
 
-/// Stdout that remembers a closed pipe, so the error it causes can end the command quietly.
+/// Stdout that remembers a closed pipe, so the error it causes can end the command quietly,
+/// and clears the progress line before the first result reaches a terminal.
 struct PipeWriter {
     out: BufWriter<Stdout>,
     closed: Arc<AtomicBool>,
+    progress: Option<Progress>,
 }
 
 impl PipeWriter {
@@ -133,6 +149,9 @@ impl PipeWriter {
 
 impl Write for PipeWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Some(progress) = self.progress.take() {
+            progress.clear();
+        }
         let result = self.out.write(buf);
         self.note(result)
     }
@@ -218,6 +237,18 @@ impl Stderr {
             }
             return;
         }
+        if let Some(s3) = session.s3_connection() {
+            self.notice(&format!(
+                "S3: region {} (from {}), credentials from {}{}",
+                s3.region,
+                s3.region_source,
+                s3.credentials,
+                s3.endpoint
+                    .as_ref()
+                    .map(|e| format!(", endpoint {e}"))
+                    .unwrap_or_default()
+            ));
+        }
         let layout = session.layout();
         let listed = session.listed();
         let objects: usize = listed.iter().map(|l| l.objects.len()).sum();
@@ -273,6 +304,19 @@ impl Stderr {
                     .map(|c| format!("`{}` line {}: column `{}`", c.key, c.line, c.column)),
             );
         }
+        let unreadable = report.unreadable();
+        if !unreadable.is_empty() {
+            self.warning(&format!(
+                "Skipped {} object{} that could not be read (--skip-unreadable):",
+                unreadable.len(),
+                plural(unreadable.len())
+            ));
+            self.list(
+                unreadable
+                    .iter()
+                    .map(|(object, why)| format!("`{object}`: {why}")),
+            );
+        }
         let unknown = report.unknown_keys();
         if !unknown.is_empty() {
             self.warning(&format!(
@@ -288,12 +332,16 @@ impl Stderr {
         }
         if self.verbose > 0 {
             self.notice(&format!(
-                "Made {} folder listings, {} recursive listings and {} reads ({:.1} MB) in {} ms",
+                "Made {} folder listings and {} recursive listings ({} entries, {:.1} s with listings in flight) \
+                 and {} reads ({:.1} MB, {:.1} s with reads in flight); {:.1} s in all",
                 requests.list_delimited,
                 requests.list,
+                requests.listed,
+                requests.list_time.as_secs_f64(),
                 requests.get,
                 requests.get_bytes as f64 / 1e6,
-                elapsed.as_millis()
+                requests.get_time.as_secs_f64(),
+                elapsed.as_secs_f64(),
             ));
         }
     }
@@ -356,6 +404,44 @@ fn hint(error: &anyhow::Error) -> Option<String> {
         CoreError::Query(e) if e.to_string().contains("No field named") => {
             "`ssmq describe TABLE` lists a table's columns".to_owned()
         }
+        CoreError::NoCredentials { .. } => "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, choose a profile with \
+            --profile or AWS_PROFILE (after `aws sso login` for SSO profiles), or pass --no-sign-request for a public bucket"
+            .to_owned(),
+        CoreError::Credentials { profile, .. } => {
+            format!("check profile `{profile}` in your AWS config; for an SSO profile run `aws sso login --profile {profile}`")
+        }
+        CoreError::BucketNotFound { .. } => {
+            "check the bucket name, and that these credentials may see it".to_owned()
+        }
+        CoreError::List { location, source } if denied(source) => format!(
+            "the credentials need s3:ListBucket on `{}` (for this prefix)",
+            bucket_of(location)
+        ),
+        CoreError::Read { key, source } if denied(source) => {
+            let mut hint = format!("the credentials need s3:GetObject on `{key}`");
+            if source.to_string().to_lowercase().contains("kms") {
+                hint.push_str(", and kms:Decrypt on the KMS key the bucket encrypts with");
+            } else {
+                hint.push_str(" (and kms:Decrypt on the bucket's KMS key if it is SSE-KMS encrypted)");
+            }
+            hint
+        }
+        CoreError::Read { .. } => {
+            "pass --skip-unreadable to skip objects that still fail after retries (they are listed on stderr)".to_owned()
+        }
         _ => return None,
     })
+}
+
+fn denied(error: &object_store::Error) -> bool {
+    matches!(
+        error,
+        object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. }
+    ) || error.to_string().contains("AccessDenied")
+}
+
+/// `audit-sync` of `s3://audit-sync/prefix/`.
+fn bucket_of(location: &str) -> &str {
+    let rest = location.strip_prefix("s3://").unwrap_or(location);
+    rest.split('/').next().unwrap_or(rest)
 }

@@ -420,7 +420,9 @@ async fn object_keys(
     options: &ReadOptions,
     report: &ReadReport,
 ) -> Result<ObjectKeys> {
-    let bytes = fetch(store, object).await?;
+    let Some(bytes) = fetch(store, object, options, report).await? else {
+        return Ok(ObjectKeys::default());
+    };
     let mut collector = KeyCollector::default();
     let lines = for_each_line(
         &store.name(&object.location),

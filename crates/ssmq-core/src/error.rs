@@ -19,6 +19,38 @@ pub enum Error {
         problem: String,
     },
 
+    /// An `--endpoint-url` that ssmq will not use.
+    #[error("Endpoint `{endpoint}` {problem}")]
+    Endpoint {
+        /// The endpoint as given.
+        endpoint: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+
+    /// No credentials anywhere the AWS chain looks.
+    #[error("No AWS credentials found; ssmq looked in: {}", looked.join("; "))]
+    NoCredentials {
+        /// The places looked, in order.
+        looked: Vec<String>,
+    },
+
+    /// The AWS configuration has credentials ssmq could not get.
+    #[error("Failed to get AWS credentials for profile `{profile}`: {message}")]
+    Credentials {
+        /// The profile in use.
+        profile: String,
+        /// What the credentials chain said (never a secret).
+        message: String,
+    },
+
+    /// The bucket does not exist (or is not visible to these credentials).
+    #[error("Bucket `{bucket}` does not exist")]
+    BucketNotFound {
+        /// The bucket.
+        bucket: String,
+    },
+
     /// No `<Type>/accountid=…/region=…` layout was found under the source.
     #[error(
         "No resource data sync data found in `{location}`: expected folders like \

@@ -7,7 +7,7 @@
 //! binary does the terminal side.
 //!
 //! ```text
-//! source     dir | file:// URL | built-in sample           -> Arc<dyn ObjectStore> + prefix
+//! source     dir | file:// URL | s3://bucket/prefix | built-in sample -> store + prefix
 //!   -> discover   find the type folders; list a type level by level within a partition
 //!                 filter (--account/--region, and what a statement's WHERE allows: scope)
 //!   -> catalog    per type: Glue table name, columns merged over every object listed
@@ -19,7 +19,7 @@
 //! ```
 //!
 //! Every I/O stage goes through `Arc<dyn ObjectStore>`, so a local directory, the in-memory
-//! sample and (later) S3 share one code path; a session wraps its store in
+//! sample and S3 share one code path; a session wraps its store in
 //! [`metered::MeteredStore`] to count what each request costs.
 
 pub mod catalog;
@@ -32,6 +32,7 @@ pub mod query;
 pub mod read;
 pub mod register;
 pub mod report;
+pub mod s3;
 pub mod scan;
 pub mod scope;
 pub mod source;

@@ -1,21 +1,24 @@
 //! Metering: an [`ObjectStore`] wrapper that counts what every request costs.
 //!
-//! In: any store. Out: the same store, counting list calls (delimited or recursive), GETs and
-//! the bytes GETs return, and, when asked to, recording the location of every request, which
-//! is how tests prove that pruned partitions are never listed or read.
+//! In: any store. Out: the same store, counting list calls (delimited or recursive), entries
+//! listed, GETs and the bytes they return, timing how long listings and reads were in flight,
+//! and, when asked to, recording the location of every request, which is how tests prove that
+//! pruned partitions are never listed or read.
 
 use std::fmt;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use futures::StreamExt;
 use futures::stream::BoxStream;
 use object_store::path::Path;
 use object_store::{
-    CopyOptions, GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta, ObjectStore,
-    PutMultipartOptions, PutOptions, PutPayload, PutResult, RenameOptions, Result,
+    CopyOptions, GetOptions, GetResult, GetResultPayload, ListResult, MultipartUpload, ObjectMeta,
+    ObjectStore, PutMultipartOptions, PutOptions, PutPayload, PutResult, RenameOptions, Result,
 };
 
 /// The kinds of request metered.
@@ -47,6 +50,12 @@ pub struct RequestCounts {
     pub list_delimited: u64,
     /// Recursive listings.
     pub list: u64,
+    /// Objects and folders the listings returned.
+    pub listed: u64,
+    /// Wall time with at least one listing in flight.
+    pub list_time: Duration,
+    /// Wall time with at least one read in flight (until its body is consumed, for streams).
+    pub get_time: Duration,
     /// GETs.
     pub get: u64,
     /// Bytes the GETs returned.
@@ -55,10 +64,61 @@ pub struct RequestCounts {
     pub other: u64,
 }
 
+/// Wall time during which at least one request of a kind was in flight.
+#[derive(Debug, Default)]
+struct BusyClock {
+    state: Mutex<BusyState>,
+}
+
+#[derive(Debug, Default)]
+struct BusyState {
+    in_flight: usize,
+    since: Option<Instant>,
+    total: Duration,
+}
+
+impl BusyClock {
+    fn start(self: &Arc<Self>) -> BusyGuard {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if state.in_flight == 0 {
+            state.since = Some(Instant::now());
+        }
+        state.in_flight += 1;
+        BusyGuard(Arc::clone(self))
+    }
+
+    fn total(&self) -> Duration {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.total
+            + state
+                .since
+                .filter(|_| state.in_flight > 0)
+                .map_or(Duration::ZERO, |s| s.elapsed())
+    }
+}
+
+/// Ends one request's share of a [`BusyClock`] when dropped.
+struct BusyGuard(Arc<BusyClock>);
+
+impl Drop for BusyGuard {
+    fn drop(&mut self) {
+        let mut state = self.0.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.in_flight -= 1;
+        if state.in_flight == 0
+            && let Some(since) = state.since.take()
+        {
+            state.total += since.elapsed();
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Meter {
     list_delimited: AtomicU64,
     list: AtomicU64,
+    listed: Arc<AtomicU64>,
+    list_clock: Arc<BusyClock>,
+    get_clock: Arc<BusyClock>,
     get: AtomicU64,
     get_bytes: AtomicU64,
     other: AtomicU64,
@@ -116,6 +176,9 @@ impl MeteredStore {
         RequestCounts {
             list_delimited: m.list_delimited.load(Ordering::Relaxed),
             list: m.list.load(Ordering::Relaxed),
+            listed: m.listed.load(Ordering::Relaxed),
+            list_time: m.list_clock.total(),
+            get_time: m.get_clock.total(),
             get: m.get.load(Ordering::Relaxed),
             get_bytes: m.get_bytes.load(Ordering::Relaxed),
             other: m.other.load(Ordering::Relaxed),
@@ -130,6 +193,38 @@ impl MeteredStore {
             .map(|log| log.lock().unwrap_or_else(|p| p.into_inner()).clone())
             .unwrap_or_default()
     }
+}
+
+impl MeteredStore {
+    /// A listing stream that counts its entries and keeps the list clock running until it is
+    /// done with.
+    fn counted(
+        &self,
+        stream: BoxStream<'static, Result<ObjectMeta>>,
+    ) -> BoxStream<'static, Result<ObjectMeta>> {
+        let listed = Arc::clone(&self.meter.listed);
+        let busy = self.meter.list_clock.start();
+        holding(stream, busy)
+            .inspect(move |entry| {
+                if entry.is_ok() {
+                    listed.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+            .boxed()
+    }
+}
+
+/// `stream`, keeping `guard` alive until the stream is dropped.
+fn holding<T: Send + 'static>(
+    stream: BoxStream<'static, T>,
+    guard: BusyGuard,
+) -> BoxStream<'static, T> {
+    stream
+        .map(move |item| {
+            let _ = &guard;
+            item
+        })
+        .boxed()
 }
 
 impl fmt::Display for MeteredStore {
@@ -161,15 +256,22 @@ impl ObjectStore for MeteredStore {
 
     async fn get_opts(&self, location: &Path, options: GetOptions) -> Result<GetResult> {
         self.meter.count(RequestKind::Get, Some(location));
-        let result = self.inner.get_opts(location, options).await?;
+        let busy = self.meter.get_clock.start();
+        let mut result = self.inner.get_opts(location, options).await?;
         self.meter
             .get_bytes
             .fetch_add(result.range.end - result.range.start, Ordering::Relaxed);
+        // A streamed body is still being read after this returns: keep the clock running
+        // until the stream is done with.
+        if let GetResultPayload::Stream(stream) = result.payload {
+            result.payload = GetResultPayload::Stream(holding(stream, busy));
+        }
         Ok(result)
     }
 
     async fn get_ranges(&self, location: &Path, ranges: &[Range<u64>]) -> Result<Vec<Bytes>> {
         self.meter.count(RequestKind::Get, Some(location));
+        let _busy = self.meter.get_clock.start();
         let bytes = self.inner.get_ranges(location, ranges).await?;
         let total: usize = bytes.iter().map(Bytes::len).sum();
         self.meter
@@ -188,7 +290,7 @@ impl ObjectStore for MeteredStore {
 
     fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, Result<ObjectMeta>> {
         self.meter.count(RequestKind::List, prefix);
-        self.inner.list(prefix)
+        self.counted(self.inner.list(prefix))
     }
 
     fn list_with_offset(
@@ -197,12 +299,18 @@ impl ObjectStore for MeteredStore {
         offset: &Path,
     ) -> BoxStream<'static, Result<ObjectMeta>> {
         self.meter.count(RequestKind::List, prefix);
-        self.inner.list_with_offset(prefix, offset)
+        self.counted(self.inner.list_with_offset(prefix, offset))
     }
 
     async fn list_with_delimiter(&self, prefix: Option<&Path>) -> Result<ListResult> {
         self.meter.count(RequestKind::ListDelimited, prefix);
-        self.inner.list_with_delimiter(prefix).await
+        let _busy = self.meter.list_clock.start();
+        let listed = self.inner.list_with_delimiter(prefix).await?;
+        let entries = listed.objects.len() + listed.common_prefixes.len();
+        self.meter
+            .listed
+            .fetch_add(entries as u64, Ordering::Relaxed);
+        Ok(listed)
     }
 
     async fn copy_opts(&self, from: &Path, to: &Path, options: CopyOptions) -> Result<()> {
@@ -244,9 +352,11 @@ mod tests {
             RequestCounts {
                 list_delimited: 1,
                 list: 1,
+                listed: 2,
                 get: 1,
                 get_bytes: 3,
-                other: 1
+                other: 1,
+                ..store.counts()
             }
         );
         let requests = store.requests();

@@ -31,6 +31,7 @@ use crate::metered::{MeteredStore, RequestCounts};
 use crate::read::{ReadOptions, ReadReport};
 use crate::register::{DEFAULT_DATABASE, LakeTables, session_context};
 use crate::report::Report;
+use crate::s3::{S3Connection, S3Options};
 use crate::scope::{StatementScope, statement_scope};
 use crate::source::{LakeStore, Source};
 
@@ -45,6 +46,8 @@ pub struct SessionOptions {
     pub database: String,
     /// Parallel partitions per query (DataFusion's `target_partitions`).
     pub target_partitions: usize,
+    /// How to reach an S3 bucket.
+    pub s3: S3Options,
     /// Whether each statement lists and learns only the partitions its own `WHERE` clauses can
     /// need (see [`crate::scope`]). Right for one-shot commands; a session answering many
     /// statements turns it off to list and learn each table once.
@@ -59,6 +62,7 @@ impl Default for SessionOptions {
             database: DEFAULT_DATABASE.to_owned(),
             target_partitions: std::thread::available_parallelism().map_or(2, |n| n.get()),
             scope_statements: true,
+            s3: S3Options::default(),
         }
     }
 }
@@ -76,6 +80,8 @@ pub struct LakeSession {
     ctx: SessionContext,
     /// Tables made for scoped statements, kept to report what they listed.
     scoped: Mutex<Vec<Arc<LakeTables>>>,
+    /// How the bucket was reached, for S3 sources.
+    s3: Option<S3Connection>,
 }
 
 impl std::fmt::Debug for LakeSession {
@@ -90,8 +96,10 @@ impl std::fmt::Debug for LakeSession {
 impl LakeSession {
     /// Opens a source and finds its layout.
     pub async fn open(source: &Source, options: SessionOptions) -> Result<Self> {
-        let opened = source.open().await?;
-        Self::open_store(opened.store, &opened.prefix, options).await
+        let opened = source.open(&options.s3).await?;
+        let mut session = Self::open_store(opened.store, &opened.prefix, options).await?;
+        session.s3 = opened.s3;
+        Ok(session)
     }
 
     /// Finds the layout of the lake at `prefix` of `store`.
@@ -120,6 +128,7 @@ impl LakeSession {
             meter: metered,
             report,
             scoped: Mutex::default(),
+            s3: None,
         };
         session.ctx = session.context_for(&session.tables);
         Ok(session)
@@ -136,6 +145,11 @@ impl LakeSession {
     /// The sync root and its type folders.
     pub fn layout(&self) -> &LakeLayout {
         &self.layout
+    }
+
+    /// How the bucket was reached, for S3 sources.
+    pub fn s3_connection(&self) -> Option<&S3Connection> {
+        self.s3.as_ref()
     }
 
     /// Faults of every read so far.

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use object_store::ObjectStoreExt;
 
 use crate::discover::SyncObject;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, without_stage_prefixes};
 use crate::json::{LineError, Lines, validate_utf8};
 use crate::source::LakeStore;
 
@@ -21,6 +21,9 @@ use crate::source::LakeStore;
 pub struct ReadOptions {
     /// Skip malformed lines (recording them) instead of failing.
     pub skip_bad_lines: bool,
+    /// Skip objects that cannot be read, once retries are spent (recording them), instead of
+    /// failing.
+    pub skip_unreadable: bool,
     /// Objects fetched at once per reader.
     pub read_concurrency: usize,
 }
@@ -29,6 +32,7 @@ impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             skip_bad_lines: false,
+            skip_unreadable: false,
             read_concurrency: 16,
         }
     }
@@ -71,6 +75,8 @@ struct Faults {
     /// (object key, JSON key): keys met while scanning that the table's columns lack, which
     /// happens when an object changed after its table's columns were learnt.
     unknown_keys: BTreeSet<(String, String)>,
+    /// Objects skipped because they could not be read: object → why.
+    unreadable: BTreeMap<String, String>,
 }
 
 impl ReadReport {
@@ -89,6 +95,15 @@ impl ReadReport {
     /// Lines where two spellings of a column disagreed.
     pub fn conflicts(&self) -> Vec<KeyConflict> {
         self.faults().conflicts.iter().cloned().collect()
+    }
+
+    /// Objects skipped as unreadable (`skip_unreadable`), with why.
+    pub fn unreadable(&self) -> Vec<(String, String)> {
+        self.faults()
+            .unreadable
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 
     /// Keys found in objects but missing from their table's columns.
@@ -120,13 +135,30 @@ impl ReadReport {
     }
 }
 
-/// Fetches an object's bytes; a failure names the object.
-pub async fn fetch(store: &LakeStore, object: &SyncObject) -> Result<Bytes> {
+/// Fetches an object's bytes; a failure names the object. With `skip_unreadable`, a failure
+/// is recorded and the object skipped (`None`).
+pub async fn fetch(
+    store: &LakeStore,
+    object: &SyncObject,
+    options: &ReadOptions,
+    report: &ReadReport,
+) -> Result<Option<Bytes>> {
     let read = async { store.store.get(&object.location).await?.bytes().await };
-    read.await.map_err(|source| Error::Read {
-        key: store.name(&object.location),
-        source,
-    })
+    match read.await {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(source) if options.skip_unreadable => {
+            let why = without_stage_prefixes(&source.to_string()).to_owned();
+            report
+                .faults()
+                .unreadable
+                .insert(store.name(&object.location), why);
+            Ok(None)
+        }
+        Err(source) => Err(Error::Read {
+            key: store.name(&object.location),
+            source,
+        }),
+    }
 }
 
 /// Hands each non-blank line of an object to `on_line` with its 1-based number, applying the

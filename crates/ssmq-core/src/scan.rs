@@ -214,16 +214,19 @@ impl ExecutionPlan for SyncScanExec {
             let concurrency = options.read_concurrency.max(1);
             let mut fetched = stream::iter(objects)
                 .map(|object| {
-                    let store = store.clone();
+                    let (store, options, report) =
+                        (store.clone(), options.clone(), Arc::clone(&report));
                     async move {
-                        let bytes = fetch(&store, &object).await?;
+                        let bytes = fetch(&store, &object, &options, &report).await?;
                         Ok::<_, Error>((object, bytes))
                     }
                 })
                 .buffered(concurrency);
             let mut emitted = 0;
             while let Some(next) = fetched.next().await {
-                let (object, bytes) = next.map_err(external)?;
+                let (object, Some(bytes)) = next.map_err(external)? else {
+                    continue; // unreadable, skipped and recorded
+                };
                 let name = store.name(&object.location);
                 decoder
                     .decode_object(&object, &name, &bytes, &options, &report)

@@ -1,8 +1,9 @@
 //! Sources: where a lake lives, and the object store that reads it.
 //!
-//! In: the `--source` text (a directory, a `file://` URL) or nothing. Out: an
-//! [`OpenedSource`]: an `Arc<dyn ObjectStore>` and the prefix to start discovery at. With no
-//! source, the built-in sample lake (`fixtures/sample`, compiled in) is served from memory.
+//! In: the `--source` text (a directory, a `file://` URL, an `s3://bucket/prefix` URL) or
+//! nothing, and [`S3Options`] for S3. Out: an [`OpenedSource`]: the store, labelled for
+//! messages, and the prefix to start discovery at. With no source, the built-in sample lake
+//! (`fixtures/sample`, compiled in) is served from memory.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 use crate::error::{Error, Result};
+use crate::s3::{S3Connection, S3Options, open_bucket, parse_s3_url};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/sample_lake.rs"));
@@ -27,6 +29,13 @@ pub enum Source {
         path: PathBuf,
         /// As the user wrote it, for messages.
         text: String,
+    },
+    /// An S3 bucket, and a prefix within it (the bucket root, a sync prefix or a type folder).
+    S3 {
+        /// The bucket.
+        bucket: String,
+        /// The prefix, without slashes at its ends.
+        prefix: String,
     },
     /// The sample lake compiled into the binary.
     BuiltinSample,
@@ -73,10 +82,12 @@ pub struct OpenedSource {
     pub store: LakeStore,
     /// Where discovery starts within the store.
     pub prefix: Path,
+    /// How an S3 bucket was reached, for `-v`.
+    pub s3: Option<S3Connection>,
 }
 
 impl Source {
-    /// Understands `DIR`, `file:///abs/dir` and `file:rel/dir`.
+    /// Understands `DIR`, `file:///abs/dir`, `file:rel/dir` and `s3://bucket[/prefix]`.
     pub fn parse(text: &str) -> Result<Source> {
         let problem = |problem: &str| Error::Source {
             source_text: text.to_owned(),
@@ -95,12 +106,11 @@ impl Source {
                 PathBuf::from(rest)
             }
         } else if text.starts_with("s3://") {
-            return Err(problem(
-                "is an S3 location; this version of ssmq reads local directories only",
-            ));
+            let (bucket, prefix) = parse_s3_url(text)?;
+            return Ok(Source::S3 { bucket, prefix });
         } else if let Some((scheme, _)) = text.split_once("://") {
             return Err(problem(&format!(
-                "has an unsupported scheme `{scheme}://`; give a directory or a file:// URL"
+                "has an unsupported scheme `{scheme}://`; give a directory, a file:// URL or an s3:// URL"
             )));
         } else {
             PathBuf::from(text)
@@ -115,12 +125,14 @@ impl Source {
     pub fn describe(&self) -> String {
         match self {
             Source::Directory { text, .. } => format!("`{text}`"),
+            Source::S3 { bucket, prefix } if prefix.is_empty() => format!("`s3://{bucket}`"),
+            Source::S3 { bucket, prefix } => format!("`s3://{bucket}/{prefix}`"),
             Source::BuiltinSample => "the built-in sample lake".to_owned(),
         }
     }
 
-    /// Opens the store.
-    pub async fn open(&self) -> Result<OpenedSource> {
+    /// Opens the store; `s3` says how to reach a bucket.
+    pub async fn open(&self, s3: &S3Options) -> Result<OpenedSource> {
         match self {
             Source::Directory { path, text } => {
                 let problem = |problem: String| Error::Source {
@@ -139,6 +151,15 @@ impl Source {
                 Ok(OpenedSource {
                     store: LakeStore::new(Arc::new(store), text.as_str()),
                     prefix: Path::default(),
+                    s3: None,
+                })
+            }
+            Source::S3 { bucket, prefix } => {
+                let (store, connection) = open_bucket(bucket, s3).await?;
+                Ok(OpenedSource {
+                    store: LakeStore::new(store, format!("s3://{bucket}")),
+                    prefix: Path::from(prefix.as_str()),
+                    s3: Some(connection),
                 })
             }
             Source::BuiltinSample => {
@@ -152,6 +173,7 @@ impl Source {
                 Ok(OpenedSource {
                     store: LakeStore::new(Arc::new(store), ""),
                     prefix: Path::default(),
+                    s3: None,
                 })
             }
         }
@@ -204,7 +226,14 @@ mod tests {
     fn other_schemes_are_refused_clearly() {
         let message = |text: &str| Source::parse(text).unwrap_err().to_string();
         assert_eq!(message(""), "Source `` is empty");
-        assert!(message("s3://bucket/prefix").contains("is an S3 location"));
+        assert_eq!(
+            Source::parse("s3://audit-sync/ResourceDataSync/").unwrap(),
+            Source::S3 {
+                bucket: "audit-sync".into(),
+                prefix: "ResourceDataSync".into()
+            }
+        );
+        assert!(message("s3://Bad_Bucket").contains("does not name a valid bucket"));
         assert!(message("gs://bucket").contains("unsupported scheme `gs://`"));
         assert!(message("file://host/x").contains("not a local file URL"));
     }
@@ -213,13 +242,13 @@ mod tests {
     async fn missing_and_non_directory_sources() {
         let missing = Source::parse("no/such/dir")
             .unwrap()
-            .open()
+            .open(&S3Options::default())
             .await
             .unwrap_err();
         assert_eq!(missing.to_string(), "Source `no/such/dir` does not exist");
         let file = Source::parse("Cargo.toml")
             .unwrap()
-            .open()
+            .open(&S3Options::default())
             .await
             .unwrap_err();
         assert_eq!(file.to_string(), "Source `Cargo.toml` is not a directory");
@@ -227,7 +256,10 @@ mod tests {
 
     #[tokio::test]
     async fn the_builtin_sample_is_served_from_memory() {
-        let opened = Source::BuiltinSample.open().await.unwrap();
+        let opened = Source::BuiltinSample
+            .open(&S3Options::default())
+            .await
+            .unwrap();
         let listed = opened.store.store.list_with_delimiter(None).await.unwrap();
         assert!(
             listed
