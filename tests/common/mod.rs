@@ -1,4 +1,8 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests. Each test binary uses some of them.
+#![allow(dead_code)]
+
+pub mod proxy;
+pub mod s3;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::compute::cast;
