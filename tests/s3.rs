@@ -349,6 +349,65 @@ async fn credentials_come_from_a_profile_of_the_shared_files() {
 }
 
 #[tokio::test]
+async fn an_assume_role_profile_signs_with_the_role_s_temporary_credentials() {
+    let bucket = sample_bucket("assume-role").await;
+    let proxy = FaultProxy::start(&S3Server::get().endpoint, Vec::new());
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("aws-config"),
+        "[profile base]\nregion = us-east-1\n\n\
+         [profile auditor]\nrole_arn = arn:aws:iam::123456789012:role/ssm-audit\nsource_profile = base\nregion = us-east-1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        home.path().join("aws-credentials"),
+        format!("[base]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n"),
+    )
+    .unwrap();
+    let output = ssmq(home.path())
+        // STS is the test server too (through the proxy, which logs the AssumeRole call).
+        .env("AWS_ENDPOINT_URL_STS", &proxy.endpoint)
+        .args([
+            "--source",
+            &format!("s3://{bucket}/{PREFIX}"),
+            "--endpoint-url",
+            &proxy.endpoint,
+        ])
+        .args([
+            "--profile",
+            "auditor",
+            "sql",
+            "SELECT count(*) AS n FROM aws_tag",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = output_text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stdout, "n\n46\n");
+    let seen = proxy.seen();
+    let assume_role = seen
+        .iter()
+        .position(|s| s.method == "POST")
+        .expect("an AssumeRole call");
+    assert_eq!(
+        seen[assume_role].access_key.as_deref(),
+        Some(ACCESS_KEY),
+        "signed by the source profile"
+    );
+    let s3: Vec<&Seen> = seen.iter().filter(|s| s.method == "GET").collect();
+    assert!(!s3.is_empty());
+    for request in s3 {
+        let key = request.access_key.as_deref().expect("signed");
+        assert_ne!(
+            key, ACCESS_KEY,
+            "S3 is read with the role's credentials, not the source profile's"
+        );
+    }
+}
+
+#[tokio::test]
 async fn missing_credentials_are_an_error_that_says_where_ssmq_looked() {
     let bucket = sample_bucket("nocreds").await;
     let proxy = FaultProxy::start(&S3Server::get().endpoint, Vec::new());
