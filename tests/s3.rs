@@ -585,17 +585,26 @@ async fn throttling_is_retried_and_a_failing_object_names_its_bucket_and_key() {
         .output()
         .unwrap()
     };
-    let output = run(&proxy, &[]);
-    assert_eq!(
-        output_text(&output).0,
-        "n\n46\n",
-        "{}",
-        output_text(&output).1
-    );
-    let faulted = proxy.seen().iter().filter(|s| s.faulted).count();
+    let output = run(&proxy, &["-v"]);
+    let (stdout, stderr) = output_text(&output);
+    assert_eq!(stdout, "n\n46\n", "{stderr}");
+    let seen = proxy.seen();
+    let faulted = seen.iter().filter(|s| s.faulted).count();
     assert_eq!(
         faulted, 6,
         "every throttled request was answered with 503, then retried"
+    );
+    // -v counts the HTTP requests S3 received, retries and listing pages included.
+    let lists = seen
+        .iter()
+        .filter(|s| s.target.contains("list-type=2"))
+        .count();
+    let gets = seen.iter().filter(|s| s.method == "GET").count() - lists;
+    assert!(
+        stderr.contains(&format!(
+            "S3 requests sent: {lists} LIST, {gets} GET, 0 other; 6 throttled and 0 server errors, retried"
+        )),
+        "{stderr}"
     );
 
     let failing = Fault {

@@ -98,7 +98,7 @@ async fn run(cli: Cli, output: &Output, stderr: &Stderr) -> anyhow::Result<()> {
     progress.clear();
     let counted_skips = matches!(cli.command, Command::Tables);
     stderr.lake(&session, counted_skips);
-    stderr.reads(session.read_report(), session.requests(), started.elapsed());
+    stderr.reads(&session, started.elapsed());
     result?;
     let _ = std::io::stdout().flush();
     Ok(())

@@ -18,8 +18,6 @@ use ssmq_core::LakeSession;
 use ssmq_core::discover::{SkipReason, display_prefix};
 use ssmq_core::error::without_stage_prefixes;
 use ssmq_core::export::{self, Format, OutputOptions};
-use ssmq_core::metered::RequestCounts;
-use ssmq_core::read::ReadReport;
 use ssmq_core::report::Report;
 
 use crate::cli::GlobalArgs;
@@ -277,7 +275,9 @@ impl Stderr {
     }
 
     /// Faults met while reading, and with -v what reading cost.
-    pub fn reads(&self, report: &ReadReport, requests: RequestCounts, elapsed: Duration) {
+    pub fn reads(&self, session: &LakeSession, elapsed: Duration) {
+        let report = session.read_report();
+        let requests = session.requests();
         let bad = report.bad_lines();
         if !bad.is_empty() {
             let objects: std::collections::BTreeSet<&str> =
@@ -343,6 +343,13 @@ impl Stderr {
                 requests.get_time.as_secs_f64(),
                 elapsed.as_secs_f64(),
             ));
+            if let Some(s3) = session.s3_connection() {
+                let sent = s3.requests.counts();
+                self.notice(&format!(
+                    "S3 requests sent: {} LIST, {} GET, {} other; {} throttled and {} server errors, retried",
+                    sent.list, sent.get, sent.other, sent.throttled, sent.server_errors
+                ));
+            }
         }
     }
 

@@ -14,6 +14,7 @@
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
@@ -22,6 +23,9 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_smithy_http_client::tls::{Provider as TlsProvider, rustls_provider::CryptoMode};
 use object_store::aws::{AmazonS3Builder, AwsCredential, resolve_bucket_region};
+use object_store::client::{
+    HttpClient, HttpConnector, HttpError, HttpRequest, HttpResponse, HttpService, ReqwestConnector,
+};
 use object_store::limit::LimitStore;
 use object_store::{BackoffConfig, ClientOptions, CredentialProvider, ObjectStore, RetryConfig};
 
@@ -65,8 +69,91 @@ impl Default for S3Options {
     }
 }
 
+/// HTTP requests sent to S3, counted as they leave (every page of a listing, every retry).
+#[derive(Debug, Default)]
+pub struct S3Requests {
+    list: AtomicU64,
+    get: AtomicU64,
+    other: AtomicU64,
+    throttled: AtomicU64,
+    server_errors: AtomicU64,
+}
+
+/// A snapshot of [`S3Requests`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct S3RequestCounts {
+    /// ListObjectsV2 requests (pages).
+    pub list: u64,
+    /// GetObject requests.
+    pub get: u64,
+    /// Other requests (HEAD and so on).
+    pub other: u64,
+    /// Answers of 503 or 429: throttling, retried with backoff.
+    pub throttled: u64,
+    /// Other 5xx answers, retried with backoff.
+    pub server_errors: u64,
+}
+
+impl S3Requests {
+    /// The counts so far.
+    pub fn counts(&self) -> S3RequestCounts {
+        S3RequestCounts {
+            list: self.list.load(Ordering::Relaxed),
+            get: self.get.load(Ordering::Relaxed),
+            other: self.other.load(Ordering::Relaxed),
+            throttled: self.throttled.load(Ordering::Relaxed),
+            server_errors: self.server_errors.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// object_store's HTTP client, counting what it sends and what comes back.
+#[derive(Debug)]
+struct CountingConnector(Arc<S3Requests>);
+
+impl HttpConnector for CountingConnector {
+    fn connect(&self, options: &ClientOptions) -> object_store::Result<HttpClient> {
+        let inner = ReqwestConnector::default().connect(options)?;
+        Ok(HttpClient::new(CountingService {
+            inner,
+            counts: Arc::clone(&self.0),
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct CountingService {
+    inner: HttpClient,
+    counts: Arc<S3Requests>,
+}
+
+#[async_trait]
+impl HttpService for CountingService {
+    async fn call(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let listing = request
+            .uri()
+            .query()
+            .is_some_and(|q| q.contains("list-type="));
+        let counter = match request.method().as_str() {
+            "GET" if listing => &self.counts.list,
+            "GET" => &self.counts.get,
+            _ => &self.counts.other,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        let response = self.inner.execute(request).await;
+        if let Ok(response) = &response {
+            match response.status().as_u16() {
+                429 | 503 => self.counts.throttled.fetch_add(1, Ordering::Relaxed),
+                500..=599 => self.counts.server_errors.fetch_add(1, Ordering::Relaxed),
+                _ => 0,
+            };
+        }
+        response
+    }
+}
+
 /// What opening a bucket settled, for `-v`: never a secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct S3Connection {
     /// The region requests are signed for, and where it came from.
     pub region: String,
@@ -76,6 +163,8 @@ pub struct S3Connection {
     pub credentials: String,
     /// The endpoint, when not AWS's own.
     pub endpoint: Option<String>,
+    /// HTTP requests sent so far.
+    pub requests: Arc<S3Requests>,
 }
 
 /// Splits `s3://bucket/prefix` into the bucket and the prefix (without slashes at its ends).
@@ -141,7 +230,9 @@ pub async fn open_bucket(
         (None, Some(_)) => configured_region(&config),
     };
 
+    let requests = Arc::new(S3Requests::default());
     let mut builder = AmazonS3Builder::new()
+        .with_http_connector(CountingConnector(Arc::clone(&requests)))
         .with_bucket_name(bucket)
         .with_region(&region)
         .with_client_options(client_options)
@@ -175,6 +266,7 @@ pub async fn open_bucket(
             region_source,
             credentials,
             endpoint,
+            requests,
         },
     ))
 }
