@@ -751,3 +751,55 @@ async fn a_versioned_bucket_is_read_at_its_current_versions() {
         .unwrap();
     assert_eq!(listed.len(), 1, "listing shows current versions only");
 }
+
+#[tokio::test]
+async fn a_terminal_shows_progress_and_pipes_do_not() {
+    let bucket = sample_bucket("progress").await;
+    let proxy = FaultProxy::start(&S3Server::get().endpoint, Vec::new())
+        .slow(std::time::Duration::from_millis(20));
+    let home = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("ssmq");
+    let args = format!(
+        "{} --source s3://{bucket}/{PREFIX} --endpoint-url {} sql 'SELECT count(*) AS n FROM aws_complianceitem' --format csv",
+        bin.display(),
+        proxy.endpoint
+    );
+    // `script` runs the command on a pseudo-terminal and copies what it shows.
+    let on_terminal = std::process::Command::new("script")
+        .args(["-qec", &args, "/dev/null"])
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TERM", "xterm")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+        .output()
+        .expect("script(1) runs");
+    let shown = String::from_utf8_lossy(&on_terminal.stdout);
+    assert!(on_terminal.status.success(), "{shown}");
+    assert!(
+        shown.contains("listed ") && shown.contains(" objects, "),
+        "a progress line: {shown:?}"
+    );
+    assert!(shown.contains("n\r\n132\r\n"), "then the result: {shown:?}");
+
+    let piped = ssmq_s3(
+        home.path(),
+        &format!("s3://{bucket}/{PREFIX}"),
+        &proxy.endpoint,
+    )
+    .args([
+        "sql",
+        "SELECT count(*) AS n FROM aws_complianceitem",
+        "--format",
+        "csv",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(
+        output_text(&piped),
+        ("n\n132\n".to_owned(), String::new()),
+        "nothing but data in pipes"
+    );
+}

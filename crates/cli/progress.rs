@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ssmq_core::LakeSession;
 
 /// Quick commands finish before this and never show a line.
@@ -64,10 +64,10 @@ impl Progress {
                 }
                 let r = session.requests();
                 bar.set_message(format!(
-                    "listed {} entries · read {} objects, {:.1} MB",
+                    "listed {} entries · read {} objects, {}",
                     r.listed,
                     r.get,
-                    r.get_bytes as f64 / 1e6
+                    HumanBytes(r.get_bytes)
                 ));
                 bar.tick();
                 drop(_drawing);

@@ -44,6 +44,8 @@ pub struct Seen {
 struct State {
     faults: Vec<Fault>,
     seen: Vec<Seen>,
+    /// Added before every forwarded request, to make a command slow.
+    latency: std::time::Duration,
 }
 
 /// The running proxy.
@@ -61,7 +63,7 @@ impl FaultProxy {
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State {
             faults,
-            seen: Vec::new(),
+            ..State::default()
         }));
         let upstream = upstream.trim_start_matches("http://").to_owned();
         let shared = Arc::clone(&state);
@@ -72,6 +74,12 @@ impl FaultProxy {
             }
         });
         FaultProxy { endpoint, state }
+    }
+
+    /// Delays every forwarded request by `latency`.
+    pub fn slow(self, latency: std::time::Duration) -> Self {
+        self.state.lock().unwrap().latency = latency;
+        self
     }
 
     /// Every request seen so far.
@@ -158,6 +166,8 @@ fn relay(client: TcpStream, upstream: &str, state: &Mutex<State>) {
         return;
     }
 
+    let latency = state.lock().unwrap().latency;
+    thread::sleep(latency);
     let Ok(mut server) = TcpStream::connect(upstream) else {
         return;
     };
