@@ -14,6 +14,7 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use ssmq_core::discover::PartitionFilter;
 use ssmq_core::metered::{MeteredStore, RequestKind};
+use ssmq_core::read::ReadOptions;
 use ssmq_core::report::{builtin_reports, find_report};
 use ssmq_core::source::LakeStore;
 use ssmq_core::{Error, LakeSession, SessionOptions};
@@ -32,13 +33,31 @@ fn local(dir: &FsPath) -> Arc<dyn ObjectStore> {
 }
 
 async fn open(store: Arc<dyn ObjectStore>, prefix: &str, filter: PartitionFilter) -> LakeSession {
+    open_with(store, prefix, filter, ReadOptions::default()).await
+}
+
+async fn open_with(
+    store: Arc<dyn ObjectStore>,
+    prefix: &str,
+    filter: PartitionFilter,
+    read: ReadOptions,
+) -> LakeSession {
     let options = SessionOptions {
         filter,
+        read,
         ..SessionOptions::default()
     };
     LakeSession::open_store(LakeStore::new(store, ""), &Path::from(prefix), options)
         .await
         .expect("session opens")
+}
+
+/// Reads that keep nothing, so every fetch shows in the store's requests.
+fn uncached() -> ReadOptions {
+    ReadOptions {
+        cache_bytes: 0,
+        ..ReadOptions::default()
+    }
 }
 
 async fn sql(session: &LakeSession, text: &str) -> Rows {
@@ -451,9 +470,16 @@ async fn where_filters_on_partitions_list_and_read_only_those_partitions() {
     );
 
     // A partition filter the scope cannot use (`<>`) still prunes the scan: objects it excludes
-    // are read once to learn the columns and never scanned.
+    // are read once to learn the columns and never scanned (with the read cache off, the scan's
+    // reads show).
     let store = MeteredStore::recording(local(&sample));
-    let session = open(Arc::new(store.clone()), "", PartitionFilter::default()).await;
+    let session = open_with(
+        Arc::new(store.clone()),
+        "",
+        PartitionFilter::default(),
+        uncached(),
+    )
+    .await;
     let rows = sql(
         &session,
         "SELECT count(*) FROM aws_application WHERE accountid = '012345678901' AND region <> 'ap-southeast-2'",
@@ -561,5 +587,41 @@ async fn a_source_without_sync_data_or_with_two_syncs_is_an_error() {
     assert_eq!(
         err.to_string(),
         "Found sync data under several prefixes of `fixtures/`: `malformed/`, `sample/`; point the source at one of them"
+    );
+}
+
+#[tokio::test]
+async fn each_object_is_fetched_once_per_session() {
+    // Learning a table's columns reads its objects; the read cache hands the same bytes to the
+    // scan and to later statements, so S3 sees one GET per object.
+    let sample = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sample");
+    let store = MeteredStore::recording(local(&sample));
+    let session = open(Arc::new(store.clone()), "", PartitionFilter::default()).await;
+    for r in builtin_reports() {
+        report(&session, &r.name, &[]).await;
+    }
+    sql(
+        &session,
+        "SELECT count(*) FROM aws_application a JOIN aws_application b USING (resourceid)",
+    )
+    .await;
+    let reads = reads_per_object(&store.requests());
+    assert!(reads.len() > 50);
+    assert!(reads.values().all(|&n| n == 1), "{reads:?}");
+
+    // Without the cache, every statement reads again.
+    let store = MeteredStore::recording(local(&sample));
+    let session = open_with(
+        Arc::new(store.clone()),
+        "",
+        PartitionFilter::default(),
+        uncached(),
+    )
+    .await;
+    sql(&session, "SELECT count(*) FROM aws_tag").await;
+    let reads = reads_per_object(&store.requests());
+    assert!(
+        reads.values().all(|&n| n == 2),
+        "learning and scanning: {reads:?}"
     );
 }

@@ -6,7 +6,7 @@
 //! Besides SQL, a record may hold one of these commands (the catalog and report paths the
 //! CLI uses, so golden files cover them too):
 //!
-//! - `\source DIR [--account ID]... [--region R]... [--skip-bad-lines]`: query another lake
+//! - `\source DIR [--account ID]... [--region R]... [--skip-bad-lines] [--no-read-cache]`: query another lake
 //!   (DIR relative to the repository root, where cargo runs tests, so messages name objects
 //!   as a user would see them; `fixtures/sample` until a file says otherwise);
 //! - `\tables`, `\describe TABLE`: the `ssmq tables` / `ssmq describe` rows;
@@ -109,12 +109,14 @@ impl SsmqDb {
                     .ok_or_else(|| SsmqError("\\source needs a directory".into()))?;
                 let (mut accounts, mut regions) = (Vec::new(), Vec::new());
                 let mut skip = false;
+                let mut read_cache = true;
                 let mut flags = flags.iter();
                 while let Some(flag) = flags.next() {
                     match *flag {
                         "--account" => accounts.push(flags.next().expect("an account").to_string()),
                         "--region" => regions.push(flags.next().expect("a region").to_string()),
                         "--skip-bad-lines" => skip = true,
+                        "--no-read-cache" => read_cache = false,
                         other => return Err(SsmqError(format!("unknown \\source flag {other}"))),
                     }
                 }
@@ -123,6 +125,9 @@ impl SsmqDb {
                     .with_regions(regions);
                 self.source = PathBuf::from(dir);
                 self.options = Self::options(filter, skip);
+                if !read_cache {
+                    self.options.read.cache_bytes = 0;
+                }
                 self.session = None;
                 self.session().await?;
                 Ok(DBOutput::StatementComplete(0))

@@ -109,7 +109,8 @@ impl LakeSession {
         options: SessionOptions,
     ) -> Result<Self> {
         let metered = MeteredStore::new(store.store);
-        let lake_store = LakeStore::new(Arc::new(metered.clone()), store.label);
+        let lake_store = LakeStore::new(Arc::new(metered.clone()), store.label)
+            .with_read_cache(options.read.cache_bytes);
         let layout = Arc::new(find_layout(&lake_store, prefix).await?);
         let report = Arc::new(ReadReport::default());
         let mut session = LakeSession {

@@ -5,16 +5,58 @@
 //! callback; faults either stop the read with the object key and line, or, with
 //! `skip_bad_lines`, are skipped and recorded in the [`ReadReport`], never dropped silently.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use bytes::Bytes;
 use object_store::ObjectStoreExt;
+use object_store::path::Path;
 
 use crate::discover::SyncObject;
 use crate::error::{Error, Result, without_stage_prefixes};
 use crate::json::{LineError, Lines, validate_utf8};
 use crate::source::LakeStore;
+
+/// Object bytes kept after a read, up to a budget, so the scan that follows learning a
+/// table's columns (and later statements of a session) do not fetch the same object again.
+/// Objects are kept whole or not at all; nothing is evicted, so what is kept stays valid for
+/// the session that listed it.
+#[derive(Debug, Default)]
+pub struct ReadCache {
+    budget: u64,
+    kept: Mutex<(u64, HashMap<Path, Bytes>)>,
+}
+
+impl ReadCache {
+    /// A cache holding at most `budget` bytes; 0 keeps nothing.
+    pub fn new(budget: u64) -> Self {
+        ReadCache {
+            budget,
+            kept: Mutex::default(),
+        }
+    }
+
+    fn get(&self, location: &Path) -> Option<Bytes> {
+        self.kept
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .get(location)
+            .cloned()
+    }
+
+    fn keep(&self, location: &Path, bytes: &Bytes) {
+        if self.budget == 0 {
+            return;
+        }
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        let (used, objects) = &mut *kept;
+        if *used + bytes.len() as u64 <= self.budget && !objects.contains_key(location) {
+            *used += bytes.len() as u64;
+            objects.insert(location.clone(), bytes.clone());
+        }
+    }
+}
 
 /// How objects are read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +68,8 @@ pub struct ReadOptions {
     pub skip_unreadable: bool,
     /// Objects fetched at once per reader.
     pub read_concurrency: usize,
+    /// Bytes of objects a session keeps in memory to read each object once (see [`ReadCache`]).
+    pub cache_bytes: u64,
 }
 
 impl Default for ReadOptions {
@@ -34,6 +78,7 @@ impl Default for ReadOptions {
             skip_bad_lines: false,
             skip_unreadable: false,
             read_concurrency: 16,
+            cache_bytes: 1 << 30,
         }
     }
 }
@@ -135,17 +180,23 @@ impl ReadReport {
     }
 }
 
-/// Fetches an object's bytes; a failure names the object. With `skip_unreadable`, a failure
-/// is recorded and the object skipped (`None`).
+/// Fetches an object's bytes, from the store's read cache if it holds them; a failure names
+/// the object. With `skip_unreadable`, a failure is recorded and the object skipped (`None`).
 pub async fn fetch(
     store: &LakeStore,
     object: &SyncObject,
     options: &ReadOptions,
     report: &ReadReport,
 ) -> Result<Option<Bytes>> {
+    if let Some(bytes) = store.cache.get(&object.location) {
+        return Ok(Some(bytes));
+    }
     let read = async { store.store.get(&object.location).await?.bytes().await };
     match read.await {
-        Ok(bytes) => Ok(Some(bytes)),
+        Ok(bytes) => {
+            store.cache.keep(&object.location, &bytes);
+            Ok(Some(bytes))
+        }
         Err(source) if options.skip_unreadable => {
             let why = without_stage_prefixes(&source.to_string()).to_owned();
             report

@@ -14,6 +14,7 @@ use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 use crate::error::{Error, Result};
+use crate::read::ReadCache;
 use crate::s3::{S3Connection, S3Options, open_bucket, parse_s3_url};
 
 mod embedded {
@@ -49,6 +50,8 @@ pub struct LakeStore {
     /// What goes before a key in messages: `s3://bucket`, the directory as the user gave it,
     /// or nothing (the built-in sample).
     pub label: String,
+    /// Objects already read, kept so they are fetched once.
+    pub cache: Arc<ReadCache>,
 }
 
 impl LakeStore {
@@ -57,7 +60,14 @@ impl LakeStore {
         LakeStore {
             store,
             label: label.into().trim_end_matches('/').to_owned(),
+            cache: Arc::default(),
         }
+    }
+
+    /// The same store, keeping up to `budget` bytes of what it reads.
+    pub fn with_read_cache(mut self, budget: u64) -> Self {
+        self.cache = Arc::new(ReadCache::new(budget));
+        self
     }
 
     /// An object as messages name it: `s3://bucket/key`, `dir/key`.
