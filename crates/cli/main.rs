@@ -12,6 +12,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
+use ssmq_core::export::Format;
+use ssmq_core::query::parse_statements;
 use ssmq_core::report::{builtin_reports, find_report};
 use ssmq_core::{LakeSession, Source};
 
@@ -44,6 +46,43 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Runs each `;`-separated statement in turn, writing each result as it comes; the first
+/// failure stops the rest.
+async fn run_statements(
+    session: &LakeSession,
+    text: &str,
+    output: &Output,
+    format: Format,
+) -> anyhow::Result<()> {
+    let statements = parse_statements(text)?;
+    match statements.len() {
+        0 => anyhow::bail!("No SQL statement given"),
+        1 => {}
+        _ if output.writes_file() => anyhow::bail!(
+            "Found {} SQL statements but one --output file; give one statement, or write to stdout",
+            statements.len()
+        ),
+        _ => {}
+    }
+    let total = statements.len();
+    for (i, statement) in statements.into_iter().enumerate() {
+        if i > 0 && format == Format::Table {
+            output.write_separator()?;
+        }
+        let run = async {
+            let frame = session.statement(statement).await?;
+            output.write_frame(frame, format).await
+        };
+        if total == 1 {
+            run.await?;
+        } else {
+            run.await
+                .with_context(|| format!("Statement {} of {total} failed", i + 1))?;
+        }
+    }
+    Ok(())
 }
 
 async fn run(cli: Cli, output: &Output, stderr: &Stderr) -> anyhow::Result<()> {
@@ -80,11 +119,7 @@ async fn run(cli: Cli, output: &Output, stderr: &Stderr) -> anyhow::Result<()> {
                 .write_batch(&session.describe(table).await?, format)
                 .await
         }
-        Command::Sql(args) => {
-            let text = args.text()?;
-            let frame = session.sql(&text).await?;
-            output.write_frame(frame, format).await
-        }
+        Command::Sql(args) => run_statements(&session, &args.text()?, output, format).await,
         Command::Report(args) => {
             let name = args.name.as_deref().unwrap_or_default();
             let report = find_report(name)?;

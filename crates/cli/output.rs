@@ -62,6 +62,23 @@ impl Output {
         *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = progress;
     }
 
+    /// Whether results go to an `--output` file.
+    pub fn writes_file(&self) -> bool {
+        self.path.is_some()
+    }
+
+    /// A blank line on stdout between two results.
+    pub fn write_separator(&self) -> anyhow::Result<()> {
+        let mut stdout = PipeWriter {
+            out: BufWriter::new(std::io::stdout()),
+            closed: Arc::clone(&self.pipe_closed),
+            progress: None,
+        };
+        stdout.write_all(b"\n")?;
+        stdout.flush()?;
+        Ok(())
+    }
+
     /// Whether stdout was closed by its reader (`| head`): the command then ends quietly.
     pub fn pipe_closed(&self) -> bool {
         self.pipe_closed.load(Ordering::Relaxed)

@@ -23,6 +23,7 @@
 //! [`metered::MeteredStore`] to count what each request costs.
 
 pub mod catalog;
+pub mod dialect;
 pub mod discover;
 pub mod error;
 pub mod export;

@@ -25,6 +25,7 @@ use datafusion::sql::sqlparser::dialect::GenericDialect;
 use object_store::path::Path;
 
 use crate::catalog::{ColumnSource, TableDef};
+use crate::dialect::{fold_quoted_identifiers, rewrite_functions};
 use crate::discover::{LakeLayout, PartitionFilter, Skipped, TypeListing, find_layout};
 use crate::error::{Error, Result};
 use crate::metered::{MeteredStore, RequestCounts};
@@ -316,30 +317,41 @@ impl LakeSession {
 
     /// Plans one read-only SQL statement.
     pub async fn sql(&self, text: &str) -> Result<DataFrame> {
-        self.plan(text, None).await
+        let mut statements = parse_statements(text)?;
+        match statements.len() {
+            0 => Err(Error::Statement("No SQL statement given".to_owned())),
+            1 => {
+                self.plan(statements.pop().expect("one statement"), None)
+                    .await
+            }
+            n => Err(Error::Statement(format!(
+                "Found {n} SQL statements; give one statement at a time"
+            ))),
+        }
+    }
+
+    /// Plans one statement of [`parse_statements`].
+    pub async fn statement(&self, statement: Statement) -> Result<DataFrame> {
+        self.plan(statement, None).await
     }
 
     /// Plans a report with the user's parameters bound to its placeholders.
     pub async fn report(&self, report: &Report, params: &[(String, String)]) -> Result<DataFrame> {
         let values = report.bind(params, Utc::now())?;
-        self.plan(&report.sql, Some(values)).await
+        let mut statements = parse_statements(&report.sql)?;
+        if statements.len() != 1 {
+            return Err(Error::ReportDefinition {
+                report: report.name.clone(),
+                problem: "it must hold exactly one statement".to_owned(),
+            });
+        }
+        self.plan(statements.pop().expect("one statement"), Some(values))
+            .await
     }
 
-    /// Where SQL and reports meet: parse, refuse anything but reads, scope, plan, bind.
-    async fn plan(&self, text: &str, params: Option<ParamValues>) -> Result<DataFrame> {
-        let mut statements = DFParserBuilder::new(text)
-            .with_dialect(&GenericDialect {})
-            .build()?
-            .parse_statements()?;
-        let statement = match statements.len() {
-            0 => return Err(Error::Statement("No SQL statement given".to_owned())),
-            1 => statements.pop_front().expect("one statement"),
-            n => {
-                return Err(Error::Statement(format!(
-                    "Found {n} SQL statements; give one statement at a time"
-                )));
-            }
-        };
+    /// Where SQL and reports meet: refuse anything but reads, scope, plan, bind.
+    async fn plan(&self, statement: Statement, params: Option<ParamValues>) -> Result<DataFrame> {
+        let statement = statement.0;
         check_read_only(&statement)?;
         if self.options.scope_statements {
             let scope = statement_scope(&statement);
@@ -397,6 +409,33 @@ fn is_unknown_column(error: &Error) -> bool {
         ),
         _ => false,
     }
+}
+
+/// One parsed statement, as Athena would read it.
+#[derive(Debug, Clone)]
+pub struct Statement(DfStatement);
+
+impl std::fmt::Display for Statement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Parses `;`-separated SQL text the way Athena reads it: quoted identifiers folded to
+/// lowercase, Athena's aggregate spellings rewritten (see [`crate::dialect`]).
+pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
+    let folded = fold_quoted_identifiers(text)?;
+    let statements = DFParserBuilder::new(folded.as_str())
+        .with_dialect(&GenericDialect {})
+        .build()?
+        .parse_statements()?;
+    statements
+        .into_iter()
+        .map(|mut statement| {
+            rewrite_functions(&mut statement)?;
+            Ok(Statement(statement))
+        })
+        .collect()
 }
 
 /// Refuses every statement that is not a read.

@@ -1,0 +1,234 @@
+//! Athena's dialect, as far as SQL text goes: what makes saved Athena (Trino) queries parse
+//! and resolve unchanged before DataFusion plans them.
+//!
+//! In: SQL text as an analyst saved it, then its parsed statements. Out: what DataFusion reads
+//! the way Athena does:
+//! - [`fold_quoted_identifiers`]: identifiers are case-insensitive even when quoted (Trino
+//!   folds `"InstanceStatus"` and `app."Name"` to lowercase, like unquoted ones). Works on
+//!   tokens, so whitespace, comments and literals come out exactly as they went in.
+//! - [`rewrite_functions`]: Athena's spellings of aggregates DataFusion has under other names:
+//!   `LISTAGG(x, sep) WITHIN GROUP (ORDER BY y)` is `string_agg(x, sep ORDER BY y)`,
+//!   `count_if(c)` is `count(CASE WHEN c THEN 1 END)`, `arbitrary(x)` is `any_value(x)`.
+
+use std::ops::ControlFlow;
+
+use datafusion::sql::parser::Statement as DfStatement;
+use datafusion::sql::sqlparser::ast::{
+    Expr, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments, Ident,
+    ObjectName, Value, VisitMut, VisitorMut,
+};
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
+
+use crate::error::{Error, Result};
+
+/// Lowercases every quoted identifier (`"Name"`, `` `Name` ``) in `sql`, touching nothing else.
+pub fn fold_quoted_identifiers(sql: &str) -> Result<String> {
+    let tokens = Tokenizer::new(&GenericDialect {}, sql)
+        .tokenize_with_location()
+        .map_err(|e| Error::Statement(format!("SQL error: {e}")))?;
+    // Byte offset of each line's start, to turn (line, column) locations into offsets.
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(sql.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let offset = |line: u64, column: u64| -> usize {
+        let start = line_starts[(line as usize).saturating_sub(1).min(line_starts.len() - 1)];
+        sql[start..]
+            .char_indices()
+            .nth((column as usize).saturating_sub(1))
+            .map_or(sql.len(), |(i, _)| start + i)
+    };
+    let mut out = String::with_capacity(sql.len());
+    let mut copied = 0;
+    for token in tokens {
+        if let Token::Word(word) = &token.token
+            && word.quote_style.is_some()
+        {
+            let (from, to) = (
+                offset(token.span.start.line, token.span.start.column),
+                offset(token.span.end.line, token.span.end.column),
+            );
+            out.push_str(&sql[copied..from]);
+            out.push_str(&sql[from..to].to_lowercase());
+            copied = to;
+        }
+    }
+    out.push_str(&sql[copied..]);
+    Ok(out)
+}
+
+/// Rewrites Athena's aggregate spellings in `statement` into DataFusion's.
+pub fn rewrite_functions(statement: &mut DfStatement) -> Result<()> {
+    match statement {
+        DfStatement::Statement(s) => {
+            let mut rewriter = FunctionRewriter { error: None };
+            let _ = s.visit(&mut rewriter);
+            rewriter.error.map_or(Ok(()), Err)
+        }
+        DfStatement::Explain(explain) => rewrite_functions(&mut explain.statement),
+        _ => Ok(()),
+    }
+}
+
+struct FunctionRewriter {
+    error: Option<Error>,
+}
+
+impl VisitorMut for FunctionRewriter {
+    type Break = ();
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        let Expr::Function(function) = expr else {
+            return ControlFlow::Continue(());
+        };
+        let Some(name) = function
+            .name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(|i| i.value.to_lowercase())
+        else {
+            return ControlFlow::Continue(());
+        };
+        match name.as_str() {
+            "listagg" => {
+                function.name = ObjectName::from(vec![Ident::new("string_agg")]);
+                if let FunctionArguments::List(list) = &mut function.args {
+                    if list.args.len() == 1 {
+                        // Trino's separator defaults to the empty string.
+                        let empty = Expr::value(Value::SingleQuotedString(String::new()));
+                        list.args
+                            .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(empty)));
+                    }
+                    if !function.within_group.is_empty() {
+                        let order = std::mem::take(&mut function.within_group);
+                        list.clauses.push(FunctionArgumentClause::OrderBy(order));
+                    }
+                }
+            }
+            "arbitrary" => function.name = ObjectName::from(vec![Ident::new("any_value")]),
+            "count_if" => {
+                let condition = match &function.args {
+                    FunctionArguments::List(list) if list.args.len() == 1 => {
+                        list.args[0].to_string()
+                    }
+                    _ => {
+                        self.error = Some(Error::Statement(
+                            "count_if takes one boolean argument".to_owned(),
+                        ));
+                        return ControlFlow::Break(());
+                    }
+                };
+                match parse_expr(&format!("count(CASE WHEN {condition} THEN 1 END)")) {
+                    Ok(Expr::Function(mut count)) => {
+                        count.filter = function.filter.take();
+                        count.over = function.over.take();
+                        *expr = Expr::Function(count);
+                    }
+                    Ok(_) => unreachable!("a function call parses as one"),
+                    Err(e) => {
+                        self.error = Some(e);
+                        return ControlFlow::Break(());
+                    }
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+fn parse_expr(sql: &str) -> Result<Expr> {
+    Parser::new(&GenericDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_expr())
+        .map_err(|e| Error::Statement(format!("SQL error: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_identifiers_fold_to_lowercase() {
+        let cases = [
+            (
+                r#"SELECT "InstanceStatus" FROM aws_instanceinformation"#,
+                r#"SELECT "instancestatus" FROM aws_instanceinformation"#,
+            ),
+            (
+                r#"SELECT app."Name" FROM "AWS_Application" app"#,
+                r#"SELECT app."name" FROM "aws_application" app"#,
+            ),
+            (
+                r#"SELECT * FROM "ssm_global_resource_sync"."AWS:Tag""#,
+                r#"SELECT * FROM "ssm_global_resource_sync"."aws:tag""#,
+            ),
+            ("SELECT `Key` FROM aws_tag", "SELECT `key` FROM aws_tag"),
+        ];
+        for (sql, folded) in cases {
+            assert_eq!(fold_quoted_identifiers(sql).unwrap(), folded, "{sql}");
+        }
+    }
+
+    fn rewritten(sql: &str) -> String {
+        let mut statement = datafusion::sql::parser::DFParserBuilder::new(sql)
+            .with_dialect(&GenericDialect {})
+            .build()
+            .unwrap()
+            .parse_statements()
+            .unwrap()
+            .pop_front()
+            .unwrap();
+        rewrite_functions(&mut statement).unwrap();
+        statement.to_string()
+    }
+
+    #[test]
+    fn athena_aggregates_become_datafusion_ones() {
+        let cases = [
+            (
+                "SELECT LISTAGG(id, ', ') WITHIN GROUP (ORDER BY id DESC) FROM t",
+                "SELECT string_agg(id, ', ' ORDER BY id DESC) FROM t",
+            ),
+            (
+                "SELECT listagg(id) FROM t",
+                "SELECT string_agg(id, '') FROM t",
+            ),
+            (
+                "SELECT count_if(status = 'NON_COMPLIANT') FILTER (WHERE x > 1) FROM t",
+                "SELECT count(CASE WHEN status = 'NON_COMPLIANT' THEN 1 END) FILTER (WHERE x > 1) FROM t",
+            ),
+            (
+                "SELECT arbitrary(name) FROM t GROUP BY 1",
+                "SELECT any_value(name) FROM t GROUP BY 1",
+            ),
+            (
+                "SELECT (SELECT count_if(a) FROM u) FROM t WHERE x IN (SELECT arbitrary(y) FROM v)",
+                "SELECT (SELECT count(CASE WHEN a THEN 1 END) FROM u) FROM t WHERE x IN (SELECT any_value(y) FROM v)",
+            ),
+            ("SELECT upper(name) FROM t", "SELECT upper(name) FROM t"),
+        ];
+        for (sql, expected) in cases {
+            assert_eq!(rewritten(sql), expected, "{sql}");
+        }
+    }
+
+    #[test]
+    fn literals_comments_and_layout_stay_as_written() {
+        let sql = "SELECT ii.AgentVersion, 'Active' AS \"Status\" -- keep 'Me'\nFROM t WHERE x = 'Mixed \"Case\"'\n\tAND y = E'\\n'";
+        let folded = fold_quoted_identifiers(sql).unwrap();
+        assert_eq!(
+            folded,
+            "SELECT ii.AgentVersion, 'Active' AS \"status\" -- keep 'Me'\nFROM t WHERE x = 'Mixed \"Case\"'\n\tAND y = E'\\n'"
+        );
+        let multiline = "SELECT\n  \"Ä\",\n    \"Name\" FROM \"T\"";
+        assert_eq!(
+            fold_quoted_identifiers(multiline).unwrap(),
+            "SELECT\n  \"ä\",\n    \"name\" FROM \"t\""
+        );
+        assert_eq!(fold_quoted_identifiers("").unwrap(), "");
+        assert!(fold_quoted_identifiers("SELECT 'unterminated").is_err());
+    }
+}
