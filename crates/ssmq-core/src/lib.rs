@@ -27,6 +27,7 @@ pub mod dialect;
 pub mod discover;
 pub mod error;
 pub mod export;
+pub mod functions;
 pub mod json;
 pub mod metered;
 pub mod query;

@@ -207,7 +207,8 @@ pub fn session_context(
         .with_create_default_catalog_and_schema(false)
         .with_information_schema(true)
         .with_target_partitions(target_partitions.max(1));
-    let ctx = SessionContext::new_with_config(config);
+    let mut ctx = SessionContext::new_with_config(config);
+    crate::functions::register(&mut ctx);
     ctx.register_catalog(
         CATALOG_NAME,
         Arc::new(LakeCatalog {
