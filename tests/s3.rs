@@ -755,8 +755,10 @@ async fn a_versioned_bucket_is_read_at_its_current_versions() {
 #[tokio::test]
 async fn a_terminal_shows_progress_and_pipes_do_not() {
     let bucket = sample_bucket("progress").await;
+    // Listing goes type -> account -> region, each level after the one before: with every
+    // request delayed, the command outlasts the progress line's delay (400 ms) by far.
     let proxy = FaultProxy::start(&S3Server::get().endpoint, Vec::new())
-        .slow(std::time::Duration::from_millis(20));
+        .slow(std::time::Duration::from_millis(200));
     let home = tempfile::tempdir().unwrap();
     let bin = assert_cmd::cargo::cargo_bin("ssmq");
     let args = format!(

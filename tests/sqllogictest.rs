@@ -6,7 +6,8 @@
 //! Besides SQL, a record may hold one of these commands (the catalog and report paths the
 //! CLI uses, so golden files cover them too):
 //!
-//! - `\source DIR [--account ID]... [--region R]... [--skip-bad-lines] [--no-read-cache]`: query another lake
+//! - `\source DIR [--account ID]... [--region R]... [--skip-bad-lines] [--no-read-cache]
+//!   [--partitions N] [--read-concurrency N]`: query another lake
 //!   (DIR relative to the repository root, where cargo runs tests, so messages name objects
 //!   as a user would see them; `fixtures/sample` until a file says otherwise);
 //! - `\tables`, `\describe TABLE`: the `ssmq tables` / `ssmq describe` rows;
@@ -110,6 +111,8 @@ impl SsmqDb {
                 let (mut accounts, mut regions) = (Vec::new(), Vec::new());
                 let mut skip = false;
                 let mut read_cache = true;
+                let mut partitions = TARGET_PARTITIONS;
+                let mut read_concurrency = ReadOptions::default().read_concurrency;
                 let mut flags = flags.iter();
                 while let Some(flag) = flags.next() {
                     match *flag {
@@ -117,6 +120,18 @@ impl SsmqDb {
                         "--region" => regions.push(flags.next().expect("a region").to_string()),
                         "--skip-bad-lines" => skip = true,
                         "--no-read-cache" => read_cache = false,
+                        "--partitions" => {
+                            partitions = flags
+                                .next()
+                                .and_then(|n| n.parse().ok())
+                                .expect("--partitions N");
+                        }
+                        "--read-concurrency" => {
+                            read_concurrency = flags
+                                .next()
+                                .and_then(|n| n.parse().ok())
+                                .expect("--read-concurrency N");
+                        }
                         other => return Err(SsmqError(format!("unknown \\source flag {other}"))),
                     }
                 }
@@ -128,6 +143,8 @@ impl SsmqDb {
                 if !read_cache {
                     self.options.read.cache_bytes = 0;
                 }
+                self.options.target_partitions = partitions;
+                self.options.read.read_concurrency = read_concurrency;
                 self.session = None;
                 self.session().await?;
                 Ok(DBOutput::StatementComplete(0))
