@@ -15,10 +15,12 @@ use arrow::array::{
 use arrow::datatypes::{DataType, TimeUnit};
 use chrono::format::{Parsed, StrftimeItems};
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, TimeDelta};
-use datafusion::common::{DataFusionError, Result, ScalarValue, exec_err, plan_err};
+use datafusion::common::{DataFusionError, Result, exec_err, plan_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
+
+use super::{argument_arrays, scalar_or_array};
 
 const NANOS_PER_DAY: i64 = 86_400_000_000_000;
 
@@ -96,32 +98,11 @@ fn text_array(array: &ArrayRef) -> Vec<Option<&str>> {
     array.as_string::<i32>().iter().collect()
 }
 
-/// Runs `f` row by row over `args` (scalars broadcast), collecting an array of `T`.
-fn rows(args: &ScalarFunctionArgs) -> Result<Vec<ArrayRef>> {
-    args.args
-        .iter()
-        .map(|a| a.to_array(args.number_rows))
-        .collect()
-}
-
-fn scalar_or_array(array: ArrayRef, args: &ScalarFunctionArgs) -> Result<ColumnarValue> {
-    if args
-        .args
-        .iter()
-        .all(|a| matches!(a, ColumnarValue::Scalar(_)))
-    {
-        Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
-            &array, 0,
-        )?))
-    } else {
-        Ok(ColumnarValue::Array(array))
-    }
-}
-
 /// Reads an ISO 8601 instant: `2026-10-31T12:30:00Z`, with an offset, with a fraction, without a
 /// zone (UTC), or a bare date (midnight UTC).
 pub fn parse_iso8601_timestamp(text: &str) -> Option<NaiveDateTime> {
     let text = text.trim();
+
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.naive_utc());
     }
@@ -405,7 +386,7 @@ impl ScalarUDFImpl for FromIso8601Timestamp {
         Ok(DataType::Timestamp(TimeUnit::Nanosecond, utc()))
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = rows(&args)?;
+        let arrays = argument_arrays(&args)?;
         let values = text_array(&arrays[0])
             .into_iter()
             .map(|text| match text {
@@ -456,7 +437,7 @@ impl ScalarUDFImpl for FromIso8601Date {
         Ok(DataType::Date32)
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = rows(&args)?;
+        let arrays = argument_arrays(&args)?;
         let values = text_array(&arrays[0])
             .into_iter()
             .map(|text| match text {
@@ -504,7 +485,7 @@ impl ScalarUDFImpl for ToIso8601 {
         Ok(DataType::Utf8)
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = rows(&args)?;
+        let arrays = argument_arrays(&args)?;
         let zoned = matches!(arrays[0].data_type(), DataType::Timestamp(_, Some(_)));
         let text: StringArray = moments(&arrays[0])?
             .into_iter()
@@ -553,7 +534,7 @@ fn parse_rows(
     on_error: OnError,
     tz: Option<Arc<str>>,
 ) -> Result<ColumnarValue> {
-    let arrays = rows(args)?;
+    let arrays = argument_arrays(args)?;
     let formats = translate_formats(&arrays[1], translate, function)?;
     let values = text_array(&arrays[0])
         .into_iter()
@@ -576,7 +557,7 @@ fn format_rows(
     translate: impl Fn(&str) -> Result<String, String>,
     function: &str,
 ) -> Result<ColumnarValue> {
-    let arrays = rows(args)?;
+    let arrays = argument_arrays(args)?;
     let formats = translate_formats(&arrays[1], translate, function)?;
     // Values are UTC instants (or naive times, printed as if UTC for %z and %Z).
     let text: StringArray = moments(&arrays[0])?
@@ -847,7 +828,7 @@ impl ScalarUDFImpl for DateAdd {
         Ok(arg_types[2].clone())
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = rows(&args)?;
+        let arrays = argument_arrays(&args)?;
         let amounts = arrays[1].as_primitive::<arrow::datatypes::Int64Type>();
         let mut units: Vec<Option<Unit>> = Vec::with_capacity(args.number_rows);
         for unit in arrays[0].as_string::<i32>().iter() {
@@ -923,7 +904,7 @@ impl ScalarUDFImpl for DateDiff {
         Ok(DataType::Int64)
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = rows(&args)?;
+        let arrays = argument_arrays(&args)?;
         let mut units: Vec<Option<Unit>> = Vec::with_capacity(args.number_rows);
         for unit in arrays[0].as_string::<i32>().iter() {
             units.push(unit.map(|u| Unit::parse(u, "date_diff")).transpose()?);
