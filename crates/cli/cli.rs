@@ -152,7 +152,8 @@ pub enum Command {
         table: String,
     },
 
-    /// Run one SQL statement (read-only): given as an argument, with -f FILE, or on stdin
+    /// Run SQL (read-only): given as an argument, with -f FILE (several `;`-separated
+    /// statements run in turn), or on stdin; on a terminal without a query, open the shell
     #[command(
         after_help = "Examples:\n  ssmq sql \"SELECT platformname, count(*) FROM aws_instanceinformation GROUP BY 1\"\n  ssmq sql -f query.sql --output result.parquet\n  ssmq sql < query.sql"
     )]
@@ -160,6 +161,12 @@ pub enum Command {
 
     /// Run a named report, or list them (`ssmq report list`; `ssmq report --help` describes them)
     Report(ReportArgs),
+
+    /// Open an interactive SQL shell (also `ssmq sql` on a terminal without a query)
+    #[command(
+        after_help = "In the shell:\n  statements end with `;` and may span lines; Tab completes tables, columns,\n  reports, functions and commands; \\d [TABLE], \\reports, \\report NAME [k=v],\n  \\format table|csv|json|ndjson, \\timing, \\help, \\q. History is kept in\n  $XDG_STATE_HOME/ssmq/history (or ~/.local/state/ssmq/history; SSMQ_HISTORY overrides)."
+    )]
+    Shell,
 }
 
 /// Arguments of `ssmq sql`.
@@ -266,9 +273,15 @@ impl GlobalArgs {
 }
 
 impl SqlArgs {
+    /// Whether the statements are to be typed in: no query, no file, and stdin a terminal.
+    pub fn interactive(&self) -> bool {
+        use std::io::IsTerminal;
+        self.query.is_none() && self.file.is_none() && std::io::stdin().is_terminal()
+    }
+
     /// The SQL text: the argument, the file, or stdin.
     pub fn text(&self) -> anyhow::Result<String> {
-        use std::io::{IsTerminal, Read};
+        use std::io::Read;
         if let Some(query) = &self.query {
             return Ok(query.clone());
         }
@@ -277,9 +290,6 @@ impl SqlArgs {
                 .with_context(|| format!("Failed to read `{}`", path.display()));
         }
         let mut stdin = std::io::stdin();
-        if stdin.is_terminal() {
-            bail!("No query given: pass one as an argument, with -f FILE, or on stdin");
-        }
         let mut text = String::new();
         stdin
             .read_to_string(&mut text)

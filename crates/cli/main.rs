@@ -6,6 +6,7 @@
 mod cli;
 mod output;
 mod progress;
+mod shell;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -25,8 +26,8 @@ use crate::progress::Progress;
 
 fn main() -> ExitCode {
     let cli = cli::parse();
-    let stderr = Stderr::new(cli.global.verbose);
-    let output = Output::new(&cli.global);
+    let stderr = Arc::new(Stderr::new(cli.global.verbose));
+    let output = Arc::new(Output::new(&cli.global));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -37,7 +38,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = runtime.block_on(run(cli, &output, &stderr));
+    let result = runtime.block_on(run(cli, Arc::clone(&output), Arc::clone(&stderr)));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) if output.pipe_closed() => ExitCode::SUCCESS,
@@ -85,7 +86,7 @@ async fn run_statements(
     Ok(())
 }
 
-async fn run(cli: Cli, output: &Output, stderr: &Stderr) -> anyhow::Result<()> {
+async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::Result<()> {
     let format = cli.global.output_format()?;
     if let Command::Report(args) = &cli.command
         && args.name.as_deref().is_none_or(|n| n == "list")
@@ -101,12 +102,28 @@ async fn run(cli: Cli, output: &Output, stderr: &Stderr) -> anyhow::Result<()> {
             ssmq_core::source::builtin_sample_files()
         ));
     }
+    let interactive = match &cli.command {
+        Command::Shell => true,
+        Command::Sql(args) => args.interactive(),
+        _ => false,
+    };
+    let mut options = cli.global.session_options();
+    if interactive {
+        // The shell lists each table once for every statement to come, so it cannot narrow
+        // listing to what the first statement's WHERE clause asks for.
+        options.scope_statements = false;
+    }
     let started = Instant::now();
-    let session = LakeSession::open(&source, cli.global.session_options())
+    let session = LakeSession::open(&source, options)
         .await
         .with_context(|| format!("Failed to open {}", source.describe()))?;
     let session = Arc::new(session);
-    let progress = Progress::follow(Arc::clone(&session));
+    // The shell shows progress per statement.
+    let progress = if interactive {
+        Progress::none()
+    } else {
+        Progress::follow(Arc::clone(&session))
+    };
     output.show_progress(progress.clone());
 
     let result = match &cli.command {
@@ -119,7 +136,24 @@ async fn run(cli: Cli, output: &Output, stderr: &Stderr) -> anyhow::Result<()> {
                 .write_batch(&session.describe(table).await?, format)
                 .await
         }
-        Command::Sql(args) => run_statements(&session, &args.text()?, output, format).await,
+        Command::Sql(args) if !interactive => {
+            run_statements(&session, &args.text()?, &output, format).await
+        }
+        Command::Shell | Command::Sql(_) => {
+            let runtime = tokio::runtime::Handle::current();
+            let (session, output, stderr) = (
+                Arc::clone(&session),
+                Arc::clone(&output),
+                Arc::clone(&stderr),
+            );
+            let described = source.describe();
+            tokio::task::spawn_blocking(move || {
+                shell::run(runtime, session, output, stderr, format, described)
+            })
+            .await
+            .context("The shell stopped unexpectedly")?
+        }
+
         Command::Report(args) => {
             let name = args.name.as_deref().unwrap_or_default();
             let report = find_report(name)?;

@@ -214,11 +214,24 @@ pub fn report_list(reports: &[Report]) -> RecordBatch {
 #[derive(Debug)]
 pub struct Stderr {
     verbose: u8,
+    /// Hints name the shell's commands (`\d TABLE`) rather than ssmq's (`ssmq describe`).
+    in_shell: bool,
 }
 
 impl Stderr {
     pub fn new(verbose: u8) -> Self {
-        Stderr { verbose }
+        Stderr {
+            verbose,
+            in_shell: false,
+        }
+    }
+
+    /// The same, with hints for someone typing in the shell.
+    pub fn for_shell(&self) -> Self {
+        Stderr {
+            verbose: self.verbose,
+            in_shell: true,
+        }
     }
 
     pub fn notice(&self, message: &str) {
@@ -401,7 +414,7 @@ impl Stderr {
             }
             printed.push(text);
         }
-        if let Some(hint) = hint(error) {
+        if let Some(hint) = hint(error, self.in_shell) {
             eprintln!("hint: {hint}");
         }
     }
@@ -411,8 +424,17 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn hint(error: &anyhow::Error) -> Option<String> {
+fn hint(error: &anyhow::Error, in_shell: bool) -> Option<String> {
     let core = error.chain().find_map(CoreError::find_in)?;
+    let (tables, describe, reports) = if in_shell {
+        ("\\d", "\\d TABLE", "\\reports")
+    } else {
+        (
+            "`ssmq tables`",
+            "`ssmq describe TABLE`",
+            "`ssmq report list`",
+        )
+    };
     Some(match core {
         CoreError::MalformedLine { .. } => {
             "pass --skip-bad-lines to skip malformed lines; they are counted and listed on stderr".to_owned()
@@ -421,12 +443,12 @@ fn hint(error: &anyhow::Error) -> Option<String> {
             "point --source at a copy of the sync bucket, or at the prefix holding `AWS:InstanceInformation/`".to_owned()
         }
         CoreError::AmbiguousSyncRoot { .. } => "pass one of the prefixes above as --source".to_owned(),
-        CoreError::UnknownTable { .. } => "`ssmq tables` lists the tables; `ssmq describe TABLE` their columns".to_owned(),
+        CoreError::UnknownTable { .. } => format!("{tables} lists the tables; {describe} their columns"),
         CoreError::UnknownReport { .. } | CoreError::ReportParam { .. } => {
-            "`ssmq report list` lists the reports and their parameters".to_owned()
+            format!("{reports} lists the reports and their parameters")
         }
         CoreError::Query(e) if e.to_string().contains("No field named") => {
-            "`ssmq describe TABLE` lists a table's columns".to_owned()
+            format!("{describe} lists a table's columns")
         }
         CoreError::NoCredentials { .. } => "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, choose a profile with \
             --profile or AWS_PROFILE (after `aws sso login` for SSO profiles), or pass --no-sign-request for a public bucket"
