@@ -509,6 +509,92 @@ fn sql_comes_from_an_argument_a_file_or_stdin() {
 }
 
 #[test]
+fn a_saved_query_file_of_several_statements_runs_each_in_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("saved.sql");
+    // As Athena's saved-query exports are: comments, quoted mixed-case names, `;` inside a
+    // string, statements over several lines.
+    fs::write(
+        &file,
+        "-- nodes\nSELECT count(*) AS n\n  FROM \"ssm_global_resource_sync\".\"aws_instanceinformation\";\n\n\
+         -- Name tags with a semicolon\nSELECT count(*) AS tags FROM aws_tag WHERE \"Key\" <> 'a;b';\n",
+    )
+    .unwrap();
+    ssmq()
+        .args(["sql", "-f"])
+        .arg(&file)
+        .args(["--format", "csv"])
+        .assert()
+        .success()
+        .stdout("n\n16\ntags\n46\n");
+
+    // A failing statement stops the rest and says which one it was.
+    fs::write(
+        &file,
+        "SELECT 1 AS one;\nSELECT nosuch FROM aws_tag;\nSELECT 3 AS three;\n",
+    )
+    .unwrap();
+    ssmq()
+        .args(["sql", "-f"])
+        .arg(&file)
+        .args(["--format", "csv"])
+        .assert()
+        .code(2)
+        .stdout("one\n1\n")
+        .stderr(predicate::str::contains("Statement 2 of 3 failed"));
+
+    // Several results cannot share one output file.
+    fs::write(&file, "SELECT 1 AS one; SELECT 2 AS two;").unwrap();
+    ssmq()
+        .args(["sql", "-f"])
+        .arg(&file)
+        .arg("--output")
+        .arg(dir.path().join("out.csv"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "Found 2 SQL statements but one --output file",
+        ));
+    assert!(!dir.path().join("out.csv").exists());
+}
+
+#[test]
+fn tables_answer_to_the_database_name_given() {
+    let query = "SELECT count(*) AS n FROM \"Inventory_DB\".aws_tag";
+    ssmq()
+        .args([
+            "--database",
+            "inventory_db",
+            "sql",
+            query,
+            "--format",
+            "csv",
+        ])
+        .assert()
+        .success()
+        .stdout("n\n46\n");
+    ssmq()
+        .env("SSMQ_DATABASE", "INVENTORY_DB")
+        .args([
+            "sql",
+            "SELECT count(*) AS n FROM awsdatacatalog.inventory_db.aws_tag",
+        ])
+        .args(["--format", "csv"])
+        .assert()
+        .success()
+        .stdout("n\n46\n");
+    // The default name no longer qualifies once another is chosen.
+    ssmq()
+        .args(["--database", "inventory_db", "sql"])
+        .arg("SELECT count(*) FROM ssm_global_resource_sync.aws_tag")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "table 'awsdatacatalog.ssm_global_resource_sync.aws_tag' not found",
+        ));
+}
+
+#[test]
 fn the_source_comes_from_ssmq_source_too() {
     ssmq_without_source()
         .env("SSMQ_SOURCE", format!("file://{}", sample()))

@@ -58,6 +58,17 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub skip_bad_lines: bool,
 
+    /// Database name tables can be qualified with (`db.table`, `awsdatacatalog.db.table`), as
+    /// the Glue database of an Athena set-up is named
+    #[arg(
+        long,
+        env = "SSMQ_DATABASE",
+        global = true,
+        value_name = "NAME",
+        default_value = DEFAULT_DATABASE
+    )]
+    pub database: String,
+
     /// Output format [default: from the --output extension, else table]
     #[arg(long, value_enum, global = true, value_name = "FORMAT")]
     pub format: Option<FormatArg>,
@@ -236,7 +247,7 @@ impl GlobalArgs {
                 skip_unreadable: self.s3.skip_unreadable,
                 ..ReadOptions::default()
             },
-            database: DEFAULT_DATABASE.to_owned(),
+            database: self.database.to_lowercase(),
             s3: S3Options {
                 profile: self.s3.profile.clone(),
                 region: self.s3.bucket_region.clone().filter(|r| !r.is_empty()),
