@@ -358,6 +358,7 @@ mod tests {
             accounts: vec![],
             regions: vec![],
             skip_bad_lines: false,
+            database: DEFAULT_DATABASE.to_owned(),
             format,
             output: output.map(PathBuf::from),
             verbose: 0,
