@@ -8,9 +8,11 @@
 //!   tokens, so whitespace, comments and literals come out exactly as they went in.
 //! - [`rewrite_functions`]: Athena's spellings of aggregates DataFusion has under other names:
 //!   `LISTAGG(x, sep) WITHIN GROUP (ORDER BY y)` is `string_agg(x, sep ORDER BY y)`,
-//!   `count_if(c)` is `count(CASE WHEN c THEN 1 END)`, `arbitrary(x)` is `any_value(x)`.
+//!   `count_if(c)` is `count(CASE WHEN c THEN 1 END)`, `arbitrary(x)` is `any_value(x)`,
+//!   `if(c, a[, b])` is `CASE WHEN c THEN a [ELSE b] END`, `date(x)` is `CAST(x AS DATE)`,
+//!   `max_by(x, y)` / `min_by(x, y)` are `first_value(x ORDER BY y DESC|ASC NULLS LAST)`.
 
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, RangeInclusive};
 
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
@@ -108,35 +110,68 @@ impl VisitorMut for FunctionRewriter {
                 }
             }
             "arbitrary" => function.name = ObjectName::from(vec![Ident::new("any_value")]),
-            "count_if" => {
-                let condition = match &function.args {
-                    FunctionArguments::List(list) if list.args.len() == 1 => {
-                        list.args[0].to_string()
+            name => {
+                let Some((arity, template)) = athena_template(name) else {
+                    return ControlFlow::Continue(());
+                };
+                let args: Vec<String> = match &function.args {
+                    FunctionArguments::List(list)
+                        if arity.contains(&list.args.len()) && list.clauses.is_empty() =>
+                    {
+                        list.args.iter().map(ToString::to_string).collect()
                     }
                     _ => {
-                        self.error = Some(Error::Statement(
-                            "count_if takes one boolean argument".to_owned(),
-                        ));
+                        self.error = Some(Error::Statement(format!(
+                            "{name} takes {} arguments",
+                            if arity.start() == arity.end() {
+                                arity.start().to_string()
+                            } else {
+                                format!("{} or {}", arity.start(), arity.end())
+                            }
+                        )));
                         return ControlFlow::Break(());
                     }
                 };
-                match parse_expr(&format!("count(CASE WHEN {condition} THEN 1 END)")) {
-                    Ok(Expr::Function(mut count)) => {
-                        count.filter = function.filter.take();
-                        count.over = function.over.take();
-                        *expr = Expr::Function(count);
+                match parse_expr(&template(&args)) {
+                    Ok(Expr::Function(mut replacement)) => {
+                        replacement.filter = function.filter.take();
+                        replacement.over = function.over.take();
+                        *expr = Expr::Function(replacement);
                     }
-                    Ok(_) => unreachable!("a function call parses as one"),
+                    Ok(replacement) => *expr = replacement,
                     Err(e) => {
                         self.error = Some(e);
                         return ControlFlow::Break(());
                     }
                 }
             }
-            _ => {}
         }
         ControlFlow::Continue(())
     }
+}
+
+/// Builds an expression's SQL from a call's arguments' SQL.
+type Template = fn(&[String]) -> String;
+
+/// Athena functions DataFusion spells differently: how many arguments each takes, and the
+/// DataFusion expression it stands for, given its arguments' SQL text.
+fn athena_template(name: &str) -> Option<(RangeInclusive<usize>, Template)> {
+    Some(match name {
+        "count_if" => (1..=1, |a| format!("count(CASE WHEN {} THEN 1 END)", a[0])),
+        "if" => (2..=3, |a| match a {
+            [c, then] => format!("CASE WHEN {c} THEN {then} END"),
+            [c, then, otherwise, ..] => format!("CASE WHEN {c} THEN {then} ELSE {otherwise} END"),
+            _ => unreachable!("arity checked"),
+        }),
+        "date" => (1..=1, |a| format!("CAST({} AS DATE)", a[0])),
+        "max_by" => (2..=2, |a| {
+            format!("first_value({} ORDER BY {} DESC NULLS LAST)", a[0], a[1])
+        }),
+        "min_by" => (2..=2, |a| {
+            format!("first_value({} ORDER BY {} ASC NULLS LAST)", a[0], a[1])
+        }),
+        _ => return None,
+    })
 }
 
 fn parse_expr(sql: &str) -> Result<Expr> {
@@ -207,6 +242,18 @@ mod tests {
             (
                 "SELECT (SELECT count_if(a) FROM u) FROM t WHERE x IN (SELECT arbitrary(y) FROM v)",
                 "SELECT (SELECT count(CASE WHEN a THEN 1 END) FROM u) FROM t WHERE x IN (SELECT any_value(y) FROM v)",
+            ),
+            (
+                "SELECT if(a > 1, 'big', 'small'), if(b, 1) FROM t",
+                "SELECT CASE WHEN a > 1 THEN 'big' ELSE 'small' END, CASE WHEN b THEN 1 END FROM t",
+            ),
+            (
+                "SELECT date(from_iso8601_timestamp(x)) FROM t",
+                "SELECT CAST(from_iso8601_timestamp(x) AS DATE) FROM t",
+            ),
+            (
+                "SELECT max_by(v, t), min_by(v, t) FROM t",
+                "SELECT first_value(v ORDER BY t DESC NULLS LAST), first_value(v ORDER BY t ASC NULLS LAST) FROM t",
             ),
             ("SELECT upper(name) FROM t", "SELECT upper(name) FROM t"),
         ];
