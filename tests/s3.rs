@@ -805,3 +805,94 @@ async fn a_terminal_shows_progress_and_pipes_do_not() {
         "nothing but data in pipes"
     );
 }
+
+#[tokio::test]
+async fn an_export_to_an_s3_prefix_reads_back_and_replaces_the_previous_one() {
+    let bucket = S3Server::get().bucket("export");
+    let home = tempfile::tempdir().unwrap();
+    let endpoint = &S3Server::get().endpoint;
+    let out = format!("s3://{bucket}/exports/nightly");
+    let export = |tables: &str| {
+        let output = ssmq(home.path())
+            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+            .arg("--source")
+            .arg(repo().join("fixtures/sample"))
+            .args(["--endpoint-url", endpoint, "export", "--out", &out])
+            .args(["--tables", tables])
+            .output()
+            .unwrap();
+        let (_, stderr) = output_text(&output);
+        assert!(output.status.success(), "{stderr}");
+        assert_no_secret(&stderr);
+        stderr
+    };
+    let stderr = export("aws_tag,aws_complianceitem");
+    assert!(
+        stderr.contains(&format!("{out}/_SUCCESS.json names every file")),
+        "{stderr}"
+    );
+
+    let store = bucket_store(&bucket);
+    let read = |key: String| {
+        let store = Arc::clone(&store);
+        async move {
+            store
+                .get(&Path::from(key))
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap()
+        }
+    };
+    let marker: serde_json::Value =
+        serde_json::from_slice(&read("exports/nightly/_SUCCESS.json".into()).await).unwrap();
+    let mut rows = 0;
+    for file in marker["tables"]["aws_complianceitem"]["files"]
+        .as_array()
+        .unwrap()
+    {
+        let bytes = read(format!(
+            "exports/nightly/{}",
+            file["path"].as_str().unwrap()
+        ))
+        .await;
+        let batches: Vec<arrow::array::RecordBatch> =
+            parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes)
+                .unwrap()
+                .build()
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+        rows += batches.iter().map(|b| b.num_rows()).sum::<usize>();
+    }
+    assert_eq!(
+        rows, 132,
+        "every compliance item, read back from the bucket"
+    );
+
+    let keys = |prefix: &'static str| {
+        let store = Arc::clone(&store);
+        async move {
+            let mut keys: Vec<String> = store
+                .list(Some(&Path::from(prefix)))
+                .map_ok(|meta| meta.location.to_string())
+                .try_collect()
+                .await
+                .unwrap();
+            keys.sort();
+            keys
+        }
+    };
+    let first_tags = keys("exports/nightly/aws_tag").await;
+    assert_eq!(first_tags.len(), 6);
+    export("aws_tag");
+    let second_tags = keys("exports/nightly/aws_tag").await;
+    assert_eq!(second_tags.len(), 6);
+    assert!(
+        second_tags.iter().all(|k| !first_tags.contains(k)),
+        "the previous files are removed once the new marker is written"
+    );
+    assert_eq!(keys("exports/nightly/aws_complianceitem").await.len(), 6);
+}

@@ -178,6 +178,39 @@ pub enum Command {
         after_help = "In the shell:\n  statements end with `;` and may span lines; Tab completes tables, columns,\n  reports, functions and commands; \\d [TABLE], \\reports, \\report NAME [k=v],\n  \\format table|csv|json|ndjson, \\timing, \\help, \\q. History is kept in\n  $XDG_STATE_HOME/ssmq/history (or ~/.local/state/ssmq/history; SSMQ_HISTORY overrides)."
     )]
     Shell,
+
+    /// Write every table (or the chosen ones) to a directory or S3 prefix for DuckDB, Spark,
+    /// Trino or Athena: partitioned accountid=/region=, zstd Parquet by default, all or nothing
+    #[command(after_help = EXPORT_HELP)]
+    Export(ExportArgs),
+}
+
+const EXPORT_HELP: &str = "\
+Files: OUT/<table>/accountid=<id>/region=<region>/<run>.<ext>, with accountid and region also
+stored as columns inside. OUT/_SUCCESS.json is written last and names every file of the
+export with its row count. A failed export removes what it wrote and leaves the previous
+export and its marker in place, so a scheduler can simply retry; exit code 0 means the new
+export is complete, 2 that nothing changed.
+
+Examples:
+  ssmq --source s3://audit-sync/ResourceDataSync export --out ./nightly
+  ssmq export --out s3://analytics/ssm --tables aws_application,aws_complianceitem
+  ssmq export --out ./csv --format csv --quiet";
+
+/// Arguments of `ssmq export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Where to write: a directory (made if missing) or s3://bucket/prefix
+    #[arg(long, value_name = "DIR|S3_URL")]
+    pub out: String,
+
+    /// Only these tables (comma-separated, or repeat the flag); the export's other tables stay
+    #[arg(long, value_delimiter = ',', value_name = "TABLE")]
+    pub tables: Vec<String>,
+
+    /// No summary lines on stderr (errors are still reported)
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Arguments of `ssmq sql`.

@@ -16,11 +16,12 @@ use anyhow::Context;
 use ssmq_core::export::Format;
 use ssmq_core::query::parse_statements;
 use ssmq_core::report::{builtin_reports, find_report};
+use ssmq_core::table_export::{ExportOptions, MARKER, export_tables, open_destination};
 use ssmq_core::{LakeSession, Source};
 
 use std::sync::Arc;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ExportArgs};
 use crate::output::{Output, Stderr};
 use crate::progress::Progress;
 
@@ -86,6 +87,44 @@ async fn run_statements(
     Ok(())
 }
 
+/// `ssmq export`: every chosen table to the destination, a summary line per table.
+async fn export(
+    session: &LakeSession,
+    cli: &Cli,
+    args: &ExportArgs,
+    stderr: &Stderr,
+) -> anyhow::Result<()> {
+    let options = ExportOptions {
+        format: cli.global.format.map_or(Format::Parquet, Format::from),
+        tables: args.tables.clone(),
+    };
+    let (destination, prefix) = open_destination(&args.out, &cli.global.session_options().s3)
+        .await
+        .with_context(|| format!("Failed to open `{}`", args.out))?;
+    let exported = export_tables(session, &destination, &prefix, &options, |table| {
+        if !args.quiet {
+            stderr.exported(table);
+        }
+    })
+    .await
+    .with_context(|| {
+        format!(
+            "Export to `{}` failed; the previous export there is unchanged",
+            args.out
+        )
+    })?;
+    if !args.quiet {
+        let rows: u64 = exported.iter().map(|t| t.rows).sum();
+        stderr.notice(&format!(
+            "Exported {} tables, {rows} rows, to {}; {} names every file",
+            exported.len(),
+            destination.name_prefix(&prefix),
+            destination.name(&prefix.clone().join(MARKER)),
+        ));
+    }
+    Ok(())
+}
+
 async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::Result<()> {
     let format = cli.global.output_format()?;
     if let Command::Report(args) = &cli.command
@@ -101,6 +140,13 @@ async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::Resu
             "No --source given: querying the built-in sample lake ({} files). Pass --source DIR or set SSMQ_SOURCE to query your own",
             ssmq_core::source::builtin_sample_files()
         ));
+    }
+    if let Command::Export(_) = &cli.command
+        && cli.global.output.is_some()
+    {
+        anyhow::bail!(
+            "`ssmq export` writes to --out DIR|s3://bucket/prefix; --output is for results of sql and report"
+        );
     }
     let interactive = match &cli.command {
         Command::Shell => true,
@@ -118,8 +164,8 @@ async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::Resu
         .await
         .with_context(|| format!("Failed to open {}", source.describe()))?;
     let session = Arc::new(session);
-    // The shell shows progress per statement.
-    let progress = if interactive {
+    // The shell shows progress per statement; an export a line per table.
+    let progress = if interactive || matches!(cli.command, Command::Export(_)) {
         Progress::none()
     } else {
         Progress::follow(Arc::clone(&session))
@@ -154,6 +200,7 @@ async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::Resu
             .context("The shell stopped unexpectedly")?
         }
 
+        Command::Export(args) => export(&session, &cli, args, &stderr).await,
         Command::Report(args) => {
             let name = args.name.as_deref().unwrap_or_default();
             let report = find_report(name)?;

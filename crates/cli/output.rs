@@ -19,6 +19,7 @@ use ssmq_core::discover::{SkipReason, display_prefix};
 use ssmq_core::error::without_stage_prefixes;
 use ssmq_core::export::{self, Format, OutputOptions};
 use ssmq_core::report::Report;
+use ssmq_core::table_export::TableExported;
 
 use crate::cli::GlobalArgs;
 use crate::progress::Progress;
@@ -236,6 +237,19 @@ impl Stderr {
 
     pub fn notice(&self, message: &str) {
         eprintln!("note: {message}");
+    }
+
+    /// The summary line of a table written by `ssmq export`.
+    pub fn exported(&self, table: &TableExported) {
+        eprintln!(
+            "{}: {} rows in {} file{}, {:.1} MB, {:.2} s",
+            table.table,
+            table.rows,
+            table.files,
+            plural(table.files),
+            table.bytes as f64 / 1e6,
+            table.elapsed.as_secs_f64()
+        );
     }
 
     fn warning(&self, message: &str) {

@@ -162,6 +162,33 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// Writing an object of an export failed.
+    #[error("Failed to write `{key}`")]
+    WriteObject {
+        /// The object's key.
+        key: String,
+        /// What the store said.
+        #[source]
+        source: object_store::Error,
+    },
+
+    /// Removing an object of a previous export failed.
+    #[error("Failed to remove `{key}`")]
+    DeleteObject {
+        /// The object's key.
+        key: String,
+        /// What the store said.
+        #[source]
+        source: object_store::Error,
+    },
+
+    /// An export cannot be made as asked.
+    #[error("Cannot export: {problem}")]
+    Export {
+        /// What is wrong.
+        problem: String,
+    },
+
     /// Encoding query results into an output format failed.
     #[error("Failed to encode results as {format}")]
     Encode {

@@ -16,6 +16,7 @@
 //!                 read: fetching and the bad-line policy)
 //!   -> query      one session: ad-hoc SQL and named reports (report) end in one function
 //!   -> export     table / CSV / JSON / NDJSON / Parquet writers, files written atomically
+//!      table_export  whole tables to a directory or S3 prefix, partitioned, all or nothing
 //! ```
 //!
 //! Every I/O stage goes through `Arc<dyn ObjectStore>`, so a local directory, the in-memory
@@ -38,6 +39,7 @@ pub mod s3;
 pub mod scan;
 pub mod scope;
 pub mod source;
+pub mod table_export;
 
 pub use error::{Error, Result};
 pub use query::{LakeSession, SessionOptions};
