@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use ssmq_core::cache::CacheUse;
 use ssmq_core::discover::PartitionFilter;
 use ssmq_core::export::Format;
 use ssmq_core::read::ReadOptions;
@@ -83,6 +84,45 @@ pub struct GlobalArgs {
 
     #[command(flatten)]
     pub s3: S3Args,
+
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+/// The local cache (`ssmq sync`).
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Cache")]
+pub struct CacheArgs {
+    /// Folder of the local cache [default: $XDG_CACHE_HOME/ssmq, else ~/.cache/ssmq]
+    #[arg(long, env = "SSMQ_CACHE_DIR", global = true, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Answer from the cache without touching the source (after `ssmq sync`)
+    #[arg(long, global = true, conflicts_with = "no_cache")]
+    pub offline: bool,
+
+    /// Read the source even where a cache exists, and leave the cache as it is
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+}
+
+impl CacheArgs {
+    /// The cache root in force, if one can be found.
+    pub fn root(&self) -> Option<PathBuf> {
+        self.cache_dir
+            .clone()
+            .or_else(ssmq_core::cache::default_root)
+    }
+
+    /// How a session uses the cache.
+    pub fn cache_use(&self) -> CacheUse {
+        match self.root() {
+            _ if self.no_cache => CacheUse::Bypass,
+            Some(root) if self.offline => CacheUse::Offline(root),
+            Some(root) => CacheUse::IfPresent(root),
+            None => CacheUse::Bypass,
+        }
+    }
 }
 
 /// How to reach an S3 source (`--source s3://bucket/prefix`).
@@ -179,11 +219,27 @@ pub enum Command {
     )]
     Shell,
 
+    /// Bring the local cache of the source up to date: list the lake once, read only new or
+    /// changed objects, drop deleted ones. Later commands on the source answer from the cache
+    #[command(after_help = SYNC_HELP)]
+    Sync,
+
     /// Write every table (or the chosen ones) to a directory or S3 prefix for DuckDB, Spark,
     /// Trino or Athena: partitioned accountid=/region=, zstd Parquet by default, all or nothing
     #[command(after_help = EXPORT_HELP)]
     Export(ExportArgs),
 }
+
+const SYNC_HELP: &str = "\
+Once a source has a cache, every command on it first brings the cache up to date (one
+listing; objects whose ETag, or size and modification time, changed are read again) and then
+answers from it. --offline answers from the cache without touching the source; --no-cache
+reads the source and leaves the cache alone.
+
+Examples:
+  ssmq --source s3://audit-sync/ResourceDataSync sync
+  ssmq --source s3://audit-sync/ResourceDataSync --offline report noncompliant-patches
+  ssmq --source ./sync-bucket --cache-dir /var/cache/ssmq sync";
 
 const EXPORT_HELP: &str = "\
 Files: OUT/<table>/accountid=<id>/region=<region>/<run>.<ext>, with accountid and region also
@@ -281,6 +337,7 @@ impl GlobalArgs {
                 ..ReadOptions::default()
             },
             database: self.database.to_lowercase(),
+            cache: self.cache.cache_use(),
             s3: S3Options {
                 profile: self.s3.profile.clone(),
                 region: self.s3.bucket_region.clone().filter(|r| !r.is_empty()),
@@ -392,6 +449,7 @@ mod tests {
             regions: vec![],
             skip_bad_lines: false,
             database: DEFAULT_DATABASE.to_owned(),
+            cache: CacheArgs::default(),
             format,
             output: output.map(PathBuf::from),
             verbose: 0,

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
+use ssmq_core::cache::LakeCache;
 use ssmq_core::export::Format;
 use ssmq_core::query::parse_statements;
 use ssmq_core::report::{builtin_reports, find_report};
@@ -87,6 +88,33 @@ async fn run_statements(
     Ok(())
 }
 
+/// `ssmq sync`: brings the source's cache up to date and says what it did.
+async fn sync(cli: &Cli, source: &Source, stderr: &Stderr) -> anyhow::Result<()> {
+    if cli.global.cache.no_cache || cli.global.cache.offline {
+        anyhow::bail!("`ssmq sync` updates the cache: --no-cache and --offline do not apply");
+    }
+    if !cli.global.accounts.is_empty() || !cli.global.regions.is_empty() {
+        anyhow::bail!(
+            "`ssmq sync` keeps the whole lake; --account and --region choose what later queries read"
+        );
+    }
+    let root = cli.global.cache.root().context(
+        "Cannot tell where the cache goes (no HOME or XDG_CACHE_HOME); pass --cache-dir DIR",
+    )?;
+    let options = cli.global.session_options();
+    let cache = LakeCache::for_source(&root, source, &options.s3)?;
+    let summary = ssmq_core::cache::sync(source, &cache, &options.s3, &options.read)
+        .await
+        .with_context(|| {
+            format!(
+                "Failed to sync {}; the cache is as it was",
+                source.describe()
+            )
+        })?;
+    stderr.synced(&summary, cache.dir());
+    Ok(())
+}
+
 /// `ssmq export`: every chosen table to the destination, a summary line per table.
 async fn export(
     session: &LakeSession,
@@ -141,6 +169,9 @@ async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::Resu
             ssmq_core::source::builtin_sample_files()
         ));
     }
+    if let Command::Sync = &cli.command {
+        return sync(&cli, &source, &stderr).await;
+    }
     if let Command::Export(_) = &cli.command
         && cli.global.output.is_some()
     {
@@ -163,6 +194,7 @@ async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::Resu
     let session = LakeSession::open(&source, options)
         .await
         .with_context(|| format!("Failed to open {}", source.describe()))?;
+    stderr.cache(&session);
     let session = Arc::new(session);
     // The shell shows progress per statement; an export a line per table.
     let progress = if interactive || matches!(cli.command, Command::Export(_)) {
@@ -201,6 +233,7 @@ async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::Resu
         }
 
         Command::Export(args) => export(&session, &cli, args, &stderr).await,
+        Command::Sync => unreachable!("`ssmq sync` returns before a session opens"),
         Command::Report(args) => {
             let name = args.name.as_deref().unwrap_or_default();
             let report = find_report(name)?;
@@ -213,7 +246,9 @@ async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::Resu
     };
     progress.clear();
     let counted_skips = matches!(cli.command, Command::Tables);
-    stderr.lake(&session, counted_skips);
+    if session.cached().is_none() {
+        stderr.lake(&session, counted_skips);
+    }
     stderr.reads(&session, started.elapsed());
     result?;
     let _ = std::io::stdout().flush();

@@ -15,6 +15,7 @@ use datafusion::execution::SendableRecordBatchStream;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use ssmq_core::Error as CoreError;
 use ssmq_core::LakeSession;
+use ssmq_core::cache::SyncSummary;
 use ssmq_core::discover::{SkipReason, display_prefix};
 use ssmq_core::error::without_stage_prefixes;
 use ssmq_core::export::{self, Format, OutputOptions};
@@ -237,6 +238,74 @@ impl Stderr {
 
     pub fn notice(&self, message: &str) {
         eprintln!("note: {message}");
+    }
+
+    /// What `ssmq sync` did, in one line (and where the cache is, with -v).
+    pub fn synced(&self, summary: &SyncSummary, dir: &std::path::Path) {
+        eprintln!(
+            "Synced {} objects: {} new or changed read ({:.1} MB), {} dropped, {} unchanged; {} requests in {:.2} s",
+            summary.objects,
+            summary.read,
+            summary.read_bytes as f64 / 1e6,
+            summary.dropped,
+            summary.objects - summary.read,
+            summary.requests.total(),
+            summary.elapsed.as_secs_f64()
+        );
+        if self.verbose > 0 {
+            eprintln!("cache: {}", dir.display());
+        }
+        if !summary.bad_lines.is_empty() {
+            self.warning(&format!(
+                "Skipped {} malformed line{} (--skip-bad-lines); the cache holds the rest:",
+                summary.bad_lines.len(),
+                plural(summary.bad_lines.len())
+            ));
+            self.list(
+                summary
+                    .bad_lines
+                    .iter()
+                    .map(|b| format!("`{}` {}", b.key, b.fault)),
+            );
+        }
+        if !summary.unreadable.is_empty() {
+            self.warning(&format!(
+                "Skipped {} object{} that could not be read (--skip-unreadable); the next sync tries again:",
+                summary.unreadable.len(),
+                plural(summary.unreadable.len())
+            ));
+            self.list(
+                summary
+                    .unreadable
+                    .iter()
+                    .map(|(object, why)| format!("`{object}`: {why}")),
+            );
+        }
+    }
+
+    /// Where the answers come from, when a session reads the cache: what syncing it did (if
+    /// anything changed, or with -v), and malformed lines the cache was built without.
+    pub fn cache(&self, session: &LakeSession) {
+        let Some(lake) = session.cached() else {
+            return;
+        };
+        match session.synced() {
+            Some(summary) if summary.read > 0 || summary.dropped > 0 || self.verbose > 0 => {
+                self.synced(summary, lake.dir());
+            }
+            Some(_) => {}
+            None => self.notice(&format!(
+                "--offline: answering from the cache synced at {}",
+                lake.synced_at().format("%Y-%m-%d %H:%M:%S UTC")
+            )),
+        }
+        if lake.skipped_lines() > 0 {
+            self.warning(&format!(
+                "The cache was synced with --skip-bad-lines and lacks {} malformed line{}",
+                lake.skipped_lines(),
+                plural(lake.skipped_lines() as usize)
+            ));
+        }
     }
 
     /// The summary line of a table written by `ssmq export`.

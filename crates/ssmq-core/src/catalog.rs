@@ -344,19 +344,28 @@ pub fn merge_keys<'a>(
     type_name: &str,
     objects: impl IntoIterator<Item = &'a ObjectKeys>,
 ) -> TableDef {
+    merge_key_groups(type_name, objects.into_iter().map(|o| (o, 1)))
+}
+
+/// The same, for groups of objects sharing one set of keys: each group's keys, with its
+/// number of objects (its `lines` counting the lines of them all).
+pub fn merge_key_groups<'a>(
+    type_name: &str,
+    groups: impl IntoIterator<Item = (&'a ObjectKeys, usize)>,
+) -> TableDef {
     let mut columns: BTreeMap<String, (BTreeSet<String>, usize)> = BTreeMap::new();
     let mut object_count = 0;
     let mut rows = 0;
-    for object in objects {
-        object_count += 1;
-        rows += object.lines;
+    for (group, objects) in groups {
+        object_count += objects;
+        rows += group.lines;
         let mut columns_here = BTreeSet::new();
-        for key in &object.keys {
+        for key in &group.keys {
             let name = column_name(key);
             let entry = columns.entry(name.clone()).or_default();
             entry.0.insert(key.clone());
             if columns_here.insert(name) {
-                entry.1 += 1;
+                entry.1 += objects;
             }
         }
     }
@@ -423,14 +432,20 @@ async fn object_keys(
     let Some(bytes) = fetch(store, object, options, report).await? else {
         return Ok(ObjectKeys::default());
     };
+    keys_of(&store.name(&object.location), &bytes, options, report)
+}
+
+/// The keys and lines of an object's bytes; `name` names the object in faults.
+pub fn keys_of(
+    name: &str,
+    bytes: &[u8],
+    options: &ReadOptions,
+    report: &ReadReport,
+) -> Result<ObjectKeys> {
     let mut collector = KeyCollector::default();
-    let lines = for_each_line(
-        &store.name(&object.location),
-        &bytes,
-        options,
-        report,
-        |line, line_no| crate::json::parse_line(line, line_no, &mut collector),
-    )?;
+    let lines = for_each_line(name, bytes, options, report, |line, line_no| {
+        crate::json::parse_line(line, line_no, &mut collector)
+    })?;
     Ok(ObjectKeys {
         keys: collector.keys,
         lines,

@@ -182,6 +182,13 @@ pub enum Error {
         source: object_store::Error,
     },
 
+    /// The local cache cannot be used or written.
+    #[error("Cache: {problem}")]
+    Cache {
+        /// What is wrong.
+        problem: String,
+    },
+
     /// An export cannot be made as asked.
     #[error("Cannot export: {problem}")]
     Export {

@@ -17,12 +17,15 @@
 //!   -> query      one session: ad-hoc SQL and named reports (report) end in one function
 //!   -> export     table / CSV / JSON / NDJSON / Parquet writers, files written atomically
 //!      table_export  whole tables to a directory or S3 prefix, partitioned, all or nothing
+//!   cache      a lake's tables as local Parquet, synced by reading only changed objects;
+//!              register serves tables from it instead of the source
 //! ```
 //!
 //! Every I/O stage goes through `Arc<dyn ObjectStore>`, so a local directory, the in-memory
 //! sample and S3 share one code path; a session wraps its store in
 //! [`metered::MeteredStore`] to count what each request costs.
 
+pub mod cache;
 pub mod catalog;
 pub mod dialect;
 pub mod discover;

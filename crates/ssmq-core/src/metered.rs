@@ -64,6 +64,13 @@ pub struct RequestCounts {
     pub other: u64,
 }
 
+impl RequestCounts {
+    /// Requests of every kind.
+    pub fn total(&self) -> u64 {
+        self.list_delimited + self.list + self.get + self.other
+    }
+}
+
 /// Wall time during which at least one request of a kind was in flight.
 #[derive(Debug, Default)]
 struct BusyClock {

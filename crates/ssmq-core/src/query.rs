@@ -22,8 +22,10 @@ use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::{DFParserBuilder, Statement as DfStatement};
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
+use object_store::memory::InMemory;
 use object_store::path::Path;
 
+use crate::cache::{CacheUse, CachedLake, LakeCache, SyncSummary, sync};
 use crate::catalog::{ColumnSource, TableDef};
 use crate::dialect::{fold_quoted_identifiers, rewrite_functions};
 use crate::discover::{LakeLayout, PartitionFilter, Skipped, TypeListing, find_layout};
@@ -53,6 +55,8 @@ pub struct SessionOptions {
     /// need (see [`crate::scope`]). Right for one-shot commands; a session answering many
     /// statements turns it off to list and learn each table once.
     pub scope_statements: bool,
+    /// Whether to answer from the lake's local cache (see [`crate::cache`]).
+    pub cache: CacheUse,
 }
 
 impl Default for SessionOptions {
@@ -64,6 +68,7 @@ impl Default for SessionOptions {
             target_partitions: std::thread::available_parallelism().map_or(2, |n| n.get()),
             scope_statements: true,
             s3: S3Options::default(),
+            cache: CacheUse::Bypass,
         }
     }
 }
@@ -83,6 +88,10 @@ pub struct LakeSession {
     scoped: Mutex<Vec<Arc<LakeTables>>>,
     /// How the bucket was reached, for S3 sources.
     s3: Option<S3Connection>,
+    /// The cache generation answering, when the session reads the lake's cache.
+    cached: Option<Arc<CachedLake>>,
+    /// What bringing the cache up to date did, when the session did.
+    synced: Option<SyncSummary>,
 }
 
 impl std::fmt::Debug for LakeSession {
@@ -95,8 +104,33 @@ impl std::fmt::Debug for LakeSession {
 }
 
 impl LakeSession {
-    /// Opens a source and finds its layout.
+    /// Opens a source and finds its layout, or opens the source's cache as
+    /// [`SessionOptions::cache`] says.
     pub async fn open(source: &Source, options: SessionOptions) -> Result<Self> {
+        match (&options.cache, source) {
+            (CacheUse::Bypass, _) | (CacheUse::IfPresent(_), Source::BuiltinSample) => {}
+            (CacheUse::Offline(root), _) => {
+                let cache = LakeCache::for_source(root, source, &options.s3)?;
+                let lake = cache.current()?.ok_or_else(|| Error::Cache {
+                    problem: format!(
+                        "{} has no cache in `{}` yet; run `ssmq sync` first, or drop --offline",
+                        source.describe(),
+                        root.display()
+                    ),
+                })?;
+                return Ok(Self::open_cached(Arc::new(lake), None, options));
+            }
+            (CacheUse::IfPresent(root), _) => {
+                let cache = LakeCache::for_source(root, source, &options.s3)?;
+                if cache.exists() {
+                    let summary = sync(source, &cache, &options.s3, &options.read).await?;
+                    let lake = cache.current()?.ok_or_else(|| Error::Cache {
+                        problem: "a sync finished without a generation".to_owned(),
+                    })?;
+                    return Ok(Self::open_cached(Arc::new(lake), Some(summary), options));
+                }
+            }
+        }
         let opened = source.open(&options.s3).await?;
         let mut session = Self::open_store(opened.store, &opened.prefix, options).await?;
         session.s3 = opened.s3;
@@ -131,9 +165,62 @@ impl LakeSession {
             report,
             scoped: Mutex::default(),
             s3: None,
+            cached: None,
+            synced: None,
         };
         session.ctx = session.context_for(&session.tables);
         Ok(session)
+    }
+
+    /// A session answering from a generation of the lake's cache; `synced` says what
+    /// bringing it up to date did.
+    pub fn open_cached(
+        lake: Arc<CachedLake>,
+        synced: Option<SyncSummary>,
+        mut options: SessionOptions,
+    ) -> Self {
+        // Segments are chosen per statement already; nothing is listed.
+        options.scope_statements = false;
+        let layout = Arc::new(lake.layout());
+        let metered = MeteredStore::new(Arc::new(InMemory::new()));
+        let store = LakeStore::new(Arc::new(metered.clone()), "");
+        let report = Arc::new(ReadReport::default());
+        let tables = Arc::new(
+            LakeTables::new(
+                Arc::clone(&layout),
+                store.clone(),
+                options.read.clone(),
+                Arc::clone(&report),
+                &options.filter,
+                &StatementScope::default(),
+            )
+            .from_cache(Arc::clone(&lake)),
+        );
+        let mut session = LakeSession {
+            ctx: SessionContext::new(),
+            tables,
+            options,
+            layout,
+            store,
+            meter: metered,
+            report,
+            scoped: Mutex::default(),
+            s3: None,
+            cached: Some(lake),
+            synced,
+        };
+        session.ctx = session.context_for(&session.tables);
+        session
+    }
+
+    /// The cache generation answering, if the session reads the cache.
+    pub fn cached(&self) -> Option<&CachedLake> {
+        self.cached.as_deref()
+    }
+
+    /// What bringing the cache up to date did, if the session did.
+    pub fn synced(&self) -> Option<&SyncSummary> {
+        self.synced.as_ref()
     }
 
     fn context_for(&self, tables: &Arc<LakeTables>) -> SessionContext {

@@ -10,6 +10,7 @@
 //! object is read and reported to DataFusion as exact, so no filter runs on the rows again.
 
 use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use arrow::array::{Array, AsArray, RecordBatch, StringArray};
@@ -17,15 +18,21 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use async_trait::async_trait;
 use datafusion::catalog::{CatalogProvider, SchemaProvider, Session, TableProvider};
 use datafusion::common::DFSchema;
-use datafusion::datasource::TableType;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::helpers::expr_applicable_for_cols;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::datasource::{TableType, provider_as_source};
 use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::logical_expr::utils::conjunction;
-use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
+use datafusion::logical_expr::{Expr, LogicalPlanBuilder, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
-use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::physical_plan::empty::EmptyExec;
+use datafusion::prelude::{SessionConfig, SessionContext, col, lit};
 use tokio::sync::OnceCell;
 
+use crate::cache::{CachedLake, VERSION_COLUMN, segment_schema};
 use crate::catalog::{DOCUMENTED_TYPES, TableDef, infer_table, table_name};
 use crate::discover::{
     LakeLayout, PARTITION_KEYS, Partition, PartitionFilter, SyncObject, TypeFolder, TypeListing,
@@ -47,6 +54,8 @@ pub const DEFAULT_DATABASE: &str = "ssm_global_resource_sync";
 #[derive(Debug)]
 pub struct LakeTables {
     layout: Arc<LakeLayout>,
+    /// Where tables come from when the lake is answered from its cache.
+    cached: Option<Arc<CachedLake>>,
     store: LakeStore,
     options: ReadOptions,
     report: Arc<ReadReport>,
@@ -112,11 +121,19 @@ impl LakeTables {
         }
         LakeTables {
             layout,
+            cached: None,
             store,
             options,
             report,
             tables,
         }
+    }
+
+    /// The same tables served from a generation of the lake's cache: listings, columns and
+    /// rows come from it, and the source is never touched.
+    pub fn from_cache(mut self, lake: Arc<CachedLake>) -> Self {
+        self.cached = Some(lake);
+        self
     }
 
     /// Table names, sorted.
@@ -130,11 +147,12 @@ impl LakeTables {
         let listing = table
             .listing
             .get_or_try_init(|| async {
-                let listing = match &table.folder {
-                    Some(folder) => {
+                let listing = match (&self.cached, &table.folder) {
+                    (Some(lake), _) => lake.listing(&table.type_name, &table.filter).await?,
+                    (None, Some(folder)) => {
                         list_type(&self.store, &self.layout.root, folder, &table.filter).await?
                     }
-                    None => TypeListing {
+                    (None, None) => TypeListing {
                         type_name: table.type_name.clone(),
                         ..TypeListing::default()
                     },
@@ -159,9 +177,13 @@ impl LakeTables {
         let def = table
             .def
             .get_or_try_init(|| async {
-                let listing = self.listing(name).await?;
-                let mut def =
-                    infer_table(&self.store, &listing, &self.options, &self.report).await?;
+                let mut def = match &self.cached {
+                    Some(lake) => lake.definition(&table.type_name),
+                    None => {
+                        let listing = self.listing(name).await?;
+                        infer_table(&self.store, &listing, &self.options, &self.report).await?
+                    }
+                };
                 def.name = canonical.to_owned();
                 Ok::<_, Error>(Arc::new(def))
             })
@@ -185,6 +207,15 @@ impl LakeTables {
     /// The DataFusion table.
     async fn provider(&self, name: &str) -> Result<Arc<dyn TableProvider>> {
         let def = self.definition(name).await?;
+        if let Some(lake) = &self.cached {
+            let (_, table) = self.lookup(name)?;
+            let (segments, dead) = lake.segments(&table.type_name, &table.filter);
+            return Ok(Arc::new(CachedTable {
+                def,
+                segments,
+                dead,
+            }));
+        }
         let listing = self.listing(name).await?;
         Ok(Arc::new(SyncTable {
             def,
@@ -326,22 +357,140 @@ impl TableProvider for SyncTable {
     }
 }
 
+/// One inventory type served from the lake's cache: its segment files, less the rows of
+/// object versions that are no longer current.
+#[derive(Debug)]
+struct CachedTable {
+    def: Arc<TableDef>,
+    /// Segment files within the session's filter, with the partition each holds.
+    segments: Vec<(PathBuf, Partition)>,
+    /// Versions whose rows are to be left out.
+    dead: Vec<u64>,
+}
+
+#[async_trait]
+impl TableProvider for CachedTable {
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.def.schema)
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> DfResult<Vec<TableProviderFilterPushDown>> {
+        // Partition filters choose whole segments; the rest prune row groups of the files and
+        // run again on the rows.
+        Ok(filters
+            .iter()
+            .map(|f| {
+                if expr_applicable_for_cols(&PARTITION_KEYS, f) {
+                    TableProviderFilterPushDown::Exact
+                } else {
+                    TableProviderFilterPushDown::Inexact
+                }
+            })
+            .collect())
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        let partition_filters: Vec<Expr> = filters
+            .iter()
+            .filter(|f| expr_applicable_for_cols(&PARTITION_KEYS, f))
+            .cloned()
+            .collect();
+        let partitions: Vec<&Partition> = self.segments.iter().map(|(_, p)| p).collect();
+        let verdicts = partition_verdicts(state, &partitions, &partition_filters)?;
+        let files: Vec<&PathBuf> = self
+            .segments
+            .iter()
+            .zip(verdicts)
+            .filter(|(_, keep)| *keep)
+            .map(|((file, _), _)| file)
+            .collect();
+        let columns: Vec<usize> = projection
+            .cloned()
+            .unwrap_or_else(|| (0..self.def.columns.len()).collect());
+        if files.is_empty() {
+            let schema = Arc::new(self.def.schema.project(&columns)?);
+            return Ok(Arc::new(EmptyExec::new(schema)));
+        }
+        let urls = files
+            .iter()
+            .map(|f| ListingTableUrl::parse(f.to_string_lossy()))
+            .collect::<DfResult<Vec<_>>>()?;
+        let options =
+            ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+        let config = ListingTableConfig::new_with_multi_paths(urls)
+            .with_listing_options(options)
+            .with_schema(segment_schema(&self.def.schema));
+        let segments = ListingTable::try_new(config)?;
+        let mut plan =
+            LogicalPlanBuilder::scan("segments", provider_as_source(Arc::new(segments)), None)?;
+        if !self.dead.is_empty() {
+            let dead = self.dead.iter().map(|v| lit(*v)).collect();
+            plan = plan.filter(col(VERSION_COLUMN).in_list(dead, true))?;
+        }
+        if let Some(filter) = conjunction(filters.iter().cloned()) {
+            plan = plan.filter(filter)?;
+        }
+        plan = plan.project(
+            columns
+                .iter()
+                .map(|&i| col(self.def.schema.field(i).name().as_str())),
+        )?;
+        if limit.is_some() {
+            plan = plan.limit(0, limit)?;
+        }
+        state.create_physical_plan(&plan.build()?).await
+    }
+}
+
 /// The objects whose partition values satisfy every filter.
 fn prune_partitions(
     state: &dyn Session,
     objects: &[SyncObject],
     filters: &[Expr],
 ) -> DfResult<Vec<SyncObject>> {
-    let Some(filter) = conjunction(filters.iter().cloned()) else {
-        return Ok(objects.to_vec());
-    };
-    let mut partitions: Vec<&Arc<Partition>> = Vec::new();
+    let mut partitions: Vec<&Partition> = Vec::new();
     let mut seen = HashSet::new();
     for object in objects {
         if seen.insert(Arc::as_ptr(&object.partition)) {
             partitions.push(&object.partition);
         }
     }
+    let verdicts = partition_verdicts(state, &partitions, filters)?;
+    let kept: HashSet<*const Partition> = partitions
+        .iter()
+        .zip(verdicts)
+        .filter(|(_, keep)| *keep)
+        .map(|(p, _)| *p as *const Partition)
+        .collect();
+    Ok(objects
+        .iter()
+        .filter(|o| kept.contains(&Arc::as_ptr(&o.partition)))
+        .cloned()
+        .collect())
+}
+
+/// Whether each partition's values satisfy every filter (all do when there are none).
+pub(crate) fn partition_verdicts(
+    state: &dyn Session,
+    partitions: &[&Partition],
+    filters: &[Expr],
+) -> DfResult<Vec<bool>> {
+    let Some(filter) = conjunction(filters.iter().cloned()) else {
+        return Ok(vec![true; partitions.len()]);
+    };
     let schema = Arc::new(Schema::new(
         PARTITION_KEYS
             .iter()
@@ -368,15 +517,7 @@ fn prune_partitions(
     let predicate = state.create_physical_expr(filter, &df_schema)?;
     let verdicts = predicate.evaluate(&batch)?.into_array(batch.num_rows())?;
     let verdicts = verdicts.as_boolean();
-    let kept: HashSet<*const Partition> = partitions
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| verdicts.is_valid(*i) && verdicts.value(*i))
-        .map(|(_, p)| Arc::as_ptr(p))
-        .collect();
-    Ok(objects
-        .iter()
-        .filter(|o| kept.contains(&Arc::as_ptr(&o.partition)))
-        .cloned()
+    Ok((0..partitions.len())
+        .map(|i| verdicts.is_valid(i) && verdicts.value(i))
         .collect())
 }

@@ -1,0 +1,923 @@
+//! The local cache: a lake's tables kept as Parquet on this machine, brought up to date by
+//! reading only the objects that changed since the last sync.
+//!
+//! In: a [`Source`] and a cache root (`--cache-dir`, else the platform's cache folder). Out: a
+//! [`CachedLake`] that [`crate::register`] turns into tables, and, from [`sync`], a
+//! [`SyncSummary`] of what a sync listed, read and dropped.
+//!
+//! One folder per lake below the root, named by a hash of the source:
+//!
+//! ```text
+//! <root>/lakes/<id>/source                the source, for people
+//!                  /lock                  held by a sync: syncs run one after another
+//!                  /CURRENT               the generation queries use, replaced atomically
+//!                  /generations/<gen>/manifest.json   tables: key sets, segments, dead rows
+//!                  /generations/<gen>/objects.json    every object: key, ETag/size/mtime, version
+//!                  /segments/<table>/accountid=<a>/region=<r>/<gen>-<n>.parquet
+//! ```
+//!
+//! A sync lists the whole lake once and compares each object with the last generation: by
+//! ETag where the store gives one (S3), else by size and modification time (directories).
+//! New and changed objects are read and decoded into new *segments* (immutable Parquet files,
+//! per table and partition, whose rows carry the version of the object they came from); the
+//! versions of changed and deleted objects become *dead* and are filtered out at query time,
+//! and a segment whose rows are all dead is removed. The merged schema of each table is kept
+//! as its distinct key sets with object counts, so a query neither lists nor infers anything.
+//!
+//! A sync writes its generation beside the current one and then replaces `CURRENT` in one
+//! rename, so an interrupted sync is never used; a lock file serialises syncs. Files of the
+//! current and the previous generation are kept, so a query that started just before a sync
+//! finishes. Generations are numbered, which leaves room for dated snapshots later.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arrow::array::{ArrayRef, RecordBatch, UInt64Array};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, TryStreamExt, stream};
+use object_store::path::Path;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use serde::{Deserialize, Serialize};
+use tokio::sync::OnceCell;
+
+use crate::catalog::{ObjectKeys, TableDef, keys_of, merge_key_groups, table_name};
+use crate::discover::{
+    AccountFolder, LakeLayout, Partition, PartitionFilter, SyncObject, TypeFolder, TypeListing,
+    find_layout, list_type,
+};
+use crate::error::{Error, Result};
+use crate::metered::{MeteredStore, RequestCounts};
+use crate::read::{BadLine, ReadOptions, ReadReport, fetch};
+use crate::s3::S3Options;
+use crate::scan::BatchDecoder;
+use crate::source::{LakeStore, Source};
+
+/// The column segments carry: the version of the object a row came from.
+pub const VERSION_COLUMN: &str = "__ssmq_object_version";
+
+/// JSON bytes decoded into one segment file at most.
+const SEGMENT_BYTES: u64 = 64 << 20;
+
+/// How a session uses the cache.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CacheUse {
+    /// Read the source, never the cache.
+    #[default]
+    Bypass,
+    /// If the source has a cache below this root, sync it and answer from it; else read the
+    /// source.
+    IfPresent(PathBuf),
+    /// Answer from the cache below this root without touching the source.
+    Offline(PathBuf),
+}
+
+/// Where the cache lives by default: `$XDG_CACHE_HOME/ssmq`, else `~/.cache/ssmq`
+/// (`~/Library/Caches/ssmq` on macOS, `%LOCALAPPDATA%\ssmq` on Windows).
+pub fn default_root() -> Option<PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if cfg!(windows) {
+        return var("LOCALAPPDATA").map(|d| d.join("ssmq"));
+    }
+    if cfg!(target_os = "macos") {
+        return var("HOME").map(|h| h.join("Library/Caches/ssmq"));
+    }
+    var("XDG_CACHE_HOME")
+        .or_else(|| var("HOME").map(|h| h.join(".cache")))
+        .map(|d| d.join("ssmq"))
+}
+
+/// One lake's cache folder.
+#[derive(Debug, Clone)]
+pub struct LakeCache {
+    dir: PathBuf,
+    source: String,
+}
+
+impl LakeCache {
+    /// The cache of `source` below `root` (which need not exist yet).
+    pub fn for_source(root: &FsPath, source: &Source, s3: &S3Options) -> Result<LakeCache> {
+        let identity = match source {
+            // Not canonicalised: --offline works with the directory gone.
+            Source::Directory { path, text } => {
+                let absolute = std::path::absolute(path).map_err(|e| Error::Source {
+                    source_text: text.clone(),
+                    problem: format!("cannot be made absolute: {e}"),
+                })?;
+                format!("dir:{}", absolute.display())
+            }
+            Source::S3 { bucket, prefix } => format!(
+                "s3:{}:{bucket}/{prefix}",
+                s3.endpoint_url.as_deref().unwrap_or("aws")
+            ),
+            Source::BuiltinSample => {
+                return Err(Error::Cache {
+                    problem: "the built-in sample lake has no cache; pass --source".to_owned(),
+                });
+            }
+        };
+        Ok(LakeCache {
+            dir: root
+                .join("lakes")
+                .join(format!("{:016x}", fnv1a(&identity))),
+            source: source.describe(),
+        })
+    }
+
+    /// The lake's cache folder.
+    pub fn dir(&self) -> &FsPath {
+        &self.dir
+    }
+
+    /// Whether a sync has completed here.
+    pub fn exists(&self) -> bool {
+        self.dir.join("CURRENT").is_file()
+    }
+
+    /// The generation queries use, if a sync has completed.
+    pub fn current(&self) -> Result<Option<CachedLake>> {
+        let current = match fs::read_to_string(self.dir.join("CURRENT")) {
+            Ok(text) => text.trim().to_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.io_error("read CURRENT", e)),
+        };
+        let generation_dir = self.dir.join("generations").join(&current);
+        let manifest: Manifest = read_json(&generation_dir.join("manifest.json"))?;
+        Ok(Some(CachedLake {
+            dir: self.dir.clone(),
+            generation_dir,
+            manifest,
+            objects: OnceCell::new(),
+        }))
+    }
+
+    fn io_error(&self, what: &str, e: std::io::Error) -> Error {
+        Error::Cache {
+            problem: format!("cannot {what} in `{}`: {e}", self.dir.display()),
+        }
+    }
+}
+
+/// FNV-1a: a stable hash (std's `DefaultHasher` may change between releases).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn read_json<T: for<'de> Deserialize<'de>>(path: &FsPath) -> Result<T> {
+    let bytes = fs::read(path).map_err(|e| Error::Cache {
+        problem: format!("cannot read `{}`: {e}", path.display()),
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::Cache {
+        problem: format!(
+            "`{}` is damaged ({e}); remove the folder or run with --no-cache",
+            path.display()
+        ),
+    })
+}
+
+/// A generation's description of the lake.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Manifest {
+    /// Format of this file.
+    format: u32,
+    /// Counts up with each sync.
+    generation: u64,
+    /// The source, for people.
+    source: String,
+    /// When the sync finished.
+    synced_at: DateTime<Utc>,
+    /// The next object version to hand out.
+    next_version: u64,
+    /// Malformed lines skipped while syncing (with --skip-bad-lines).
+    skipped_lines: u64,
+    /// Per TypeName.
+    types: BTreeMap<String, TypeEntry>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct TypeEntry {
+    /// Distinct key sets of the type's objects, with how many objects have each.
+    key_sets: Vec<KeySet>,
+    /// Every partition holding objects.
+    partitions: Vec<PartitionEntry>,
+    /// Files holding the rows.
+    segments: Vec<Segment>,
+    /// Versions whose rows are in a segment but no longer current.
+    dead: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct KeySet {
+    keys: Vec<String>,
+    objects: usize,
+    lines: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+struct PartitionEntry {
+    account: String,
+    region: String,
+    resource_type: String,
+}
+
+impl PartitionEntry {
+    fn of(p: &Partition) -> Self {
+        PartitionEntry {
+            account: p.account_id.clone(),
+            region: p.region.clone(),
+            resource_type: p.resource_type.clone(),
+        }
+    }
+
+    fn partition(&self) -> Partition {
+        Partition {
+            account_id: self.account.clone(),
+            region: self.region.clone(),
+            resource_type: self.resource_type.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Segment {
+    /// Below the lake's cache folder.
+    file: String,
+    partition: PartitionEntry,
+    /// Object versions it holds, an inclusive range.
+    first_version: u64,
+    last_version: u64,
+    rows: u64,
+}
+
+/// One object as the last sync saw it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CachedObject {
+    /// Key in the store.
+    key: String,
+    type_name: String,
+    partition: PartitionEntry,
+    size: u64,
+    last_modified: DateTime<Utc>,
+    e_tag: Option<String>,
+    /// Version of its rows in the segments.
+    version: u64,
+    /// Index into its type's key sets.
+    key_set: usize,
+    lines: usize,
+}
+
+impl CachedObject {
+    /// Whether the object listed as `object` is the one cached: same ETag where both have one,
+    /// else same size and modification time.
+    fn unchanged(&self, object: &SyncObject) -> bool {
+        match (&self.e_tag, &object.e_tag) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.size == object.size && self.last_modified == object.last_modified,
+        }
+    }
+}
+
+/// A generation of a lake's cache, as queries read it.
+#[derive(Debug)]
+pub struct CachedLake {
+    dir: PathBuf,
+    generation_dir: PathBuf,
+    manifest: Manifest,
+    objects: OnceCell<Vec<CachedObject>>,
+}
+
+impl CachedLake {
+    /// The lake's cache folder.
+    pub fn dir(&self) -> &FsPath {
+        &self.dir
+    }
+
+    /// When the generation was synced.
+    pub fn synced_at(&self) -> DateTime<Utc> {
+        self.manifest.synced_at
+    }
+
+    /// Malformed lines the sync skipped.
+    pub fn skipped_lines(&self) -> u64 {
+        self.manifest.skipped_lines
+    }
+
+    /// The layout the cached lake had: its types and their accounts.
+    pub fn layout(&self) -> LakeLayout {
+        LakeLayout {
+            root: Path::default(),
+            types: self
+                .manifest
+                .types
+                .iter()
+                .map(|(type_name, entry)| TypeFolder {
+                    type_name: type_name.clone(),
+                    accounts: entry
+                        .partitions
+                        .iter()
+                        .map(|p| p.account.clone())
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .map(|account_id| AccountFolder {
+                            account_id,
+                            location: Path::default(),
+                        })
+                        .collect(),
+                    skipped: Vec::new(),
+                })
+                .collect(),
+            skipped: Vec::new(),
+        }
+    }
+
+    /// A type's columns, merged from its key sets.
+    pub fn definition(&self, type_name: &str) -> TableDef {
+        let key_sets: Vec<(ObjectKeys, usize)> = self
+            .manifest
+            .types
+            .get(type_name)
+            .map(|t| {
+                t.key_sets
+                    .iter()
+                    .map(|k| {
+                        let keys = ObjectKeys {
+                            keys: k.keys.iter().cloned().collect(),
+                            lines: k.lines,
+                        };
+                        (keys, k.objects)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        merge_key_groups(type_name, key_sets.iter().map(|(k, n)| (k, *n)))
+    }
+
+    /// A type's objects within `filter`, as a listing would give them.
+    pub async fn listing(&self, type_name: &str, filter: &PartitionFilter) -> Result<TypeListing> {
+        let objects = self
+            .objects
+            .get_or_try_init(|| async { read_json(&self.generation_dir.join("objects.json")) })
+            .await?;
+        let mut partitions: HashMap<&PartitionEntry, Arc<Partition>> = HashMap::new();
+        let mut listing = TypeListing {
+            type_name: type_name.to_owned(),
+            ..TypeListing::default()
+        };
+        for object in objects.iter().filter(|o| o.type_name == type_name) {
+            let p = &object.partition;
+            listing.regions_seen.insert(p.region.clone());
+            if !filter.keeps_account(&p.account) || !filter.keeps_region(&p.region) {
+                continue;
+            }
+            let partition = partitions
+                .entry(p)
+                .or_insert_with(|| Arc::new(p.partition()));
+            listing.objects.push(SyncObject {
+                location: Path::from(object.key.as_str()),
+                size: object.size,
+                last_modified: object.last_modified,
+                e_tag: object.e_tag.clone(),
+                partition: Arc::clone(partition),
+            });
+        }
+        Ok(listing)
+    }
+
+    /// A type's segment files within `filter`, with their partitions, and its dead versions.
+    pub fn segments(
+        &self,
+        type_name: &str,
+        filter: &PartitionFilter,
+    ) -> (Vec<(PathBuf, Partition)>, Vec<u64>) {
+        let Some(entry) = self.manifest.types.get(type_name) else {
+            return (Vec::new(), Vec::new());
+        };
+        let segments = entry
+            .segments
+            .iter()
+            .filter(|s| {
+                filter.keeps_account(&s.partition.account)
+                    && filter.keeps_region(&s.partition.region)
+            })
+            .map(|s| (self.dir.join(&s.file), s.partition.partition()))
+            .collect();
+        (segments, entry.dead.clone())
+    }
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncSummary {
+    /// Objects in the lake.
+    pub objects: usize,
+    /// New or changed objects read.
+    pub read: usize,
+    /// Bytes of those.
+    pub read_bytes: u64,
+    /// Objects gone from the lake since the last sync.
+    pub dropped: usize,
+    /// Requests made to the source, by kind.
+    pub requests: RequestCounts,
+    /// Malformed lines skipped (--skip-bad-lines).
+    pub bad_lines: Vec<BadLine>,
+    /// Objects that could not be read and were skipped (--skip-unreadable): object, why.
+    /// They are read again by the next sync.
+    pub unreadable: Vec<(String, String)>,
+    /// Time taken.
+    pub elapsed: Duration,
+}
+
+/// Brings the cache of `source` up to date: one listing of the whole lake, then a read of each
+/// new or changed object. Waits for a sync already running on the same cache.
+pub async fn sync(
+    source: &Source,
+    cache: &LakeCache,
+    s3: &S3Options,
+    options: &ReadOptions,
+) -> Result<SyncSummary> {
+    let started = Instant::now();
+    fs::create_dir_all(cache.dir.join("generations"))
+        .map_err(|e| cache.io_error("create the cache", e))?;
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(cache.dir.join("lock"))
+        .map_err(|e| cache.io_error("open the lock", e))?;
+    // Blocks while another sync of this lake runs; released when `lock` is dropped.
+    let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
+        .await
+        .expect("the lock task does not panic")
+        .map_err(|e| cache.io_error("lock", e))?;
+    let _ = fs::write(cache.dir.join("source"), format!("{}\n", cache.source));
+
+    let previous = cache.current()?;
+    let previous_objects: Vec<CachedObject> = match &previous {
+        Some(lake) => read_json(&lake.generation_dir.join("objects.json"))?,
+        None => Vec::new(),
+    };
+    let mut manifest = previous.map(|p| p.manifest).unwrap_or_else(|| Manifest {
+        format: 1,
+        generation: 0,
+        source: cache.source.clone(),
+        synced_at: Utc::now(),
+        next_version: 1,
+        skipped_lines: 0,
+        types: BTreeMap::new(),
+    });
+    let generation = manifest.generation + 1;
+    let generation_name = format!("{generation:08}");
+
+    let opened = source.open(s3).await?;
+    let metered = MeteredStore::new(opened.store.store);
+    let store = LakeStore::new(Arc::new(metered.clone()), opened.store.label);
+    let layout = find_layout(&store, &opened.prefix).await?;
+    let mut by_key: HashMap<&str, &CachedObject> = previous_objects
+        .iter()
+        .map(|o| (o.key.as_str(), o))
+        .collect();
+    let report = ReadReport::default();
+    let mut summary = SyncSummary::default();
+    let mut objects: Vec<CachedObject> = Vec::new();
+    let mut types: BTreeMap<String, TypeEntry> = BTreeMap::new();
+    let mut written: Vec<PathBuf> = Vec::new();
+
+    let result: Result<()> = async {
+        for folder in &layout.types {
+            let listing =
+                list_type(&store, &layout.root, folder, &PartitionFilter::default()).await?;
+            let old = manifest.types.remove(&folder.type_name).unwrap_or_default();
+            let mut key_sets = KeySets::default();
+            let mut entry = TypeEntry {
+                segments: old.segments,
+                dead: old.dead,
+                ..TypeEntry::default()
+            };
+            let mut changed: Vec<SyncObject> = Vec::new();
+            for object in &listing.objects {
+                let key = object.location.to_string();
+                match by_key.remove(key.as_str()) {
+                    Some(cached) if cached.unchanged(object) && cached.type_name == folder.type_name => {
+                        let mut kept = cached.clone();
+                        kept.key_set = key_sets.keep(&old.key_sets[cached.key_set]);
+                        objects.push(kept);
+                    }
+                    Some(cached) => {
+                        entry.dead.push(cached.version);
+                        changed.push(object.clone());
+                    }
+                    None => changed.push(object.clone()),
+                }
+            }
+            summary.objects += listing.objects.len();
+            summary.read += changed.len();
+            summary.read_bytes += changed.iter().map(|o| o.size).sum::<u64>();
+            // Changed objects, by partition, in chunks of bounded size.
+            let mut by_partition: BTreeMap<PartitionEntry, Vec<SyncObject>> = BTreeMap::new();
+            for object in changed {
+                by_partition
+                    .entry(PartitionEntry::of(&object.partition))
+                    .or_default()
+                    .push(object);
+            }
+            let table = table_name(&folder.type_name);
+            for (partition, group) in by_partition {
+                for chunk in chunks(group) {
+                    let first_version = manifest.next_version;
+                    let segment_file = format!(
+                        "segments/{table}/accountid={}/region={}/{generation_name}-{first_version}.parquet",
+                        partition.account, partition.region
+                    );
+                    let path = cache.dir.join(&segment_file);
+                    let decoded = write_segment(
+                        &store,
+                        &folder.type_name,
+                        &chunk,
+                        first_version,
+                        &path,
+                        options,
+                        &report,
+                    )
+                    .await?;
+                    written.push(path);
+                    manifest.next_version += chunk.len() as u64;
+                    let mut rows = 0;
+                    for (i, (object, keys)) in chunk.iter().zip(decoded).enumerate() {
+                        // An object that could not be read (--skip-unreadable) is left out,
+                        // so the next sync tries it again.
+                        let Some(keys) = keys else { continue };
+                        rows += keys.lines as u64;
+                        objects.push(CachedObject {
+                            key: object.location.to_string(),
+                            type_name: folder.type_name.clone(),
+                            partition: partition.clone(),
+                            size: object.size,
+                            last_modified: object.last_modified,
+                            e_tag: object.e_tag.clone(),
+                            version: first_version + i as u64,
+                            key_set: key_sets.add(&keys),
+                            lines: keys.lines,
+                        });
+                    }
+                    entry.segments.push(Segment {
+                        file: segment_file,
+                        partition: partition.clone(),
+                        first_version,
+                        last_version: manifest.next_version - 1,
+                        rows,
+                    });
+                }
+            }
+            entry.key_sets = key_sets.into_entries(&objects, &folder.type_name);
+            entry.partitions = listing
+                .objects
+                .iter()
+                .map(|o| PartitionEntry::of(&o.partition))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            types.insert(folder.type_name.clone(), entry);
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(error) = result {
+        for path in &written {
+            let _ = fs::remove_file(path);
+        }
+        return Err(error);
+    }
+    // Objects not listed again are gone; types whose folder went are dropped whole.
+    summary.dropped = by_key.len();
+    for gone in by_key.values() {
+        if let Some(entry) = types.get_mut(&gone.type_name) {
+            entry.dead.push(gone.version);
+        }
+    }
+    let live: BTreeSet<u64> = objects.iter().map(|o| o.version).collect();
+    for entry in types.values_mut() {
+        // A segment none of whose versions is live goes; dead versions outside every segment
+        // are forgotten.
+        entry.segments.retain(|s| {
+            live.range(s.first_version..=s.last_version)
+                .next()
+                .is_some()
+        });
+        let segments = &entry.segments;
+        entry.dead.retain(|v| {
+            !live.contains(v)
+                && segments
+                    .iter()
+                    .any(|s| (s.first_version..=s.last_version).contains(v))
+        });
+        entry.dead.sort_unstable();
+        entry.dead.dedup();
+    }
+    manifest.types = types;
+    manifest.generation = generation;
+    manifest.synced_at = Utc::now();
+    manifest.source = cache.source.clone();
+    manifest.skipped_lines = report.bad_lines().len() as u64;
+    publish(cache, &generation_name, &manifest, &objects)?;
+    collect_garbage(cache, &manifest)?;
+    drop(lock);
+    summary.requests = metered.counts();
+    summary.bad_lines = report.bad_lines();
+    summary.unreadable = report.unreadable();
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Distinct key sets of a type, kept while objects are added.
+#[derive(Debug, Default)]
+struct KeySets {
+    index: HashMap<Vec<String>, usize>,
+    sets: Vec<Vec<String>>,
+}
+
+impl KeySets {
+    fn intern(&mut self, keys: Vec<String>) -> usize {
+        if let Some(&i) = self.index.get(&keys) {
+            return i;
+        }
+        self.sets.push(keys.clone());
+        self.index.insert(keys, self.sets.len() - 1);
+        self.sets.len() - 1
+    }
+
+    fn keep(&mut self, old: &KeySet) -> usize {
+        self.intern(old.keys.clone())
+    }
+
+    fn add(&mut self, keys: &ObjectKeys) -> usize {
+        self.intern(keys.keys.iter().cloned().collect())
+    }
+
+    /// The key sets with the objects of `type_name` that use each counted.
+    fn into_entries(self, objects: &[CachedObject], type_name: &str) -> Vec<KeySet> {
+        let mut entries: Vec<KeySet> = self
+            .sets
+            .into_iter()
+            .map(|keys| KeySet {
+                keys,
+                objects: 0,
+                lines: 0,
+            })
+            .collect();
+        for object in objects.iter().filter(|o| o.type_name == type_name) {
+            entries[object.key_set].objects += 1;
+            entries[object.key_set].lines += object.lines;
+        }
+        entries
+    }
+}
+
+/// Splits objects into runs of at most [`SEGMENT_BYTES`] (at least one object each).
+fn chunks(objects: Vec<SyncObject>) -> Vec<Vec<SyncObject>> {
+    let mut chunks: Vec<Vec<SyncObject>> = Vec::new();
+    let mut bytes = 0;
+    for object in objects {
+        if chunks.is_empty() || bytes + object.size > SEGMENT_BYTES {
+            chunks.push(Vec::new());
+            bytes = 0;
+        }
+        bytes += object.size;
+        chunks.last_mut().expect("pushed").push(object);
+    }
+    chunks
+}
+
+/// Reads `objects` and writes their rows to a segment at `path`, each row tagged with its
+/// object's version (`first_version` onwards, in order). Returns each object's keys, `None`
+/// for one that could not be read and was skipped.
+async fn write_segment(
+    store: &LakeStore,
+    type_name: &str,
+    objects: &[SyncObject],
+    first_version: u64,
+    path: &FsPath,
+    options: &ReadOptions,
+    report: &ReadReport,
+) -> Result<Vec<Option<ObjectKeys>>> {
+    let reads: Vec<_> = objects
+        .iter()
+        .map(|object| fetch(store, object, options, report))
+        .collect();
+    let fetched: Vec<Option<Bytes>> = stream::iter(reads)
+        .buffered(options.read_concurrency.max(1))
+        .try_collect()
+        .await?;
+    let mut keys = Vec::with_capacity(objects.len());
+    for (object, bytes) in objects.iter().zip(&fetched) {
+        keys.push(match bytes {
+            Some(bytes) => Some(keys_of(
+                &store.name(&object.location),
+                bytes,
+                options,
+                report,
+            )?),
+            None => None,
+        });
+    }
+    let def = Arc::new(merge_key_groups(
+        type_name,
+        keys.iter().flatten().map(|k| (k, 1)),
+    ));
+    let projection: Vec<usize> = (0..def.columns.len()).collect();
+    let mut decoder = BatchDecoder::new(Arc::clone(&def), &projection, usize::MAX);
+    let schema = segment_schema(&def.schema);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|e| write_error(path, e))?;
+    }
+    let file = fs::File::create(path).map_err(|e| write_error(path, e))?;
+    let properties = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .build();
+    let mut writer = ArrowWriter::try_new(file, Arc::clone(&schema), Some(properties))
+        .map_err(|e| encode_error(path, e))?;
+    for (i, (object, bytes)) in objects.iter().zip(&fetched).enumerate() {
+        let Some(bytes) = bytes else { continue };
+        decoder.decode_object(
+            object,
+            &store.name(&object.location),
+            bytes,
+            options,
+            report,
+        )?;
+        if let Some(batch) = decoder.finish_batch()? {
+            let version: ArrayRef = Arc::new(UInt64Array::from_value(
+                first_version + i as u64,
+                batch.num_rows(),
+            ));
+            let mut columns = batch.columns().to_vec();
+            columns.push(version);
+            let batch = RecordBatch::try_new(Arc::clone(&schema), columns)
+                .map_err(|e| encode_error(path, e))?;
+            writer.write(&batch).map_err(|e| encode_error(path, e))?;
+        }
+    }
+    writer.close().map_err(|e| encode_error(path, e))?;
+    Ok(keys)
+}
+
+/// A table's schema with the version column after its columns.
+pub fn segment_schema(table: &SchemaRef) -> SchemaRef {
+    let mut fields: Vec<Field> = table.fields().iter().map(|f| f.as_ref().clone()).collect();
+    fields.push(Field::new(VERSION_COLUMN, DataType::UInt64, false));
+    Arc::new(Schema::new(fields))
+}
+
+fn write_error(path: &FsPath, e: std::io::Error) -> Error {
+    Error::Write {
+        path: path.display().to_string(),
+        source: e,
+    }
+}
+
+fn encode_error(path: &FsPath, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Cache {
+        problem: format!("cannot write `{}`: {e}", path.display()),
+    }
+}
+
+/// Writes the generation's files, then points `CURRENT` at it in one rename.
+fn publish(
+    cache: &LakeCache,
+    generation: &str,
+    manifest: &Manifest,
+    objects: &[CachedObject],
+) -> Result<()> {
+    let generations = cache.dir.join("generations");
+    let staging = generations.join(format!(".{generation}.{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    fs::create_dir_all(&staging).map_err(|e| cache.io_error("create a generation", e))?;
+    for (name, text) in [
+        ("manifest.json", serde_json::to_vec(manifest)),
+        ("objects.json", serde_json::to_vec(objects)),
+    ] {
+        let text = text.expect("the manifest serialises");
+        let mut file = fs::File::create(staging.join(name))
+            .map_err(|e| cache.io_error("write a generation", e))?;
+        file.write_all(&text)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| cache.io_error("write a generation", e))?;
+    }
+    let target = generations.join(generation);
+    let _ = fs::remove_dir_all(&target);
+    fs::rename(&staging, &target).map_err(|e| cache.io_error("publish a generation", e))?;
+    let pointer = cache.dir.join(format!(".CURRENT.{}", std::process::id()));
+    fs::write(&pointer, format!("{generation}\n"))
+        .and_then(|()| fs::rename(&pointer, cache.dir.join("CURRENT")))
+        .map_err(|e| cache.io_error("switch CURRENT", e))
+}
+
+/// Removes generations older than the previous one, and segment files neither the current
+/// nor the previous generation uses (among them those of interrupted syncs).
+fn collect_garbage(cache: &LakeCache, current: &Manifest) -> Result<()> {
+    let generations = cache.dir.join("generations");
+    let previous = format!("{:08}", current.generation.saturating_sub(1));
+    let mut keep: BTreeSet<String> = segment_files(current);
+    if let Ok(manifest) = read_json::<Manifest>(&generations.join(&previous).join("manifest.json"))
+    {
+        keep.extend(segment_files(&manifest));
+    }
+    let current_name = format!("{:08}", current.generation);
+    if let Ok(entries) = fs::read_dir(&generations) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name != current_name && name != previous {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    let segments = cache.dir.join("segments");
+    let mut pending = vec![segments];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(relative) = path.strip_prefix(&cache.dir) {
+                let relative = relative.to_string_lossy().replace('\\', "/");
+                if !keep.contains(&relative) {
+                    let _ = fs::remove_file(&path);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn segment_files(manifest: &Manifest) -> BTreeSet<String> {
+    manifest
+        .types
+        .values()
+        .flat_map(|t| t.segments.iter().map(|s| s.file.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lake_folders_are_stable_per_source() {
+        assert_eq!(fnv1a(""), 0xcbf2_9ce4_8422_2325);
+        assert_ne!(fnv1a("s3:aws:a/b"), fnv1a("s3:aws:a/c"));
+        let root = FsPath::new("/cache");
+        let s3 = |prefix: &str| Source::S3 {
+            bucket: "sync".into(),
+            prefix: prefix.into(),
+        };
+        let a = LakeCache::for_source(root, &s3("x"), &S3Options::default()).unwrap();
+        let b = LakeCache::for_source(root, &s3("x"), &S3Options::default()).unwrap();
+        let c = LakeCache::for_source(root, &s3("y"), &S3Options::default()).unwrap();
+        assert_eq!(a.dir(), b.dir());
+        assert_ne!(a.dir(), c.dir());
+        assert!(a.dir().starts_with("/cache/lakes"));
+        assert!(
+            LakeCache::for_source(root, &Source::BuiltinSample, &S3Options::default()).is_err()
+        );
+    }
+
+    #[test]
+    fn chunks_bound_their_bytes_and_keep_every_object() {
+        let object = |size| SyncObject {
+            location: Path::from("k"),
+            size,
+            last_modified: DateTime::<Utc>::default(),
+            e_tag: None,
+            partition: Arc::new(Partition {
+                account_id: "1".into(),
+                region: "r".into(),
+                resource_type: "t".into(),
+            }),
+        };
+        let sizes = [
+            SEGMENT_BYTES / 2,
+            SEGMENT_BYTES / 2,
+            1,
+            SEGMENT_BYTES * 2,
+            5,
+        ];
+        let chunks = chunks(sizes.iter().map(|&s| object(s)).collect());
+        let shape: Vec<usize> = chunks.iter().map(Vec::len).collect();
+        assert_eq!(shape, vec![2, 1, 1, 1]);
+    }
+}

@@ -1,0 +1,350 @@
+//! The local cache: answers from it equal answers from the lake, before and after objects
+//! change, appear and go; only changed objects are read again; an interrupted sync is never
+//! used; syncs at once do not corrupt it; --offline never touches the source.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use common::{Rows, text_rows};
+use predicates::prelude::*;
+use ssmq_core::cache::{CacheUse, LakeCache, SyncSummary, sync};
+use ssmq_core::read::ReadOptions;
+use ssmq_core::report::builtin_reports;
+use ssmq_core::s3::S3Options;
+use ssmq_core::{LakeSession, SessionOptions, Source};
+
+const PARTITION: &str =
+    "accountid=111122223333/region=us-east-1/resourcetype=ManagedInstanceInventory";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A copy of the sample lake to change.
+fn sample_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("fixtures/sample"), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn source(lake: &Path) -> Source {
+    Source::parse(lake.to_str().unwrap()).unwrap()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().unwrap()
+}
+
+fn sync_now(lake: &Path, cache_root: &Path) -> ssmq_core::Result<SyncSummary> {
+    let source = source(lake);
+    let cache = LakeCache::for_source(cache_root, &source, &S3Options::default()).unwrap();
+    runtime().block_on(sync(
+        &source,
+        &cache,
+        &S3Options::default(),
+        &ReadOptions::default(),
+    ))
+}
+
+/// Everything a user can ask of a lake, as text: the tables overview, every table's columns
+/// and rows (sorted), and every report.
+fn answers(lake: &Path, cache: CacheUse) -> Vec<(String, Rows)> {
+    runtime().block_on(async {
+        let options = SessionOptions {
+            cache,
+            ..SessionOptions::default()
+        };
+        let session = LakeSession::open(&source(lake), options).await.unwrap();
+        let mut answers = vec![(
+            "tables".to_owned(),
+            text_rows(&[session.tables_overview().await.unwrap()]),
+        )];
+        for table in session.table_names() {
+            answers.push((
+                format!("describe {table}"),
+                text_rows(&[session.describe(&table).await.unwrap()]),
+            ));
+            let frame = session
+                .sql(&format!("SELECT * FROM {table}"))
+                .await
+                .unwrap();
+            let mut rows = text_rows(&frame.collect().await.unwrap());
+            rows.sort();
+            answers.push((format!("rows of {table}"), rows));
+        }
+        for report in builtin_reports() {
+            let frame = session.report(report, &[]).await.unwrap();
+            answers.push((
+                format!("report {}", report.name),
+                text_rows(&frame.collect().await.unwrap()),
+            ));
+        }
+        answers
+    })
+}
+
+fn assert_same_answers(lake: &Path, cache_root: &Path) {
+    let raw = answers(lake, CacheUse::Bypass);
+    let cached = answers(lake, CacheUse::Offline(cache_root.to_path_buf()));
+    assert_eq!(raw.len(), cached.len());
+    for ((what, raw), (_, cached)) in raw.iter().zip(&cached) {
+        assert_eq!(raw, cached, "{what} differs between the lake and its cache");
+    }
+}
+
+fn object(lake: &Path, type_name: &str, node: &str) -> PathBuf {
+    lake.join(type_name)
+        .join(PARTITION)
+        .join(format!("{node}.json"))
+}
+
+#[test]
+fn answers_from_the_cache_equal_the_lake_as_objects_change_appear_and_go() {
+    let lake = sample_copy();
+    let cache = tempfile::tempdir().unwrap();
+    let first = sync_now(lake.path(), cache.path()).unwrap();
+    assert_eq!(first.read, first.objects, "a first sync reads everything");
+    assert_eq!(first.dropped, 0);
+    assert_same_answers(lake.path(), cache.path());
+
+    let again = sync_now(lake.path(), cache.path()).unwrap();
+    assert_eq!((again.read, again.dropped, again.requests.get), (0, 0, 0));
+
+    // Changed: a tag value and a new key (the schema grows).
+    let tags = object(lake.path(), "AWS:Tag", "i-0a2de503781daca43");
+    let text = fs::read_to_string(&tags).unwrap();
+    let changed = text
+        .replacen("\"Value\":\"", "\"Value\":\"renamed-", 1)
+        .replacen("\"Key\":", "\"CostCentre\":\"cc-7\",\"Key\":", 1);
+    assert_ne!(text, changed);
+    fs::write(&tags, changed).unwrap();
+    // New: a node's applications.
+    let new = object(lake.path(), "AWS:Application", "i-0feedfacecafe0001");
+    fs::write(
+        &new,
+        "{\"Name\":\"htop\",\"Version\":\"3.2\",\"resourceId\":\"i-0feedfacecafe0001\",\"captureTime\":\"2026-10-31T00:00:00Z\",\"schemaVersion\":\"1.1\"}\n",
+    )
+    .unwrap();
+    // Gone: a node's patch compliance, and every object of the custom type (its columns go).
+    let compliance = object(lake.path(), "AWS:ComplianceItem", "i-0a2de503781daca43");
+    fs::remove_file(&compliance).unwrap();
+    let custom = lake.path().join("Custom:NodeInfo");
+    let custom_objects = walk(&custom).len();
+    fs::remove_dir_all(&custom).unwrap();
+
+    let update = sync_now(lake.path(), cache.path()).unwrap();
+    assert_eq!(
+        update.read, 2,
+        "only the changed and the new object are read"
+    );
+    assert_eq!(update.requests.get, 2);
+    assert_eq!(update.dropped, 1 + custom_objects);
+    assert_same_answers(lake.path(), cache.path());
+
+    // Changed again, back to fewer keys: the dead rows of both earlier versions stay out.
+    fs::write(&tags, text).unwrap();
+    let update = sync_now(lake.path(), cache.path()).unwrap();
+    assert_eq!(update.read, 1);
+    assert_same_answers(lake.path(), cache.path());
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files.extend(walk(&path));
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn a_failed_sync_leaves_the_cache_as_it_was_and_strays_are_cleaned_later() {
+    let lake = sample_copy();
+    let cache_root = tempfile::tempdir().unwrap();
+    sync_now(lake.path(), cache_root.path()).unwrap();
+    let cache = LakeCache::for_source(
+        cache_root.path(),
+        &source(lake.path()),
+        &S3Options::default(),
+    )
+    .unwrap();
+    let before = answers(
+        lake.path(),
+        CacheUse::Offline(cache_root.path().to_path_buf()),
+    );
+    let segments_before = walk(&cache.dir().join("segments"));
+    let current_before = fs::read(cache.dir().join("CURRENT")).unwrap();
+
+    // A malformed line in a changed object: the sync fails after reading other objects.
+    let tags = object(lake.path(), "AWS:Tag", "i-0a2de503781daca43");
+    let mut text = fs::read_to_string(&tags).unwrap();
+    text.push_str("{\"Key\": broken}\n");
+    fs::write(&tags, &text).unwrap();
+    let new = object(lake.path(), "AWS:Application", "i-0feedfacecafe0002");
+    fs::write(&new, "{\"Name\":\"vim\"}\n").unwrap();
+    let error = sync_now(lake.path(), cache_root.path()).unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("i-0a2de503781daca43.json"), "{message}");
+    assert_eq!(
+        fs::read(cache.dir().join("CURRENT")).unwrap(),
+        current_before
+    );
+    assert_eq!(walk(&cache.dir().join("segments")), segments_before);
+    assert_eq!(
+        answers(
+            lake.path(),
+            CacheUse::Offline(cache_root.path().to_path_buf())
+        ),
+        before
+    );
+
+    // What a crashed sync would leave: a half-written generation and a segment no generation
+    // names. The next sync publishes past them and removes them.
+    let stray_generation = cache.dir().join("generations/.00000009.4242");
+    fs::create_dir_all(&stray_generation).unwrap();
+    fs::write(stray_generation.join("manifest.json"), "{").unwrap();
+    let stray_segment = cache
+        .dir()
+        .join("segments/aws_tag/accountid=1/region=r/00000009-1.parquet");
+    fs::create_dir_all(stray_segment.parent().unwrap()).unwrap();
+    fs::write(&stray_segment, "half").unwrap();
+    fs::write(&tags, text.replace("{\"Key\": broken}\n", "")).unwrap();
+    sync_now(lake.path(), cache_root.path()).unwrap();
+    assert!(!stray_segment.exists());
+    assert!(!stray_generation.exists());
+    assert_same_answers(lake.path(), cache_root.path());
+}
+
+#[test]
+fn syncs_at_once_wait_for_each_other_and_leave_a_sound_cache() {
+    let lake = sample_copy();
+    let cache = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("ssmq");
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            std::process::Command::new(&bin)
+                .arg("--source")
+                .arg(lake.path())
+                .arg("--cache-dir")
+                .arg(cache.path())
+                .arg("sync")
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut full_reads = 0;
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        if !stderr.contains(": 0 new or changed read") {
+            full_reads += 1;
+        }
+    }
+    assert_eq!(
+        full_reads, 1,
+        "one sync reads the lake, the others find it current"
+    );
+    assert_same_answers(lake.path(), cache.path());
+}
+
+fn ssmq(lake: &Path, cache: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("ssmq").unwrap();
+    cmd.env_remove("SSMQ_SOURCE")
+        .arg("--source")
+        .arg(lake)
+        .arg("--cache-dir")
+        .arg(cache);
+    cmd
+}
+
+#[test]
+fn commands_sync_a_cached_source_first_and_offline_never_touches_it() {
+    let lake = sample_copy();
+    let cache = tempfile::tempdir().unwrap();
+    let count = "SELECT count(*) AS n FROM aws_application";
+    let answer = |extra: &[&str]| {
+        let output = ssmq(lake.path(), cache.path())
+            .args(extra)
+            .args(["sql", count, "--format", "csv"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "{stderr}");
+        (String::from_utf8(output.stdout).unwrap(), stderr)
+    };
+    // No cache yet: the lake answers, and no cache appears.
+    assert_eq!(answer(&[]).0, "n\n119\n");
+    assert!(walk(cache.path()).is_empty());
+    ssmq(lake.path(), cache.path())
+        .arg("--offline")
+        .args(["sql", count])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("has no cache in"))
+        .stderr(predicate::str::contains("run `ssmq sync` first"));
+
+    ssmq(lake.path(), cache.path())
+        .arg("sync")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "Synced 175 objects: 175 new or changed read",
+        ));
+    let new = object(lake.path(), "AWS:Application", "i-0feedfacecafe0003");
+    fs::write(&new, "{\"Name\":\"vim\"}\n{\"Name\":\"tmux\"}\n").unwrap();
+    // --offline answers as of the last sync; --no-cache reads the lake; a plain command syncs
+    // first and says what changed.
+    let (offline, notes) = answer(&["--offline"]);
+    assert_eq!(offline, "n\n119\n");
+    assert!(
+        notes.contains("--offline: answering from the cache synced at"),
+        "{notes}"
+    );
+    assert_eq!(answer(&["--no-cache"]).0, "n\n121\n");
+    let (synced, notes) = answer(&[]);
+    assert_eq!(synced, "n\n121\n");
+    assert!(notes.contains("1 new or changed read"), "{notes}");
+    assert_eq!(answer(&["--offline"]).0, "n\n121\n");
+
+    // With the lake gone, --offline still answers.
+    let moved = tempfile::tempdir().unwrap();
+    let gone = moved.path().join("lake");
+    fs::rename(lake.path(), &gone).unwrap();
+    let output = ssmq(lake.path(), cache.path())
+        .args(["--offline", "report", "os-distribution", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Amazon Linux"));
+    fs::rename(&gone, lake.path()).unwrap();
+
+    ssmq(lake.path(), cache.path())
+        .args(["--account", "111122223333", "sync"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`ssmq sync` keeps the whole lake"));
+}
