@@ -896,3 +896,76 @@ async fn an_export_to_an_s3_prefix_reads_back_and_replaces_the_previous_one() {
     );
     assert_eq!(keys("exports/nightly/aws_complianceitem").await.len(), 6);
 }
+
+#[tokio::test]
+async fn a_cache_of_a_bucket_reads_only_changed_objects_and_answers_as_the_bucket() {
+    let bucket = sample_bucket("cache").await;
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let endpoint = &S3Server::get().endpoint;
+    let source = format!("s3://{bucket}/{PREFIX}");
+    let run = |args: &[&str]| {
+        let output = ssmq_s3(home.path(), &source, endpoint)
+            .arg("--cache-dir")
+            .arg(cache.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = output_text(&output);
+        assert!(output.status.success(), "{stderr}");
+        assert_no_secret(&stderr);
+        (stdout, stderr)
+    };
+    let (_, first) = run(&["sync"]);
+    assert!(
+        first.contains("Synced 175 objects: 175 new or changed read"),
+        "{first}"
+    );
+
+    // One object changes, one goes.
+    let store = bucket_store(&bucket);
+    let changed = format!(
+        "{PREFIX}/AWS:Tag/accountid=111122223333/region=us-east-1/resourcetype=ManagedInstanceInventory/i-0a2de503781daca43.json"
+    );
+    let gone = format!(
+        "{PREFIX}/AWS:ComplianceItem/accountid=111122223333/region=us-east-1/resourcetype=ManagedInstanceInventory/i-0a2de503781daca43.json"
+    );
+    let tags = store
+        .get(&Path::from(changed.as_str()))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let tags = String::from_utf8(tags.to_vec()).unwrap().replacen(
+        "\"Value\":\"",
+        "\"Value\":\"renamed-",
+        1,
+    );
+    store
+        .put(
+            &Path::from(changed.as_str()),
+            PutPayload::from(tags.into_bytes()),
+        )
+        .await
+        .unwrap();
+    store.delete(&Path::from(gone.as_str())).await.unwrap();
+
+    let (_, second) = run(&["sync"]);
+    assert!(
+        second.contains("Synced 174 objects: 1 new or changed read")
+            && second.contains("1 dropped")
+            && second.contains(", 1 reads;"),
+        "one GET, by ETag: {second}"
+    );
+    for report in builtin_reports() {
+        let args = ["report", report.name.as_str(), "--format", "csv"];
+        let (cached, _) = run(&[&["--offline"][..], &args[..]].concat());
+        let (raw, _) = run(&[&["--no-cache"][..], &args[..]].concat());
+        assert_eq!(cached, raw, "report {}", report.name);
+    }
+    let query =
+        "SELECT value FROM aws_tag WHERE resourceid = 'i-0a2de503781daca43' AND key = 'Name'";
+    let (answer, _) = run(&["--offline", "sql", query, "--format", "csv"]);
+    assert!(answer.contains("renamed-"), "{answer}");
+}

@@ -243,13 +243,14 @@ impl Stderr {
     /// What `ssmq sync` did, in one line (and where the cache is, with -v).
     pub fn synced(&self, summary: &SyncSummary, dir: &std::path::Path) {
         eprintln!(
-            "Synced {} objects: {} new or changed read ({:.1} MB), {} dropped, {} unchanged; {} requests in {:.2} s",
+            "Synced {} objects: {} new or changed read ({:.1} MB), {} dropped, {} unchanged; requests: {} listings, {} reads; {:.2} s",
             summary.objects,
             summary.read,
             summary.read_bytes as f64 / 1e6,
             summary.dropped,
             summary.objects - summary.read,
-            summary.requests.total(),
+            summary.requests.list_delimited + summary.requests.list,
+            summary.requests.get,
             summary.elapsed.as_secs_f64()
         );
         if self.verbose > 0 {
