@@ -147,29 +147,9 @@ impl LakeSession {
         let lake_store = LakeStore::new(Arc::new(metered.clone()), store.label)
             .with_read_cache(options.read.cache_bytes);
         let layout = Arc::new(find_layout(&lake_store, prefix).await?);
-        let report = Arc::new(ReadReport::default());
-        let mut session = LakeSession {
-            tables: Arc::new(LakeTables::new(
-                Arc::clone(&layout),
-                lake_store.clone(),
-                options.read.clone(),
-                Arc::clone(&report),
-                &options.filter,
-                &StatementScope::default(),
-            )),
-            ctx: SessionContext::new(),
-            options,
-            layout,
-            store: lake_store,
-            meter: metered,
-            report,
-            scoped: Mutex::default(),
-            s3: None,
-            cached: None,
-            synced: None,
-        };
-        session.ctx = session.context_for(&session.tables);
-        Ok(session)
+        Ok(Self::assemble(
+            layout, lake_store, metered, options, None, None,
+        ))
     }
 
     /// A session answering from a generation of the lake's cache; `synced` says what
@@ -184,29 +164,41 @@ impl LakeSession {
         let layout = Arc::new(lake.layout());
         let metered = MeteredStore::new(Arc::new(InMemory::new()));
         let store = LakeStore::new(Arc::new(metered.clone()), "");
+        Self::assemble(layout, store, metered, options, Some(lake), synced)
+    }
+
+    /// A session over `layout`, reading through `store` (metered by `meter`), or from `cached`.
+    fn assemble(
+        layout: Arc<LakeLayout>,
+        store: LakeStore,
+        meter: MeteredStore,
+        options: SessionOptions,
+        cached: Option<Arc<CachedLake>>,
+        synced: Option<SyncSummary>,
+    ) -> Self {
         let report = Arc::new(ReadReport::default());
-        let tables = Arc::new(
-            LakeTables::new(
-                Arc::clone(&layout),
-                store.clone(),
-                options.read.clone(),
-                Arc::clone(&report),
-                &options.filter,
-                &StatementScope::default(),
-            )
-            .from_cache(Arc::clone(&lake)),
+        let mut tables = LakeTables::new(
+            Arc::clone(&layout),
+            store.clone(),
+            options.read.clone(),
+            Arc::clone(&report),
+            &options.filter,
+            &StatementScope::default(),
         );
+        if let Some(lake) = &cached {
+            tables = tables.from_cache(Arc::clone(lake));
+        }
         let mut session = LakeSession {
+            tables: Arc::new(tables),
             ctx: SessionContext::new(),
-            tables,
             options,
             layout,
             store,
-            meter: metered,
+            meter,
             report,
             scoped: Mutex::default(),
             s3: None,
-            cached: Some(lake),
+            cached,
             synced,
         };
         session.ctx = session.context_for(&session.tables);

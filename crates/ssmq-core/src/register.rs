@@ -315,16 +315,10 @@ impl TableProvider for SyncTable {
         &self,
         filters: &[&Expr],
     ) -> DfResult<Vec<TableProviderFilterPushDown>> {
-        Ok(filters
-            .iter()
-            .map(|f| {
-                if expr_applicable_for_cols(&PARTITION_KEYS, f) {
-                    TableProviderFilterPushDown::Exact
-                } else {
-                    TableProviderFilterPushDown::Unsupported
-                }
-            })
-            .collect())
+        Ok(partition_pushdown(
+            filters,
+            TableProviderFilterPushDown::Unsupported,
+        ))
     }
 
     async fn scan(
@@ -334,11 +328,7 @@ impl TableProvider for SyncTable {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        let partition_filters: Vec<Expr> = filters
-            .iter()
-            .filter(|f| expr_applicable_for_cols(&PARTITION_KEYS, f))
-            .cloned()
-            .collect();
+        let partition_filters = partition_filters(filters);
         let objects = prune_partitions(state, &self.objects.objects, &partition_filters)?;
         let projection = projection
             .cloned()
@@ -384,16 +374,10 @@ impl TableProvider for CachedTable {
     ) -> DfResult<Vec<TableProviderFilterPushDown>> {
         // Partition filters choose whole segments; the rest prune row groups of the files and
         // run again on the rows.
-        Ok(filters
-            .iter()
-            .map(|f| {
-                if expr_applicable_for_cols(&PARTITION_KEYS, f) {
-                    TableProviderFilterPushDown::Exact
-                } else {
-                    TableProviderFilterPushDown::Inexact
-                }
-            })
-            .collect())
+        Ok(partition_pushdown(
+            filters,
+            TableProviderFilterPushDown::Inexact,
+        ))
     }
 
     async fn scan(
@@ -403,11 +387,7 @@ impl TableProvider for CachedTable {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        let partition_filters: Vec<Expr> = filters
-            .iter()
-            .filter(|f| expr_applicable_for_cols(&PARTITION_KEYS, f))
-            .cloned()
-            .collect();
+        let partition_filters = partition_filters(filters);
         let partitions: Vec<&Partition> = self.segments.iter().map(|(_, p)| p).collect();
         let verdicts = partition_verdicts(state, &partitions, &partition_filters)?;
         let files: Vec<&PathBuf> = self
@@ -453,6 +433,33 @@ impl TableProvider for CachedTable {
         }
         state.create_physical_plan(&plan.build()?).await
     }
+}
+
+/// Filters on partition columns alone are applied exactly, by choosing partitions; others get
+/// `otherwise`.
+fn partition_pushdown(
+    filters: &[&Expr],
+    otherwise: TableProviderFilterPushDown,
+) -> Vec<TableProviderFilterPushDown> {
+    filters
+        .iter()
+        .map(|f| {
+            if expr_applicable_for_cols(&PARTITION_KEYS, f) {
+                TableProviderFilterPushDown::Exact
+            } else {
+                otherwise.clone()
+            }
+        })
+        .collect()
+}
+
+/// The filters that name partition columns alone.
+fn partition_filters(filters: &[Expr]) -> Vec<Expr> {
+    filters
+        .iter()
+        .filter(|f| expr_applicable_for_cols(&PARTITION_KEYS, f))
+        .cloned()
+        .collect()
 }
 
 /// The objects whose partition values satisfy every filter.
