@@ -47,11 +47,13 @@ pub struct GlobalArgs {
     #[arg(long, env = "SSMQ_SOURCE", global = true, value_name = "DIR")]
     pub source: Option<String>,
 
-    /// Only this account; other accounts' folders are never listed or read (repeatable)
+    /// Only this account; other accounts' folders are never listed or read (repeatable; a
+    /// source with a cache is synced whole, then queried for this account)
     #[arg(long = "account", value_name = "ID", global = true)]
     pub accounts: Vec<String>,
 
-    /// Only this region; other regions' folders are never listed or read (repeatable)
+    /// Only this region; other regions' folders are never listed or read (repeatable; a source
+    /// with a cache is synced whole, then queried for this region)
     #[arg(long = "region", value_name = "REGION", global = true)]
     pub regions: Vec<String>,
 
