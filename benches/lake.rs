@@ -12,7 +12,9 @@
 //! memory (resident set) of the process during the step. Every run opens a new session, so
 //! nothing is kept inside ssmq between runs except what the step is about (the cache); the
 //! operating system's page cache is warm after the first run, as it is for any tool run
-//! twice. DuckDB runs in a Python process of its own (`SSMQ_BENCH_PYTHON`, else `python3`)
+//! twice. The S3 step uploads the lake once per run to moto's server on loopback (the one the
+//! tests use; `SSMQ_BENCH_S3=0` skips it): moto is single-threaded Python, so that figure
+//! shows what requests cost rather than what S3 would. DuckDB runs in a Python process of its own (`SSMQ_BENCH_PYTHON`, else `python3`)
 //! that times its queries itself and reports its own peak memory; its thread count is the
 //! same as ssmq's.
 
@@ -20,6 +22,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "../tests/common/s3.rs"]
+#[allow(dead_code)] // the tests' helpers: the benchmark needs the server and buckets only
+mod s3_server;
+
+use std::sync::Arc;
+
+use futures::StreamExt;
+use object_store::aws::AmazonS3Builder;
+use object_store::path::Path as StorePath;
+use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload};
 use ssmq_core::cache::{CacheUse, LakeCache, sync};
 use ssmq_core::read::ReadOptions;
 use ssmq_core::s3::S3Options;
@@ -105,7 +117,7 @@ fn duckdb(lake: &Path, sql: &str, threads: usize) -> Option<Measured> {
     let python = std::env::var("SSMQ_BENCH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let script = format!(
         r#"
-import resource, statistics, sys, time
+import statistics, sys, time
 import duckdb
 con = duckdb.connect()
 con.execute("SET threads = {threads}")
@@ -115,7 +127,9 @@ for _ in range({RUNS}):
     started = time.perf_counter()
     con.execute(sql).fetchall()
     times.append(time.perf_counter() - started)
-print(statistics.median(times), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+# VmHWM, not ru_maxrss: the latter carries the parent's peak across fork and exec.
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(statistics.median(times), peak / 1024)
 "#
     );
     let sql = sql.replace("{lake}", &lake.display().to_string());
@@ -268,6 +282,32 @@ async fn bench_lake(nodes: usize, threads: usize) {
         duck_scan.as_ref(),
     );
 
+    if std::env::var("SSMQ_BENCH_S3").map_or(true, |v| v != "0") {
+        let (s3_source, s3_options) = lake_on_s3(&dir, &files_of(&dir)).await;
+        let s3_raw = SessionOptions {
+            s3: s3_options,
+            ..SessionOptions::default()
+        };
+        let s3_report = measure(
+            || {},
+            || {
+                let (source, options) = (s3_source.clone(), s3_raw.clone());
+                async move {
+                    let session = LakeSession::open(&source, options).await.expect("opens");
+                    let frame = session.sql(REPORT_SQL).await.expect("plans");
+                    frame.collect().await.expect("runs");
+                }
+            },
+        )
+        .await;
+        print_row(
+            "cold report through the local S3 server (moto)",
+            &s3_report,
+            Some(compliance_mb),
+            None,
+        );
+    }
+
     let cache =
         LakeCache::for_source(&cache_root, &source, &S3Options::default()).expect("a cache");
     let read = ReadOptions::default();
@@ -379,6 +419,63 @@ async fn bench_lake(nodes: usize, threads: usize) {
     );
 }
 
+/// Uploads the lake to a new bucket of moto's server on loopback; returns it as a source,
+/// and how to reach it (moto takes unsigned requests).
+async fn lake_on_s3(dir: &Path, files: &[PathBuf]) -> (Source, S3Options) {
+    let server = s3_server::S3Server::get();
+    let bucket = server.bucket("bench");
+    let store: Arc<dyn ObjectStore> = Arc::new(
+        AmazonS3Builder::new()
+            // Readable without signing, as the sessions below read it.
+            .with_client_options(ClientOptions::new().with_default_headers(
+                http::HeaderMap::from_iter([(
+                    http::HeaderName::from_static("x-amz-acl"),
+                    http::HeaderValue::from_static("public-read"),
+                )]),
+            ))
+            .with_endpoint(&server.endpoint)
+            .with_allow_http(true)
+            .with_virtual_hosted_style_request(false)
+            .with_bucket_name(&bucket)
+            .with_region("us-east-1")
+            .with_access_key_id("bench")
+            .with_secret_access_key("bench")
+            .build()
+            .expect("an S3 client"),
+    );
+    let started = Instant::now();
+    futures::stream::iter(files.iter().map(|file| {
+        let key = file
+            .strip_prefix(dir)
+            .expect("below the lake")
+            .to_string_lossy()
+            .into_owned();
+        let store = Arc::clone(&store);
+        async move {
+            let bytes = std::fs::read(file).expect("readable");
+            store
+                .put(&StorePath::from(key.as_str()), PutPayload::from(bytes))
+                .await
+                .expect("uploaded");
+        }
+    }))
+    .buffer_unordered(16)
+    .collect::<Vec<()>>()
+    .await;
+    eprintln!(
+        "  uploaded {} objects to moto in {:.0} s",
+        files.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let source = Source::parse(&format!("s3://{bucket}")).expect("an S3 source");
+    let options = S3Options {
+        endpoint_url: Some(server.endpoint.clone()),
+        no_sign_request: true,
+        ..S3Options::default()
+    };
+    (source, options)
+}
+
 /// Requests a sync makes: into an empty cache (`full`), or the next one.
 async fn sync_requests(source: &Source, cache: &LakeCache, full: bool) -> u64 {
     if full {
@@ -398,6 +495,14 @@ async fn sync_requests(source: &Source, cache: &LakeCache, full: bool) -> u64 {
 
 /// The lake's object files, sorted.
 fn lake_files(dir: &Path) -> Vec<PathBuf> {
+    files_of(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect()
+}
+
+/// Every file below `dir` but the generator's marker, sorted.
+fn files_of(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(current) = pending.pop() {
@@ -405,7 +510,7 @@ fn lake_files(dir: &Path) -> Vec<PathBuf> {
             let path = entry.path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "json") {
+            } else if path.file_name().is_some_and(|n| n != ".complete") {
                 files.push(path);
             }
         }
