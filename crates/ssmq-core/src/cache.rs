@@ -478,6 +478,7 @@ pub async fn sync(
         skipped_lines: 0,
         types: BTreeMap::new(),
     });
+    let previous_types: Vec<String> = manifest.types.keys().cloned().collect();
     let generation = manifest.generation + 1;
     let generation_name = format!("{generation:08}");
 
@@ -602,6 +603,14 @@ pub async fn sync(
     }
     // Objects not listed again are gone; types whose folder went are dropped whole.
     summary.dropped = by_key.len();
+    let same_types = types.keys().eq(previous_types.iter());
+    if summary.read == 0 && summary.dropped == 0 && same_types && manifest.generation > 0 {
+        // Nothing changed: the current generation stands.
+        drop(lock);
+        summary.requests = metered.counts();
+        summary.elapsed = started.elapsed();
+        return Ok(summary);
+    }
     for gone in by_key.values() {
         if let Some(entry) = types.get_mut(&gone.type_name) {
             entry.dead.push(gone.version);
