@@ -11,6 +11,7 @@ use assert_cmd::Command;
 use common::{Rows, text_rows};
 use predicates::prelude::*;
 use ssmq_core::cache::{CacheUse, LakeCache, SyncSummary, sync};
+use ssmq_core::discover::PartitionFilter;
 use ssmq_core::read::ReadOptions;
 use ssmq_core::report::builtin_reports;
 use ssmq_core::s3::S3Options;
@@ -64,10 +65,11 @@ fn sync_now(lake: &Path, cache_root: &Path) -> ssmq_core::Result<SyncSummary> {
 
 /// Everything a user can ask of a lake, as text: the tables overview, every table's columns
 /// and rows (sorted), and every report.
-fn answers(lake: &Path, cache: CacheUse) -> Vec<(String, Rows)> {
+fn answers(lake: &Path, cache: CacheUse, filter: &PartitionFilter) -> Vec<(String, Rows)> {
     runtime().block_on(async {
         let options = SessionOptions {
             cache,
+            filter: filter.clone(),
             ..SessionOptions::default()
         };
         let session = LakeSession::open(&source(lake), options).await.unwrap();
@@ -99,12 +101,29 @@ fn answers(lake: &Path, cache: CacheUse) -> Vec<(String, Rows)> {
     })
 }
 
+/// The lake and its cache answer alike, whole and within `--account` / `--region` filters
+/// (a segment of the cache may hold several partitions).
 fn assert_same_answers(lake: &Path, cache_root: &Path) {
-    let raw = answers(lake, CacheUse::Bypass);
-    let cached = answers(lake, CacheUse::Offline(cache_root.to_path_buf()));
-    assert_eq!(raw.len(), cached.len());
-    for ((what, raw), (_, cached)) in raw.iter().zip(&cached) {
-        assert_eq!(raw, cached, "{what} differs between the lake and its cache");
+    let account = || vec!["111122223333".to_owned()];
+    let region = || vec!["us-east-1".to_owned()];
+    let filters = [
+        PartitionFilter::default(),
+        PartitionFilter::default().with_accounts(account()),
+        PartitionFilter::default().with_regions(region()),
+        PartitionFilter::default()
+            .with_accounts(account())
+            .with_regions(region()),
+    ];
+    for filter in &filters {
+        let raw = answers(lake, CacheUse::Bypass, filter);
+        let cached = answers(lake, CacheUse::Offline(cache_root.to_path_buf()), filter);
+        assert_eq!(raw.len(), cached.len());
+        for ((what, raw), (_, cached)) in raw.iter().zip(&cached) {
+            assert_eq!(
+                raw, cached,
+                "{what} differs between the lake and its cache ({filter:?})"
+            );
+        }
     }
 }
 
@@ -193,6 +212,7 @@ fn a_failed_sync_leaves_the_cache_as_it_was_and_strays_are_cleaned_later() {
     let before = answers(
         lake.path(),
         CacheUse::Offline(cache_root.path().to_path_buf()),
+        &PartitionFilter::default(),
     );
     let segments_before = walk(&cache.dir().join("segments"));
     let current_before = fs::read(cache.dir().join("CURRENT")).unwrap();
@@ -215,7 +235,8 @@ fn a_failed_sync_leaves_the_cache_as_it_was_and_strays_are_cleaned_later() {
     assert_eq!(
         answers(
             lake.path(),
-            CacheUse::Offline(cache_root.path().to_path_buf())
+            CacheUse::Offline(cache_root.path().to_path_buf()),
+            &PartitionFilter::default()
         ),
         before
     );

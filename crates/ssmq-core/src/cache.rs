@@ -13,13 +13,14 @@
 //!                  /CURRENT               the generation queries use, replaced atomically
 //!                  /generations/<gen>/manifest.json   tables: key sets, segments, dead rows
 //!                  /generations/<gen>/objects.json    every object: key, ETag/size/mtime, version
-//!                  /segments/<table>/accountid=<a>/region=<r>/<gen>-<n>.parquet
+//!                  /segments/<table>/<gen>-<first version>.parquet
 //! ```
 //!
 //! A sync lists the whole lake once and compares each object with the last generation: by
 //! ETag where the store gives one (S3), else by size and modification time (directories).
-//! New and changed objects are read and decoded into new *segments* (immutable Parquet files,
-//! per table and partition, whose rows carry the version of the object they came from); the
+//! New and changed objects are read and decoded into new *segments* (immutable Parquet files
+//! per table, each listing the partitions it holds, whose rows carry the version of the
+//! object they came from); the
 //! versions of changed and deleted objects become *dead* and are filtered out at query time,
 //! and a segment whose rows are all dead is removed. The merged schema of each table is kept
 //! as its distinct key sets with object counts, so a query neither lists nor infers anything.
@@ -65,6 +66,8 @@ pub const VERSION_COLUMN: &str = "__ssmq_object_version";
 
 /// JSON bytes decoded into one segment file at most.
 const SEGMENT_BYTES: u64 = 64 << 20;
+/// JSON bytes of a segment past which the next partition starts a segment of its own.
+const SEGMENT_SHARED_BYTES: u64 = 8 << 20;
 
 /// How a session uses the cache.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -255,7 +258,8 @@ impl PartitionEntry {
 struct Segment {
     /// Below the lake's cache folder.
     file: String,
-    partition: PartitionEntry,
+    /// Partitions whose rows it holds.
+    partitions: Vec<PartitionEntry>,
     /// Object versions it holds, an inclusive range.
     first_version: u64,
     last_version: u64,
@@ -343,34 +347,57 @@ impl CachedLake {
         }
     }
 
-    /// A type's columns, merged from its key sets.
-    pub fn definition(&self, type_name: &str) -> TableDef {
-        let key_sets: Vec<(ObjectKeys, usize)> = self
-            .manifest
-            .types
-            .get(type_name)
-            .map(|t| {
-                t.key_sets
-                    .iter()
-                    .map(|k| {
-                        let keys = ObjectKeys {
-                            keys: k.keys.iter().cloned().collect(),
-                            lines: k.lines,
-                        };
-                        (keys, k.objects)
-                    })
-                    .collect()
+    /// A type's columns, merged from the key sets of its objects within `filter` (as the
+    /// source would give them: a filter narrows what columns are learnt from).
+    pub async fn definition(&self, type_name: &str, filter: &PartitionFilter) -> Result<TableDef> {
+        let Some(entry) = self.manifest.types.get(type_name) else {
+            return Ok(merge_key_groups(type_name, std::iter::empty()));
+        };
+        let mut counts: Vec<(usize, usize)> = entry
+            .key_sets
+            .iter()
+            .map(|k| (k.objects, k.lines))
+            .collect();
+        if !filter.is_all() {
+            counts = vec![(0, 0); entry.key_sets.len()];
+            for object in self.objects().await?.iter().filter(|o| {
+                o.type_name == type_name
+                    && filter.keeps_account(&o.partition.account)
+                    && filter.keeps_region(&o.partition.region)
+            }) {
+                counts[object.key_set].0 += 1;
+                counts[object.key_set].1 += object.lines;
+            }
+        }
+        let groups: Vec<(ObjectKeys, usize)> = entry
+            .key_sets
+            .iter()
+            .zip(counts)
+            .filter(|(_, (objects, _))| *objects > 0)
+            .map(|(k, (objects, lines))| {
+                let keys = ObjectKeys {
+                    keys: k.keys.iter().cloned().collect(),
+                    lines,
+                };
+                (keys, objects)
             })
-            .unwrap_or_default();
-        merge_key_groups(type_name, key_sets.iter().map(|(k, n)| (k, *n)))
+            .collect();
+        Ok(merge_key_groups(
+            type_name,
+            groups.iter().map(|(k, n)| (k, *n)),
+        ))
+    }
+
+    /// Every object of the generation (read from disk the first time).
+    async fn objects(&self) -> Result<&Vec<CachedObject>> {
+        self.objects
+            .get_or_try_init(|| async { read_json(&self.generation_dir.join("objects.json")) })
+            .await
     }
 
     /// A type's objects within `filter`, as a listing would give them.
     pub async fn listing(&self, type_name: &str, filter: &PartitionFilter) -> Result<TypeListing> {
-        let objects = self
-            .objects
-            .get_or_try_init(|| async { read_json(&self.generation_dir.join("objects.json")) })
-            .await?;
+        let objects = self.objects().await?;
         let mut partitions: HashMap<&PartitionEntry, Arc<Partition>> = HashMap::new();
         let mut listing = TypeListing {
             type_name: type_name.to_owned(),
@@ -396,12 +423,13 @@ impl CachedLake {
         Ok(listing)
     }
 
-    /// A type's segment files within `filter`, with their partitions, and its dead versions.
+    /// A type's segment files holding rows within `filter`, with their partitions, and its
+    /// dead versions. A segment may also hold rows of partitions outside `filter`.
     pub fn segments(
         &self,
         type_name: &str,
         filter: &PartitionFilter,
-    ) -> (Vec<(PathBuf, Partition)>, Vec<u64>) {
+    ) -> (Vec<(PathBuf, Vec<Partition>)>, Vec<u64>) {
         let Some(entry) = self.manifest.types.get(type_name) else {
             return (Vec::new(), Vec::new());
         };
@@ -409,10 +437,14 @@ impl CachedLake {
             .segments
             .iter()
             .filter(|s| {
-                filter.keeps_account(&s.partition.account)
-                    && filter.keeps_region(&s.partition.region)
+                s.partitions
+                    .iter()
+                    .any(|p| filter.keeps_account(&p.account) && filter.keeps_region(&p.region))
             })
-            .map(|s| (self.dir.join(&s.file), s.partition.partition()))
+            .map(|s| {
+                let partitions = s.partitions.iter().map(PartitionEntry::partition).collect();
+                (self.dir.join(&s.file), partitions)
+            })
             .collect();
         (segments, entry.dead.clone())
     }
@@ -511,7 +543,9 @@ pub async fn sync(
             for object in &listing.objects {
                 let key = object.location.to_string();
                 match by_key.remove(key.as_str()) {
-                    Some(cached) if cached.unchanged(object) && cached.type_name == folder.type_name => {
+                    Some(cached)
+                        if cached.unchanged(object) && cached.type_name == folder.type_name =>
+                    {
                         let mut kept = cached.clone();
                         kept.key_set = key_sets.keep(&old.key_sets[cached.key_set]);
                         objects.push(kept);
@@ -526,61 +560,55 @@ pub async fn sync(
             summary.objects += listing.objects.len();
             summary.read += changed.len();
             summary.read_bytes += changed.iter().map(|o| o.size).sum::<u64>();
-            // Changed objects, by partition, in chunks of bounded size.
-            let mut by_partition: BTreeMap<PartitionEntry, Vec<SyncObject>> = BTreeMap::new();
-            for object in changed {
-                by_partition
-                    .entry(PartitionEntry::of(&object.partition))
-                    .or_default()
-                    .push(object);
-            }
+            // Changed objects in partition order, in chunks of bounded size; a chunk holds one
+            // partition unless the partitions' changes are small (see `chunks`).
+            changed.sort_by_cached_key(|o| PartitionEntry::of(&o.partition));
             let table = table_name(&folder.type_name);
-            for (partition, group) in by_partition {
-                for chunk in chunks(group) {
-                    let first_version = manifest.next_version;
-                    let segment_file = format!(
-                        "segments/{table}/accountid={}/region={}/{generation_name}-{first_version}.parquet",
-                        partition.account, partition.region
-                    );
-                    let path = cache.dir.join(&segment_file);
-                    let decoded = write_segment(
-                        &store,
-                        &folder.type_name,
-                        &chunk,
-                        first_version,
-                        &path,
-                        options,
-                        &report,
-                    )
-                    .await?;
-                    written.push(path);
-                    manifest.next_version += chunk.len() as u64;
-                    let mut rows = 0;
-                    for (i, (object, keys)) in chunk.iter().zip(decoded).enumerate() {
-                        // An object that could not be read (--skip-unreadable) is left out,
-                        // so the next sync tries it again.
-                        let Some(keys) = keys else { continue };
-                        rows += keys.lines as u64;
-                        objects.push(CachedObject {
-                            key: object.location.to_string(),
-                            type_name: folder.type_name.clone(),
-                            partition: partition.clone(),
-                            size: object.size,
-                            last_modified: object.last_modified,
-                            e_tag: object.e_tag.clone(),
-                            version: first_version + i as u64,
-                            key_set: key_sets.add(&keys),
-                            lines: keys.lines,
-                        });
-                    }
-                    entry.segments.push(Segment {
-                        file: segment_file,
-                        partition: partition.clone(),
-                        first_version,
-                        last_version: manifest.next_version - 1,
-                        rows,
+            for chunk in chunks(changed) {
+                let first_version = manifest.next_version;
+                let segment_file =
+                    format!("segments/{table}/{generation_name}-{first_version}.parquet");
+                let path = cache.dir.join(&segment_file);
+                let decoded = write_segment(
+                    &store,
+                    &folder.type_name,
+                    &chunk,
+                    first_version,
+                    &path,
+                    options,
+                    &report,
+                )
+                .await?;
+                written.push(path);
+                manifest.next_version += chunk.len() as u64;
+                let mut rows = 0;
+                let mut partitions = BTreeSet::new();
+                for (i, (object, keys)) in chunk.iter().zip(decoded).enumerate() {
+                    // An object that could not be read (--skip-unreadable) is left out, so
+                    // the next sync tries it again.
+                    let Some(keys) = keys else { continue };
+                    rows += keys.lines as u64;
+                    let partition = PartitionEntry::of(&object.partition);
+                    partitions.insert(partition.clone());
+                    objects.push(CachedObject {
+                        key: object.location.to_string(),
+                        type_name: folder.type_name.clone(),
+                        partition,
+                        size: object.size,
+                        last_modified: object.last_modified,
+                        e_tag: object.e_tag.clone(),
+                        version: first_version + i as u64,
+                        key_set: key_sets.add(&keys),
+                        lines: keys.lines,
                     });
                 }
+                entry.segments.push(Segment {
+                    file: segment_file,
+                    partitions: partitions.into_iter().collect(),
+                    first_version,
+                    last_version: manifest.next_version - 1,
+                    rows,
+                });
             }
             entry.key_sets = key_sets.into_entries(&objects, &folder.type_name);
             entry.partitions = listing
@@ -694,12 +722,23 @@ impl KeySets {
     }
 }
 
-/// Splits objects into runs of at most [`SEGMENT_BYTES`] (at least one object each).
+/// Splits objects (sorted by partition) into segments of at most [`SEGMENT_BYTES`] (at least
+/// one object each). A new partition starts a new segment once the current one holds
+/// [`SEGMENT_SHARED_BYTES`]: a full sync writes a segment or more per partition, which
+/// partition filters choose between, while a small change writes a few segments in all
+/// rather than a tiny file per partition.
 fn chunks(objects: Vec<SyncObject>) -> Vec<Vec<SyncObject>> {
     let mut chunks: Vec<Vec<SyncObject>> = Vec::new();
     let mut bytes = 0;
     for object in objects {
-        if chunks.is_empty() || bytes + object.size > SEGMENT_BYTES {
+        let new_partition = chunks
+            .last()
+            .and_then(|c| c.last())
+            .is_some_and(|last: &SyncObject| *last.partition != *object.partition);
+        if chunks.is_empty()
+            || bytes + object.size > SEGMENT_BYTES
+            || (new_partition && bytes >= SEGMENT_SHARED_BYTES)
+        {
             chunks.push(Vec::new());
             bytes = 0;
         }
@@ -906,27 +945,48 @@ mod tests {
     }
 
     #[test]
-    fn chunks_bound_their_bytes_and_keep_every_object() {
-        let object = |size| SyncObject {
+    fn chunks_bound_their_bytes_and_share_only_small_partitions() {
+        let object = |account: &str, size| SyncObject {
             location: Path::from("k"),
             size,
             last_modified: DateTime::<Utc>::default(),
             e_tag: None,
             partition: Arc::new(Partition {
-                account_id: "1".into(),
+                account_id: account.into(),
                 region: "r".into(),
                 resource_type: "t".into(),
             }),
         };
-        let sizes = [
-            SEGMENT_BYTES / 2,
-            SEGMENT_BYTES / 2,
-            1,
-            SEGMENT_BYTES * 2,
-            5,
-        ];
-        let chunks = chunks(sizes.iter().map(|&s| object(s)).collect());
-        let shape: Vec<usize> = chunks.iter().map(Vec::len).collect();
-        assert_eq!(shape, vec![2, 1, 1, 1]);
+        let shape = |objects: Vec<SyncObject>| -> Vec<Vec<String>> {
+            chunks(objects)
+                .iter()
+                .map(|c| c.iter().map(|o| o.partition.account_id.clone()).collect())
+                .collect()
+        };
+        // Bounded size, every object kept, a huge object alone.
+        let big = SEGMENT_BYTES / 2;
+        assert_eq!(
+            shape(vec![
+                object("1", big),
+                object("1", big),
+                object("1", 1),
+                object("1", SEGMENT_BYTES * 2),
+                object("1", 5),
+            ]),
+            vec![vec!["1", "1"], vec!["1"], vec!["1"], vec!["1"]]
+        );
+        // Small changes of several partitions share a segment; a large partition ends one.
+        assert_eq!(
+            shape(vec![object("1", 10), object("2", 10), object("3", 10)]),
+            vec![vec!["1", "2", "3"]]
+        );
+        assert_eq!(
+            shape(vec![
+                object("1", SEGMENT_SHARED_BYTES),
+                object("2", 10),
+                object("2", 10),
+            ]),
+            vec![vec!["1"], vec!["2", "2"]]
+        );
     }
 }

@@ -178,7 +178,7 @@ impl LakeTables {
             .def
             .get_or_try_init(|| async {
                 let mut def = match &self.cached {
-                    Some(lake) => lake.definition(&table.type_name),
+                    Some(lake) => lake.definition(&table.type_name, &table.filter).await?,
                     None => {
                         let listing = self.listing(name).await?;
                         infer_table(&self.store, &listing, &self.options, &self.report).await?
@@ -214,6 +214,7 @@ impl LakeTables {
                 def,
                 segments,
                 dead,
+                filter: table.filter.clone(),
             }));
         }
         let listing = self.listing(name).await?;
@@ -352,8 +353,10 @@ impl TableProvider for SyncTable {
 #[derive(Debug)]
 struct CachedTable {
     def: Arc<TableDef>,
-    /// Segment files within the session's filter, with the partition each holds.
-    segments: Vec<(PathBuf, Partition)>,
+    /// Segment files holding rows within the session's filter, with the partitions each holds.
+    segments: Vec<(PathBuf, Vec<Partition>)>,
+    /// The session's `--account` / `--region`, for segments that also hold other partitions.
+    filter: PartitionFilter,
     /// Versions whose rows are to be left out.
     dead: Vec<u64>,
 }
@@ -388,14 +391,18 @@ impl TableProvider for CachedTable {
         limit: Option<usize>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
         let partition_filters = partition_filters(filters);
-        let partitions: Vec<&Partition> = self.segments.iter().map(|(_, p)| p).collect();
-        let verdicts = partition_verdicts(state, &partitions, &partition_filters)?;
+        // A segment is read when any of its partitions passes the filters; the filters then
+        // run on its rows too.
+        let partitions: Vec<&Partition> = self.segments.iter().flat_map(|(_, p)| p).collect();
+        let mut verdicts = partition_verdicts(state, &partitions, &partition_filters)?.into_iter();
         let files: Vec<&PathBuf> = self
             .segments
             .iter()
-            .zip(verdicts)
-            .filter(|(_, keep)| *keep)
-            .map(|((file, _), _)| file)
+            .filter(|(_, held)| {
+                let kept: Vec<bool> = verdicts.by_ref().take(held.len()).collect();
+                kept.contains(&true)
+            })
+            .map(|(file, _)| file)
             .collect();
         let columns: Vec<usize> = projection
             .cloned()
@@ -420,7 +427,16 @@ impl TableProvider for CachedTable {
             let dead = self.dead.iter().map(|v| lit(*v)).collect();
             plan = plan.filter(col(VERSION_COLUMN).in_list(dead, true))?;
         }
-        if let Some(filter) = conjunction(filters.iter().cloned()) {
+        let session_filter = [
+            ("accountid", &self.filter.accounts),
+            ("region", &self.filter.regions),
+        ]
+        .into_iter()
+        .filter_map(|(column, kept)| {
+            let values = kept.as_ref()?.iter().map(|v| lit(v.as_str())).collect();
+            Some(col(column).in_list(values, false))
+        });
+        if let Some(filter) = conjunction(filters.iter().cloned().chain(session_filter)) {
             plan = plan.filter(filter)?;
         }
         plan = plan.project(
