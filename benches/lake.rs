@@ -28,10 +28,8 @@ mod s3_server;
 
 use std::sync::Arc;
 
-use futures::StreamExt;
 use object_store::aws::AmazonS3Builder;
-use object_store::path::Path as StorePath;
-use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload};
+use object_store::{ClientOptions, ObjectStore};
 use ssmq_core::cache::{CacheUse, LakeCache, sync};
 use ssmq_core::read::ReadOptions;
 use ssmq_core::s3::S3Options;
@@ -283,7 +281,7 @@ async fn bench_lake(nodes: usize, threads: usize) {
     );
 
     if std::env::var("SSMQ_BENCH_S3").map_or(true, |v| v != "0") {
-        let (s3_source, s3_options) = lake_on_s3(&dir, &files_of(&dir)).await;
+        let (s3_source, s3_options) = lake_on_s3(&dir).await;
         let s3_raw = SessionOptions {
             s3: s3_options,
             ..SessionOptions::default()
@@ -421,7 +419,7 @@ async fn bench_lake(nodes: usize, threads: usize) {
 
 /// Uploads the lake to a new bucket of moto's server on loopback; returns it as a source,
 /// and how to reach it (moto takes unsigned requests).
-async fn lake_on_s3(dir: &Path, files: &[PathBuf]) -> (Source, S3Options) {
+async fn lake_on_s3(dir: &Path) -> (Source, S3Options) {
     let server = s3_server::S3Server::get();
     let bucket = server.bucket("bench");
     let store: Arc<dyn ObjectStore> = Arc::new(
@@ -444,27 +442,9 @@ async fn lake_on_s3(dir: &Path, files: &[PathBuf]) -> (Source, S3Options) {
             .expect("an S3 client"),
     );
     let started = Instant::now();
-    futures::stream::iter(files.iter().map(|file| {
-        let key = file
-            .strip_prefix(dir)
-            .expect("below the lake")
-            .to_string_lossy()
-            .into_owned();
-        let store = Arc::clone(&store);
-        async move {
-            let bytes = std::fs::read(file).expect("readable");
-            store
-                .put(&StorePath::from(key.as_str()), PutPayload::from(bytes))
-                .await
-                .expect("uploaded");
-        }
-    }))
-    .buffer_unordered(16)
-    .collect::<Vec<()>>()
-    .await;
+    let uploaded = s3_server::upload(&store, dir, "").await;
     eprintln!(
-        "  uploaded {} objects to moto in {:.0} s",
-        files.len(),
+        "  uploaded {uploaded} objects to moto in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     let source = Source::parse(&format!("s3://{bucket}")).expect("an S3 source");
@@ -495,14 +475,6 @@ async fn sync_requests(source: &Source, cache: &LakeCache, full: bool) -> u64 {
 
 /// The lake's object files, sorted.
 fn lake_files(dir: &Path) -> Vec<PathBuf> {
-    files_of(dir)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect()
-}
-
-/// Every file below `dir` but the generator's marker, sorted.
-fn files_of(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(current) = pending.pop() {
@@ -510,7 +482,7 @@ fn files_of(dir: &Path) -> Vec<PathBuf> {
             let path = entry.path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.file_name().is_some_and(|n| n != ".complete") {
+            } else if path.extension().is_some_and(|e| e == "json") {
                 files.push(path);
             }
         }

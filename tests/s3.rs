@@ -8,7 +8,7 @@ use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
 
 use assert_cmd::Command;
-use futures::{StreamExt, TryStreamExt, stream};
+use futures::TryStreamExt;
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
@@ -16,7 +16,7 @@ use predicates::prelude::*;
 use ssmq_core::report::builtin_reports;
 
 use common::proxy::{Fault, FaultProxy, Seen};
-use common::s3::S3Server;
+use common::s3::{S3Server, upload};
 
 const PREFIX: &str = "ResourceDataSync";
 const ACCESS_KEY: &str = "AKIASSMQTESTEXAMPLE";
@@ -40,47 +40,6 @@ fn bucket_store(bucket: &str) -> Arc<dyn ObjectStore> {
             .build()
             .expect("an S3 client"),
     )
-}
-
-/// Uploads every file below `dir` under `prefix`.
-async fn upload(store: &Arc<dyn ObjectStore>, dir: &FsPath, prefix: &str) -> usize {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(d) = pending.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    let count = files.len();
-    stream::iter(files.into_iter().map(|file| {
-        let key = file
-            .strip_prefix(dir)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        let key = if prefix.is_empty() {
-            key
-        } else {
-            format!("{prefix}/{key}")
-        };
-        let store = Arc::clone(store);
-        async move {
-            let bytes = std::fs::read(&file).unwrap();
-            store
-                .put(&Path::from(key.as_str()), PutPayload::from(bytes))
-                .await
-                .unwrap();
-        }
-    }))
-    .buffer_unordered(16)
-    .collect::<Vec<()>>()
-    .await;
-    count
 }
 
 /// A bucket holding the sample lake under [`PREFIX`].

@@ -19,6 +19,7 @@ use ssmq_core::cache::SyncSummary;
 use ssmq_core::discover::{SkipReason, display_prefix};
 use ssmq_core::error::without_stage_prefixes;
 use ssmq_core::export::{self, Format, OutputOptions};
+use ssmq_core::read::BadLine;
 use ssmq_core::report::Report;
 use ssmq_core::table_export::TableExported;
 
@@ -256,32 +257,8 @@ impl Stderr {
         if self.verbose > 0 {
             eprintln!("cache: {}", dir.display());
         }
-        if !summary.bad_lines.is_empty() {
-            self.warning(&format!(
-                "Skipped {} malformed line{} (--skip-bad-lines); the cache holds the rest:",
-                summary.bad_lines.len(),
-                plural(summary.bad_lines.len())
-            ));
-            self.list(
-                summary
-                    .bad_lines
-                    .iter()
-                    .map(|b| format!("`{}` {}", b.key, b.fault)),
-            );
-        }
-        if !summary.unreadable.is_empty() {
-            self.warning(&format!(
-                "Skipped {} object{} that could not be read (--skip-unreadable); the next sync tries again:",
-                summary.unreadable.len(),
-                plural(summary.unreadable.len())
-            ));
-            self.list(
-                summary
-                    .unreadable
-                    .iter()
-                    .map(|(object, why)| format!("`{object}`: {why}")),
-            );
-        }
+        self.skipped_lines(&summary.bad_lines, "; the cache holds the rest");
+        self.skipped_objects(&summary.unreadable, "; the next sync tries again");
     }
 
     /// Where the answers come from, when a session reads the cache: what syncing it did (if
@@ -319,6 +296,40 @@ impl Stderr {
             plural(table.files),
             table.bytes as f64 / 1e6,
             table.elapsed.as_secs_f64()
+        );
+    }
+
+    /// Malformed lines skipped with --skip-bad-lines; `then` ends the warning.
+    fn skipped_lines(&self, bad: &[BadLine], then: &str) {
+        if bad.is_empty() {
+            return;
+        }
+        let objects: std::collections::BTreeSet<&str> =
+            bad.iter().map(|b| b.key.as_str()).collect();
+        self.warning(&format!(
+            "Skipped {} malformed line{} in {} object{} (--skip-bad-lines){then}:",
+            bad.len(),
+            plural(bad.len()),
+            objects.len(),
+            plural(objects.len())
+        ));
+        self.list(bad.iter().map(|b| format!("`{}` {}", b.key, b.fault)));
+    }
+
+    /// Objects skipped with --skip-unreadable, with why; `then` ends the warning.
+    fn skipped_objects(&self, unreadable: &[(String, String)], then: &str) {
+        if unreadable.is_empty() {
+            return;
+        }
+        self.warning(&format!(
+            "Skipped {} object{} that could not be read (--skip-unreadable){then}:",
+            unreadable.len(),
+            plural(unreadable.len())
+        ));
+        self.list(
+            unreadable
+                .iter()
+                .map(|(object, why)| format!("`{object}`: {why}")),
         );
     }
 
@@ -392,19 +403,7 @@ impl Stderr {
     pub fn reads(&self, session: &LakeSession, elapsed: Duration) {
         let report = session.read_report();
         let requests = session.requests();
-        let bad = report.bad_lines();
-        if !bad.is_empty() {
-            let objects: std::collections::BTreeSet<&str> =
-                bad.iter().map(|b| b.key.as_str()).collect();
-            self.warning(&format!(
-                "Skipped {} malformed line{} in {} object{} (--skip-bad-lines):",
-                bad.len(),
-                plural(bad.len()),
-                objects.len(),
-                plural(objects.len())
-            ));
-            self.list(bad.iter().map(|b| format!("`{}` {}", b.key, b.fault)));
-        }
+        self.skipped_lines(&report.bad_lines(), "");
         let conflicts = report.conflicts();
         if !conflicts.is_empty() {
             self.warning(&format!(
@@ -418,19 +417,7 @@ impl Stderr {
                     .map(|c| format!("`{}` line {}: column `{}`", c.key, c.line, c.column)),
             );
         }
-        let unreadable = report.unreadable();
-        if !unreadable.is_empty() {
-            self.warning(&format!(
-                "Skipped {} object{} that could not be read (--skip-unreadable):",
-                unreadable.len(),
-                plural(unreadable.len())
-            ));
-            self.list(
-                unreadable
-                    .iter()
-                    .map(|(object, why)| format!("`{object}`: {why}")),
-            );
-        }
+        self.skipped_objects(&report.unreadable(), "");
         let unknown = report.unknown_keys();
         if !unknown.is_empty() {
             self.warning(&format!(

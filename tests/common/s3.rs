@@ -9,7 +9,11 @@ use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use futures::{StreamExt, stream};
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 /// Starts moto on a free loopback port and stops it when stdin closes (when the test binary
 /// exits, whatever the way).
@@ -151,4 +155,45 @@ fn python_with_moto() -> PathBuf {
         );
     }
     python
+}
+
+/// Uploads every file below `dir` under `prefix`.
+pub async fn upload(store: &Arc<dyn ObjectStore>, dir: &std::path::Path, prefix: &str) -> usize {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    let count = files.len();
+    stream::iter(files.into_iter().map(|file| {
+        let key = file
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let key = if prefix.is_empty() {
+            key
+        } else {
+            format!("{prefix}/{key}")
+        };
+        let store = Arc::clone(store);
+        async move {
+            let bytes = std::fs::read(&file).unwrap();
+            store
+                .put(&Path::from(key.as_str()), PutPayload::from(bytes))
+                .await
+                .unwrap();
+        }
+    }))
+    .buffer_unordered(16)
+    .collect::<Vec<()>>()
+    .await;
+    count
 }

@@ -215,7 +215,7 @@ struct TypeEntry {
     /// Distinct key sets of the type's objects, with how many objects have each.
     key_sets: Vec<KeySet>,
     /// Every partition holding objects.
-    partitions: Vec<PartitionEntry>,
+    partitions: Vec<Partition>,
     /// Files holding the rows.
     segments: Vec<Segment>,
     /// Versions whose rows are in a segment but no longer current.
@@ -229,41 +229,15 @@ struct KeySet {
     lines: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-struct PartitionEntry {
-    account: String,
-    region: String,
-    resource_type: String,
-}
-
-impl PartitionEntry {
-    fn of(p: &Partition) -> Self {
-        PartitionEntry {
-            account: p.account_id.clone(),
-            region: p.region.clone(),
-            resource_type: p.resource_type.clone(),
-        }
-    }
-
-    fn partition(&self) -> Partition {
-        Partition {
-            account_id: self.account.clone(),
-            region: self.region.clone(),
-            resource_type: self.resource_type.clone(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Segment {
     /// Below the lake's cache folder.
     file: String,
     /// Partitions whose rows it holds.
-    partitions: Vec<PartitionEntry>,
+    partitions: Vec<Partition>,
     /// Object versions it holds, an inclusive range.
     first_version: u64,
     last_version: u64,
-    rows: u64,
 }
 
 /// One object as the last sync saw it.
@@ -272,7 +246,7 @@ struct CachedObject {
     /// Key in the store.
     key: String,
     type_name: String,
-    partition: PartitionEntry,
+    partition: Partition,
     size: u64,
     last_modified: DateTime<Utc>,
     e_tag: Option<String>,
@@ -332,7 +306,7 @@ impl CachedLake {
                     accounts: entry
                         .partitions
                         .iter()
-                        .map(|p| p.account.clone())
+                        .map(|p| p.account_id.clone())
                         .collect::<BTreeSet<_>>()
                         .into_iter()
                         .map(|account_id| AccountFolder {
@@ -362,7 +336,7 @@ impl CachedLake {
             counts = vec![(0, 0); entry.key_sets.len()];
             for object in self.objects().await?.iter().filter(|o| {
                 o.type_name == type_name
-                    && filter.keeps_account(&o.partition.account)
+                    && filter.keeps_account(&o.partition.account_id)
                     && filter.keeps_region(&o.partition.region)
             }) {
                 counts[object.key_set].0 += 1;
@@ -398,7 +372,7 @@ impl CachedLake {
     /// A type's objects within `filter`, as a listing would give them.
     pub async fn listing(&self, type_name: &str, filter: &PartitionFilter) -> Result<TypeListing> {
         let objects = self.objects().await?;
-        let mut partitions: HashMap<&PartitionEntry, Arc<Partition>> = HashMap::new();
+        let mut partitions: HashMap<&Partition, Arc<Partition>> = HashMap::new();
         let mut listing = TypeListing {
             type_name: type_name.to_owned(),
             ..TypeListing::default()
@@ -406,12 +380,10 @@ impl CachedLake {
         for object in objects.iter().filter(|o| o.type_name == type_name) {
             let p = &object.partition;
             listing.regions_seen.insert(p.region.clone());
-            if !filter.keeps_account(&p.account) || !filter.keeps_region(&p.region) {
+            if !filter.keeps_account(&p.account_id) || !filter.keeps_region(&p.region) {
                 continue;
             }
-            let partition = partitions
-                .entry(p)
-                .or_insert_with(|| Arc::new(p.partition()));
+            let partition = partitions.entry(p).or_insert_with(|| Arc::new(p.clone()));
             listing.objects.push(SyncObject {
                 location: Path::from(object.key.as_str()),
                 size: object.size,
@@ -439,10 +411,10 @@ impl CachedLake {
             .filter(|s| {
                 s.partitions
                     .iter()
-                    .any(|p| filter.keeps_account(&p.account) && filter.keeps_region(&p.region))
+                    .any(|p| filter.keeps_account(&p.account_id) && filter.keeps_region(&p.region))
             })
             .map(|s| {
-                let partitions = s.partitions.iter().map(PartitionEntry::partition).collect();
+                let partitions = s.partitions.clone();
                 (self.dir.join(&s.file), partitions)
             })
             .collect();
@@ -534,6 +506,7 @@ pub async fn sync(
                 list_type(&store, &layout.root, folder, &PartitionFilter::default()).await?;
             let old = manifest.types.remove(&folder.type_name).unwrap_or_default();
             let mut key_sets = KeySets::default();
+            let first_object = objects.len();
             let mut entry = TypeEntry {
                 segments: old.segments,
                 dead: old.dead,
@@ -562,7 +535,7 @@ pub async fn sync(
             summary.read_bytes += changed.iter().map(|o| o.size).sum::<u64>();
             // Changed objects in partition order, in chunks of bounded size; a chunk holds one
             // partition unless the partitions' changes are small (see `chunks`).
-            changed.sort_by_cached_key(|o| PartitionEntry::of(&o.partition));
+            changed.sort_by_cached_key(|o| (*o.partition).clone());
             let table = table_name(&folder.type_name);
             for chunk in chunks(changed) {
                 let first_version = manifest.next_version;
@@ -581,14 +554,12 @@ pub async fn sync(
                 .await?;
                 written.push(path);
                 manifest.next_version += chunk.len() as u64;
-                let mut rows = 0;
                 let mut partitions = BTreeSet::new();
                 for (i, (object, keys)) in chunk.iter().zip(decoded).enumerate() {
                     // An object that could not be read (--skip-unreadable) is left out, so
                     // the next sync tries it again.
                     let Some(keys) = keys else { continue };
-                    rows += keys.lines as u64;
-                    let partition = PartitionEntry::of(&object.partition);
+                    let partition = (*object.partition).clone();
                     partitions.insert(partition.clone());
                     objects.push(CachedObject {
                         key: object.location.to_string(),
@@ -607,14 +578,13 @@ pub async fn sync(
                     partitions: partitions.into_iter().collect(),
                     first_version,
                     last_version: manifest.next_version - 1,
-                    rows,
                 });
             }
-            entry.key_sets = key_sets.into_entries(&objects, &folder.type_name);
+            entry.key_sets = key_sets.into_entries(&objects[first_object..]);
             entry.partitions = listing
                 .objects
                 .iter()
-                .map(|o| PartitionEntry::of(&o.partition))
+                .map(|o| (*o.partition).clone())
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
@@ -703,8 +673,8 @@ impl KeySets {
         self.intern(keys.keys.iter().cloned().collect())
     }
 
-    /// The key sets with the objects of `type_name` that use each counted.
-    fn into_entries(self, objects: &[CachedObject], type_name: &str) -> Vec<KeySet> {
+    /// The key sets with the type's `objects` that use each counted.
+    fn into_entries(self, objects: &[CachedObject]) -> Vec<KeySet> {
         let mut entries: Vec<KeySet> = self
             .sets
             .into_iter()
@@ -714,7 +684,7 @@ impl KeySets {
                 lines: 0,
             })
             .collect();
-        for object in objects.iter().filter(|o| o.type_name == type_name) {
+        for object in objects {
             entries[object.key_set].objects += 1;
             entries[object.key_set].lines += object.lines;
         }

@@ -92,7 +92,9 @@ impl PartitionFilter {
 }
 
 /// The partition values of an object, shared by all objects of one partition.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Partition {
     /// `accountid=` value, kept as text (leading zeros matter).
     pub account_id: String,

@@ -97,7 +97,7 @@ fn java_replacement(replacement: &str) -> String {
 }
 
 macro_rules! text_function {
-    ($name:ident, $sql:literal, $doc:literal, $signature:expr) => {
+    ($name:ident, $doc:literal, $signature:expr) => {
         #[doc = $doc]
         #[derive(Debug, PartialEq, Eq, Hash)]
         pub struct $name {
@@ -116,7 +116,6 @@ macro_rules! text_function {
 
 text_function!(
     RegexpExtract,
-    "regexp_extract",
     "`regexp_extract(text, pattern[, group])`: the first match (or its group), NULL if none.",
     Signature::user_defined(Volatility::Immutable)
 );
@@ -182,7 +181,6 @@ impl ScalarUDFImpl for RegexpExtract {
 
 text_function!(
     RegexpReplace,
-    "regexp_replace",
     "`regexp_replace(text, pattern[, replacement])`: every match replaced (removed without a replacement); `$1` refers to a group.",
     Signature::user_defined(Volatility::Immutable)
 );
@@ -231,7 +229,6 @@ impl ScalarUDFImpl for RegexpReplace {
 
 text_function!(
     SplitPart,
-    "split_part",
     "`split_part(text, delimiter, index)`: the index-th field (from 1), NULL past the last one.",
     Signature::user_defined(Volatility::Immutable)
 );
@@ -285,7 +282,6 @@ impl ScalarUDFImpl for SplitPart {
 
 text_function!(
     Split,
-    "split",
     "`split(text, delimiter[, limit])`: the fields as an array; with a limit, the last holds the rest.",
     Signature::user_defined(Volatility::Immutable)
 );
@@ -352,7 +348,6 @@ impl ScalarUDFImpl for Split {
 
 text_function!(
     JsonExtractScalar,
-    "json_extract_scalar",
     "`json_extract_scalar(json, path)`: the scalar at a JSONPath (`$.a.b[0]`, `$[\"key\"]`) as text; NULL for objects, arrays, missing paths and invalid JSON.",
     Signature::user_defined(Volatility::Immutable)
 );
