@@ -19,7 +19,7 @@ use ssmq_core::report::find_report;
 use ssmq_core::{LakeSession, SessionOptions, Source};
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
 }
 
 fn sample() -> String {

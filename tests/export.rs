@@ -17,7 +17,7 @@ use serde_json::Value;
 use ssmq_core::{LakeSession, SessionOptions, Source};
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
 }
 
 fn ssmq(source: &Path) -> Command {

@@ -132,6 +132,11 @@ fn model_patches(
         .collect()
 }
 
+/// The repository, read when the test runs (a test binary may be reused by another clone).
+fn repo() -> std::path::PathBuf {
+    std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"))
+}
+
 fn terminated(node: &NodeModel) -> bool {
     node.instance_status.as_deref() == Some("Terminated")
 }
@@ -379,7 +384,7 @@ fn assert_only_partitions(store: &MeteredStore, key: &str, allowed: &str) {
 
 #[tokio::test]
 async fn objects_outside_account_and_region_filters_are_never_listed_or_read() {
-    let sample = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sample");
+    let sample = repo().join("fixtures/sample");
     for (key, filter) in [
         (
             "accountid",
@@ -421,7 +426,7 @@ fn reads_per_object(requests: &[ssmq_core::metered::Request]) -> BTreeMap<String
 
 #[tokio::test]
 async fn where_filters_on_partitions_list_and_read_only_those_partitions() {
-    let sample = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sample");
+    let sample = repo().join("fixtures/sample");
     let model = nodes(&LakeSpec::sample());
     let applications = |keep: &dyn Fn(&NodeModel) -> bool| -> String {
         model
@@ -505,7 +510,7 @@ async fn a_column_only_other_partitions_hold_is_still_found() {
     // `Contacts` is a key of one Custom:NodeInfo object, in account 111122223333. A statement
     // scoped to account 444455556666 names it: the scoped columns lack it, so ssmq learns from
     // every partition and answers (with NULLs) instead of failing.
-    let sample = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sample");
+    let sample = repo().join("fixtures/sample");
     let store = MeteredStore::recording(local(&sample));
     let session = open(Arc::new(store.clone()), "", PartitionFilter::default()).await;
     let rows = sql(
@@ -576,7 +581,7 @@ async fn a_source_without_sync_data_or_with_two_syncs_is_an_error() {
     .unwrap_err();
     assert!(matches!(err, Error::NoSyncData { .. }), "{err}");
 
-    let fixtures = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let fixtures = repo().join("fixtures");
     let err = LakeSession::open_store(
         LakeStore::new(local(&fixtures), "fixtures"),
         &Path::default(),
@@ -594,7 +599,7 @@ async fn a_source_without_sync_data_or_with_two_syncs_is_an_error() {
 async fn each_object_is_fetched_once_per_session() {
     // Learning a table's columns reads its objects; the read cache hands the same bytes to the
     // scan and to later statements, so S3 sees one GET per object.
-    let sample = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sample");
+    let sample = repo().join("fixtures/sample");
     let store = MeteredStore::recording(local(&sample));
     let session = open(Arc::new(store.clone()), "", PartitionFilter::default()).await;
     for r in builtin_reports() {

@@ -26,7 +26,7 @@ fn spawn(home: &Path, args: &[&str]) -> PtySession {
 }
 
 fn sample() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
         .join("fixtures/sample")
         .display()
         .to_string()
