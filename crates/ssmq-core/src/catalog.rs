@@ -20,7 +20,7 @@ use futures::{StreamExt, TryStreamExt, stream};
 
 use crate::discover::{PARTITION_KEYS, SyncObject, TypeListing};
 use crate::error::Result;
-use crate::json::{JsonKey, JsonValue, MemberSink};
+use crate::json::{JsonKey, JsonValue, KeyMemo, MemberSink};
 use crate::read::{ReadOptions, ReadReport, fetch, for_each_line};
 use crate::source::LakeStore;
 
@@ -402,21 +402,26 @@ pub fn merge_key_groups<'a>(
 }
 
 /// Reads every object of a type and merges their keys into the table definition.
+///
+/// Each object is read and parsed in a task of its own, so parsing runs on every worker thread
+/// rather than on the one polling this future.
 pub async fn infer_table(
     store: &LakeStore,
     listing: &TypeListing,
     options: &ReadOptions,
-    report: &ReadReport,
+    report: &Arc<ReadReport>,
 ) -> Result<TableDef> {
-    // Collected first: a lazy `map` over borrowed objects trips rustc's `Send` inference for
-    // futures built from closures (rust-lang/rust#102211).
-    let reads: Vec<_> = listing
-        .objects
-        .iter()
-        .map(|object| object_keys(store, object, options, report))
-        .collect();
-    let keys: Vec<ObjectKeys> = stream::iter(reads)
-        .buffered(options.read_concurrency)
+    let (store, options, report) = (store.clone(), options.clone(), Arc::clone(report));
+    let concurrency = options.read_concurrency.max(1);
+    // Tasks are spawned as the stream is polled, so at most `concurrency` objects are in flight.
+    let reads = stream::iter(listing.objects.clone()).map(move |object| {
+        let (store, options, report) = (store.clone(), options.clone(), Arc::clone(&report));
+        tokio::spawn(async move { object_keys(&store, &object, &options, &report).await })
+    });
+    let keys: Vec<ObjectKeys> = reads
+        .buffered(concurrency)
+        // A task only ends without a result by panicking: the panic goes on here.
+        .map(|joined| joined.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())))
         .try_collect()
         .await?;
     Ok(merge_keys(&listing.type_name, &keys))
@@ -444,6 +449,7 @@ pub fn keys_of(
 ) -> Result<ObjectKeys> {
     let mut collector = KeyCollector::default();
     let lines = for_each_line(name, bytes, options, report, |line, line_no| {
+        collector.seen.start_line();
         crate::json::parse_line(line, line_no, &mut collector)
     })?;
     Ok(ObjectKeys {
@@ -457,16 +463,21 @@ pub fn keys_of(
 #[derive(Default)]
 struct KeyCollector {
     keys: BTreeSet<String>,
+    /// Keys of the line before: lines repeat them, so most are known without a lookup.
+    seen: KeyMemo<()>,
 }
 
 impl MemberSink for KeyCollector {
     fn member(&mut self, key: JsonKey<'_>, _value: JsonValue<'_>) {
-        // Lines repeat the same keys: look up before allocating.
+        if self.seen.recall(key.raw).is_some() {
+            return;
+        }
         let known =
             !key.escaped && std::str::from_utf8(key.raw).is_ok_and(|text| self.keys.contains(text));
         if !known {
             self.keys.insert(key.decoded());
         }
+        self.seen.remember(key.raw, ());
     }
 }
 

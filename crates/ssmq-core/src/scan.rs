@@ -27,7 +27,7 @@ use hashbrown::HashMap;
 use crate::catalog::{ColumnSource, TableDef};
 use crate::discover::{Partition, SyncObject};
 use crate::error::Error;
-use crate::json::{JsonKey, JsonValue, MemberSink, parse_line};
+use crate::json::{JsonKey, JsonValue, KeyMemo, MemberSink, parse_line};
 use crate::read::{KeyConflict, ReadOptions, ReadReport, fetch, for_each_line};
 use crate::source::LakeStore;
 
@@ -291,6 +291,8 @@ pub struct BatchDecoder {
     column_of_slot: Vec<usize>,
     /// Per key spelling (raw bytes): what it feeds.
     targets: HashMap<Box<[u8]>, KeyTarget>,
+    /// The keys of the line before and their targets, to skip most lookups in `targets`.
+    recent: KeyMemo<KeyTarget>,
     rows: usize,
     /// Runs of consecutive rows sharing a partition, for the partition columns.
     runs: Vec<(Arc<Partition>, usize)>,
@@ -343,6 +345,7 @@ impl BatchDecoder {
             set_in_row: vec![usize::MAX; column_of_slot.len()],
             column_of_slot,
             targets: HashMap::new(),
+            recent: KeyMemo::default(),
             rows: 0,
             runs: Vec::new(),
             batch_size: batch_size.max(1),
@@ -368,6 +371,7 @@ impl BatchDecoder {
         self.current = Some(Arc::clone(&object.partition));
         let result = for_each_line(name, bytes, options, report, |line, line_no| {
             self.line_no = line_no;
+            self.recent.start_line();
             match parse_line(line, line_no, self) {
                 Ok(()) => {
                     self.finish_row();
@@ -469,6 +473,15 @@ impl BatchDecoder {
     }
 
     fn target(&mut self, key: JsonKey<'_>) -> KeyTarget {
+        if let Some(target) = self.recent.recall(key.raw) {
+            return target;
+        }
+        let target = self.resolve(key);
+        self.recent.remember(key.raw, target);
+        target
+    }
+
+    fn resolve(&mut self, key: JsonKey<'_>) -> KeyTarget {
         if let Some(target) = self.targets.get(key.raw) {
             return *target;
         }
