@@ -6,8 +6,8 @@
 //! Besides SQL, a record may hold one of these commands (the catalog and report paths the
 //! CLI uses, so golden files cover them too):
 //!
-//! - `\source DIR [--account ID]... [--region R]... [--skip-bad-lines] [--no-read-cache]
-//!   [--partitions N] [--read-concurrency N]`: query another lake
+//! - `\source DIR [--account ID]... [--region R]... [--skip-bad-lines] [--partitions N]
+//!   [--read-concurrency N]`: query another lake
 //!   (DIR relative to the repository root, where cargo runs tests, so messages name objects
 //!   as a user would see them; `fixtures/sample` until a file says otherwise);
 //! - `\tables`, `\describe TABLE`: the `ssmq tables` / `ssmq describe` rows;
@@ -37,7 +37,7 @@ const SEPARATOR: &str = " | ";
 const TARGET_PARTITIONS: usize = 4;
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
 }
 
 /// An error as the user would see it.
@@ -110,7 +110,6 @@ impl SsmqDb {
                     .ok_or_else(|| SsmqError("\\source needs a directory".into()))?;
                 let (mut accounts, mut regions) = (Vec::new(), Vec::new());
                 let mut skip = false;
-                let mut read_cache = true;
                 let mut partitions = TARGET_PARTITIONS;
                 let mut read_concurrency = ReadOptions::default().read_concurrency;
                 let mut flags = flags.iter();
@@ -119,7 +118,6 @@ impl SsmqDb {
                         "--account" => accounts.push(flags.next().expect("an account").to_string()),
                         "--region" => regions.push(flags.next().expect("a region").to_string()),
                         "--skip-bad-lines" => skip = true,
-                        "--no-read-cache" => read_cache = false,
                         "--partitions" => {
                             partitions = flags
                                 .next()
@@ -140,9 +138,6 @@ impl SsmqDb {
                     .with_regions(regions);
                 self.source = PathBuf::from(dir);
                 self.options = Self::options(filter, skip);
-                if !read_cache {
-                    self.options.read.cache_bytes = 0;
-                }
                 self.options.target_partitions = partitions;
                 self.options.read.read_concurrency = read_concurrency;
                 self.session = None;

@@ -106,7 +106,7 @@ impl std::fmt::Debug for LakeSession {
 impl LakeSession {
     /// Opens a source and finds its layout, or opens the source's cache as
     /// [`SessionOptions::cache`] says.
-    pub async fn open(source: &Source, options: SessionOptions) -> Result<Self> {
+    pub async fn open(source: &Source, mut options: SessionOptions) -> Result<Self> {
         match (&options.cache, source) {
             (CacheUse::Bypass, _) | (CacheUse::IfPresent(_), Source::BuiltinSample) => {}
             (CacheUse::Offline(root), _) => {
@@ -132,6 +132,10 @@ impl LakeSession {
             }
         }
         let opened = source.open(&options.s3).await?;
+        if opened.s3.is_none() {
+            // Only objects fetched from S3 are worth keeping (see `ReadOptions::cache_bytes`).
+            options.read.cache_bytes = 0;
+        }
         let mut session = Self::open_store(opened.store, &opened.prefix, options).await?;
         session.s3 = opened.s3;
         Ok(session)

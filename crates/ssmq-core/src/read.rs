@@ -68,7 +68,9 @@ pub struct ReadOptions {
     pub skip_unreadable: bool,
     /// Objects fetched at once per reader.
     pub read_concurrency: usize,
-    /// Bytes of objects a session keeps in memory to read each object once (see [`ReadCache`]).
+    /// Bytes of objects from S3 a session keeps in memory to fetch each object once (see
+    /// [`ReadCache`]). Files of a directory are not kept: reading them again from the
+    /// operating system's page cache costs less than holding them, and keeps memory flat.
     pub cache_bytes: u64,
 }
 
