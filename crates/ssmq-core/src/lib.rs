@@ -33,6 +33,7 @@ pub mod error;
 pub mod export;
 pub mod functions;
 pub mod json;
+pub mod local;
 pub mod metered;
 pub mod query;
 pub mod read;

@@ -8,12 +8,12 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 use crate::error::{Error, Result};
+use crate::local::LocalLake;
 use crate::read::ReadCache;
 use crate::s3::{S3Connection, S3Options, open_bucket, parse_s3_url};
 
@@ -156,8 +156,8 @@ impl Source {
                 if !meta.is_dir() {
                     return Err(problem("is not a directory".to_owned()));
                 }
-                let store = LocalFileSystem::new_with_prefix(path)
-                    .map_err(|e| problem(format!("cannot be opened: {e}")))?;
+                let store =
+                    LocalLake::new(path).map_err(|e| problem(format!("cannot be opened: {e}")))?;
                 Ok(OpenedSource {
                     store: LakeStore::new(Arc::new(store), text.as_str()),
                     prefix: Path::default(),

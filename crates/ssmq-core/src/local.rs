@@ -1,0 +1,333 @@
+//! Directory lakes: [`LocalFileSystem`] with listings made for folders of many small files.
+//!
+//! In: a directory. Out: an [`ObjectStore`] over it that is `LocalFileSystem` for everything
+//! but listings. `LocalFileSystem` walks a folder and stats every file by its whole path three
+//! times (symlink check, file check, metadata); here each folder is read once and each entry
+//! is stat-ed relative to it, which lists a lake of 100,000 objects in a fraction of the time.
+//! What is listed is what `LocalFileSystem` lists: the same locations (names taken as they
+//! are, as [`PathPart::parse`] takes them), sizes, modification times and ETags (inode,
+//! modification time and size), files behind symbolic links followed, broken links and
+//! staging files (`name#123`) left out, a folder that does not exist listed as empty.
+
+use std::fmt;
+use std::fs::{self, Metadata};
+use std::io::ErrorKind;
+use std::ops::Range;
+use std::path::{Path as FsPath, PathBuf};
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use futures::stream::{self, BoxStream};
+use object_store::local::LocalFileSystem;
+use object_store::path::{Path, PathPart};
+use object_store::{
+    CopyOptions, GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta, ObjectStore,
+    PutMultipartOptions, PutOptions, PutPayload, PutResult, RenameOptions, Result,
+};
+
+/// Folders followed below a listed one at most: bounds a walk through a symbolic link loop.
+const MAX_DEPTH: usize = 64;
+
+/// A directory as an object store (see the module documentation).
+#[derive(Debug)]
+pub struct LocalLake {
+    inner: LocalFileSystem,
+    root: PathBuf,
+}
+
+impl LocalLake {
+    /// The store over `root`, which must exist.
+    pub fn new(root: &FsPath) -> Result<Self> {
+        let inner = LocalFileSystem::new_with_prefix(root)?;
+        let root = fs::canonicalize(root).map_err(|e| generic(root, e))?;
+        Ok(LocalLake { inner, root })
+    }
+
+    /// The folder a prefix names; `None` where `LocalFileSystem` must answer (a prefix it
+    /// treats specially).
+    fn folder(&self, prefix: Option<&Path>) -> Option<PathBuf> {
+        match prefix {
+            None => Some(self.root.clone()),
+            Some(p) if p.as_ref().is_empty() => Some(self.root.clone()),
+            Some(p) => self.inner.path_to_filesystem(p).ok(),
+        }
+    }
+}
+
+impl fmt::Display for LocalLake {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LocalLake({})", self.root.display())
+    }
+}
+
+fn generic(path: &FsPath, source: std::io::Error) -> object_store::Error {
+    object_store::Error::Generic {
+        store: "LocalFileSystem",
+        source: format!("{}: {source}", path.display()).into(),
+    }
+}
+
+/// One entry of a folder: its location and what it is (links followed).
+enum Entry {
+    Folder(PathBuf, Path),
+    File(ObjectMeta),
+}
+
+/// Reads one folder; a folder that is not there has no entries.
+fn read_folder(folder: &FsPath, location: &Path) -> Result<Vec<Entry>> {
+    let entries = match fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory => {
+            return Ok(Vec::new());
+        }
+        Err(e) => return Err(generic(folder, e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| generic(folder, e))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            return Err(object_store::Error::Generic {
+                store: "LocalFileSystem",
+                source: format!("{} holds a name that is not UTF-8", folder.display()).into(),
+            });
+        };
+        let part = PathPart::parse(name).map_err(|e| object_store::Error::Generic {
+            store: "LocalFileSystem",
+            source: format!("{}: {e}", folder.join(name).display()).into(),
+        })?;
+        let child = location.clone().join(part);
+        let file_type = entry.file_type().map_err(|e| generic(&entry.path(), e))?;
+        let metadata = if file_type.is_symlink() {
+            match fs::metadata(entry.path()) {
+                Ok(metadata) => metadata,
+                Err(_) => continue, // a broken link
+            }
+        } else if file_type.is_dir() {
+            out.push(Entry::Folder(entry.path(), child));
+            continue;
+        } else {
+            match entry.metadata() {
+                Ok(metadata) => metadata,
+                Err(e) if e.kind() == ErrorKind::NotFound => continue, // gone meanwhile
+                Err(e) => return Err(generic(&entry.path(), e)),
+            }
+        };
+        if metadata.is_dir() {
+            out.push(Entry::Folder(entry.path(), child));
+        } else if metadata.is_file() && is_object_name(name) {
+            out.push(Entry::File(object_meta(child, &metadata)));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `LocalFileSystem` lists a file of this name: not a staging file `name#123`.
+fn is_object_name(name: &str) -> bool {
+    match name.split_once('#') {
+        Some((_, suffix)) if !suffix.is_empty() => !suffix.bytes().all(|b| b.is_ascii_digit()),
+        _ => true,
+    }
+}
+
+/// The listing entry `LocalFileSystem` gives for a file.
+fn object_meta(location: Path, metadata: &Metadata) -> ObjectMeta {
+    let modified = metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+    let micros = modified
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_micros();
+    let size = metadata.len();
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(metadata);
+    #[cfg(not(unix))]
+    let inode = 0u64;
+    let e_tag = if cfg!(unix) {
+        format!("{inode:x}-{micros:x}-{size:x}")
+    } else {
+        format!("{micros:x}-{size:x}")
+    };
+    ObjectMeta {
+        location,
+        last_modified: DateTime::<Utc>::from(modified),
+        size,
+        e_tag: Some(e_tag),
+        version: None,
+    }
+}
+
+/// Every file below `folder`, recursively.
+fn walk(folder: PathBuf, location: Path) -> Result<Vec<ObjectMeta>> {
+    let mut files = Vec::new();
+    let mut pending = vec![(folder, location, 0)];
+    while let Some((folder, location, depth)) = pending.pop() {
+        for entry in read_folder(&folder, &location)? {
+            match entry {
+                Entry::File(meta) => files.push(meta),
+                Entry::Folder(path, child) if depth < MAX_DEPTH => {
+                    pending.push((path, child, depth + 1));
+                }
+                Entry::Folder(..) => {}
+            }
+        }
+    }
+    Ok(files)
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+#[async_trait]
+impl ObjectStore for LocalLake {
+    async fn put_opts(
+        &self,
+        location: &Path,
+        payload: PutPayload,
+        opts: PutOptions,
+    ) -> Result<PutResult> {
+        self.inner.put_opts(location, payload, opts).await
+    }
+
+    async fn put_multipart_opts(
+        &self,
+        location: &Path,
+        opts: PutMultipartOptions,
+    ) -> Result<Box<dyn MultipartUpload>> {
+        self.inner.put_multipart_opts(location, opts).await
+    }
+
+    async fn get_opts(&self, location: &Path, options: GetOptions) -> Result<GetResult> {
+        self.inner.get_opts(location, options).await
+    }
+
+    async fn get_ranges(&self, location: &Path, ranges: &[Range<u64>]) -> Result<Vec<Bytes>> {
+        self.inner.get_ranges(location, ranges).await
+    }
+
+    fn delete_stream(
+        &self,
+        locations: BoxStream<'static, Result<Path>>,
+    ) -> BoxStream<'static, Result<Path>> {
+        self.inner.delete_stream(locations)
+    }
+
+    fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, Result<ObjectMeta>> {
+        let Some(folder) = self.folder(prefix) else {
+            return self.inner.list(prefix);
+        };
+        let location = prefix.cloned().unwrap_or_default();
+        stream::once(blocking(move || walk(folder, location)))
+            .flat_map(|listed| match listed {
+                Ok(files) => stream::iter(files.into_iter().map(Ok)).boxed(),
+                Err(e) => stream::iter([Err(e)]).boxed(),
+            })
+            .boxed()
+    }
+
+    fn list_with_offset(
+        &self,
+        prefix: Option<&Path>,
+        offset: &Path,
+    ) -> BoxStream<'static, Result<ObjectMeta>> {
+        self.inner.list_with_offset(prefix, offset)
+    }
+
+    async fn list_with_delimiter(&self, prefix: Option<&Path>) -> Result<ListResult> {
+        let Some(folder) = self.folder(prefix) else {
+            return self.inner.list_with_delimiter(prefix).await;
+        };
+        let location = prefix.cloned().unwrap_or_default();
+        blocking(move || {
+            let mut listed = ListResult {
+                common_prefixes: Vec::new(),
+                objects: Vec::new(),
+            };
+            for entry in read_folder(&folder, &location)? {
+                match entry {
+                    Entry::Folder(_, child) => listed.common_prefixes.push(child),
+                    Entry::File(meta) => listed.objects.push(meta),
+                }
+            }
+            listed.common_prefixes.sort();
+            Ok(listed)
+        })
+        .await
+    }
+
+    async fn copy_opts(&self, from: &Path, to: &Path, options: CopyOptions) -> Result<()> {
+        self.inner.copy_opts(from, to, options).await
+    }
+
+    async fn rename_opts(&self, from: &Path, to: &Path, options: RenameOptions) -> Result<()> {
+        self.inner.rename_opts(from, to, options).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::TryStreamExt;
+
+    fn sorted(mut metas: Vec<ObjectMeta>) -> Vec<ObjectMeta> {
+        metas.sort_by(|a, b| a.location.cmp(&b.location));
+        metas
+    }
+
+    /// Every listing equals `LocalFileSystem`'s over the same folder: names that need
+    /// encoding, nested folders, staging files, links, empty and missing folders.
+    #[tokio::test]
+    async fn listings_equal_local_file_system() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let partition = root.join("AWS:Tag/accountid=1/region=r/resourcetype=M");
+        fs::create_dir_all(&partition).unwrap();
+        fs::write(partition.join("i-1.json"), "{}\n").unwrap();
+        fs::write(partition.join("i 2 %{x}.json"), "{}\n{}\n").unwrap();
+        fs::write(partition.join("upload#12"), "").unwrap();
+        fs::write(partition.join("keep#a"), "").unwrap();
+        fs::write(root.join("AWS:Tag/test.json"), "").unwrap();
+        fs::create_dir_all(root.join("AWS:Tag/accountid=2")).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(partition.join("i-1.json"), partition.join("link.json"))
+                .unwrap();
+            std::os::unix::fs::symlink(root.join("nowhere"), partition.join("broken.json"))
+                .unwrap();
+        }
+        let ours = LocalLake::new(root).unwrap();
+        let theirs = LocalFileSystem::new_with_prefix(root).unwrap();
+        for prefix in [
+            None,
+            Some(Path::from("AWS:Tag")),
+            Some(Path::from("AWS:Tag/accountid=1/region=r/resourcetype=M")),
+            Some(Path::from("AWS:Tag/accountid=2")),
+            Some(Path::from("missing")),
+        ] {
+            let a: Vec<ObjectMeta> = ours.list(prefix.as_ref()).try_collect().await.unwrap();
+            let b: Vec<ObjectMeta> = theirs.list(prefix.as_ref()).try_collect().await.unwrap();
+            assert_eq!(sorted(a), sorted(b), "list {prefix:?}");
+            let a = ours.list_with_delimiter(prefix.as_ref()).await.unwrap();
+            let b = theirs.list_with_delimiter(prefix.as_ref()).await.unwrap();
+            assert_eq!(a.common_prefixes, b.common_prefixes, "prefixes {prefix:?}");
+            assert_eq!(sorted(a.objects), sorted(b.objects), "delimited {prefix:?}");
+        }
+        let all: Vec<ObjectMeta> = ours.list(None).try_collect().await.unwrap();
+        assert!(
+            all.iter().any(|m| m.location.as_ref().ends_with("keep#a")),
+            "{all:?}"
+        );
+        assert!(
+            !all.iter()
+                .any(|m| m.location.as_ref().ends_with("upload#12")),
+            "{all:?}"
+        );
+    }
+}
