@@ -21,7 +21,7 @@ const PARTITION: &str =
     "accountid=111122223333/region=us-east-1/resourcetype=ManagedInstanceInventory";
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
 }
 
 /// A copy of the sample lake to change.
@@ -359,7 +359,11 @@ fn commands_sync_a_cached_source_first_and_offline_never_touches_it() {
         .args(["--offline", "report", "os-distribution", "--format", "csv"])
         .output()
         .unwrap();
-    assert!(output.status.success());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(String::from_utf8_lossy(&output.stdout).contains("Amazon Linux"));
     fs::rename(&gone, lake.path()).unwrap();
 

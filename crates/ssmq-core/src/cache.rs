@@ -35,6 +35,7 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use arrow::array::{ArrayRef, RecordBatch, UInt64Array};
@@ -64,6 +65,15 @@ use crate::source::{LakeStore, Source};
 /// The column segments carry: the version of the object a row came from.
 pub const VERSION_COLUMN: &str = "__ssmq_object_version";
 
+/// The layout of a generation this version writes and reads. A cache of another format is
+/// not used by queries, and the next sync rebuilds it (numbering on from its generations).
+const CACHE_FORMAT: u32 = 2;
+/// Segments written at once by a sync, at most: each holds up to [`SEGMENT_BYTES`] of JSON
+/// and its decoded rows in memory.
+const SEGMENT_WRITERS: usize = 4;
+
+/// Types listed at once by a sync.
+const TYPE_LISTS: usize = 4;
 /// JSON bytes decoded into one segment file at most.
 const SEGMENT_BYTES: u64 = 64 << 20;
 /// JSON bytes of a segment past which the next partition starts a segment of its own.
@@ -150,6 +160,22 @@ impl LakeCache {
 
     /// The generation queries use, if a sync has completed.
     pub fn current(&self) -> Result<Option<CachedLake>> {
+        let Some((generation_dir, manifest)) = self.current_manifest()? else {
+            return Ok(None);
+        };
+        if manifest.format != CACHE_FORMAT {
+            return Ok(None);
+        }
+        Ok(Some(CachedLake {
+            dir: self.dir.clone(),
+            generation_dir,
+            manifest,
+            objects: OnceCell::new(),
+        }))
+    }
+
+    /// The folder and manifest of the generation `CURRENT` names, whatever its format.
+    fn current_manifest(&self) -> Result<Option<(PathBuf, Manifest)>> {
         let current = match fs::read_to_string(self.dir.join("CURRENT")) {
             Ok(text) => text.trim().to_owned(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -157,12 +183,7 @@ impl LakeCache {
         };
         let generation_dir = self.dir.join("generations").join(&current);
         let manifest: Manifest = read_json(&generation_dir.join("manifest.json"))?;
-        Ok(Some(CachedLake {
-            dir: self.dir.clone(),
-            generation_dir,
-            manifest,
-            objects: OnceCell::new(),
-        }))
+        Ok(Some((generation_dir, manifest)))
     }
 
     fn io_error(&self, what: &str, e: std::io::Error) -> Error {
@@ -241,12 +262,12 @@ struct Segment {
 }
 
 /// One object as the last sync saw it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 struct CachedObject {
     /// Key in the store.
     key: String,
-    type_name: String,
-    partition: Partition,
+    type_name: Arc<str>,
+    partition: Arc<Partition>,
     size: u64,
     last_modified: DateTime<Utc>,
     e_tag: Option<String>,
@@ -255,6 +276,90 @@ struct CachedObject {
     /// Index into its type's key sets.
     key_set: usize,
     lines: usize,
+}
+
+/// `objects.json`: the objects of a generation, grouped by type, partition and folder so that
+/// none is repeated per object, each object a short array.
+#[derive(Debug, Serialize, Deserialize)]
+struct ObjectGroup {
+    type_name: String,
+    partition: Partition,
+    /// The objects' keys up to their name.
+    folder: String,
+    objects: Vec<ObjectRow>,
+}
+
+/// An object in `objects.json`: name (its key after the group's folder), size, modification
+/// time (ns since the epoch), ETag, version, key set, lines.
+#[derive(Debug, Serialize, Deserialize)]
+struct ObjectRow(
+    String,
+    u64,
+    #[serde(with = "chrono::serde::ts_nanoseconds")] DateTime<Utc>,
+    Option<String>,
+    u64,
+    usize,
+    usize,
+);
+
+/// Groups objects (consecutive runs sharing a type and partition) for `objects.json`.
+fn object_groups(objects: &[CachedObject]) -> Vec<ObjectGroup> {
+    let mut groups: Vec<ObjectGroup> = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        let (folder, name) = o.key.split_at(o.key.rfind('/').map_or(0, |at| at + 1));
+        let same = i > 0
+            && Arc::ptr_eq(&objects[i - 1].type_name, &o.type_name)
+            && (Arc::ptr_eq(&objects[i - 1].partition, &o.partition)
+                || objects[i - 1].partition == o.partition)
+            && groups.last().is_some_and(|g| g.folder == folder);
+        if !same {
+            groups.push(ObjectGroup {
+                type_name: o.type_name.to_string(),
+                partition: (*o.partition).clone(),
+                folder: folder.to_owned(),
+                objects: Vec::new(),
+            });
+        }
+        groups.last_mut().expect("pushed").objects.push(ObjectRow(
+            name.to_owned(),
+            o.size,
+            o.last_modified,
+            o.e_tag.clone(),
+            o.version,
+            o.key_set,
+            o.lines,
+        ));
+    }
+    groups
+}
+
+/// The objects of `objects.json`, type names and partitions shared between objects.
+fn read_objects(path: &FsPath) -> Result<Vec<CachedObject>> {
+    let groups: Vec<ObjectGroup> = read_json(path)?;
+    let mut type_names: HashMap<String, Arc<str>> = HashMap::new();
+    let mut objects = Vec::with_capacity(groups.iter().map(|g| g.objects.len()).sum());
+    for group in groups {
+        let type_name = Arc::clone(
+            type_names
+                .entry(group.type_name)
+                .or_insert_with_key(|name| Arc::from(name.as_str())),
+        );
+        let partition = Arc::new(group.partition);
+        for ObjectRow(name, size, last_modified, e_tag, version, key_set, lines) in group.objects {
+            objects.push(CachedObject {
+                key: format!("{}{name}", group.folder),
+                type_name: Arc::clone(&type_name),
+                partition: Arc::clone(&partition),
+                size,
+                last_modified,
+                e_tag,
+                version,
+                key_set,
+                lines,
+            });
+        }
+    }
+    Ok(objects)
 }
 
 impl CachedObject {
@@ -335,7 +440,7 @@ impl CachedLake {
         if !filter.is_all() {
             counts = vec![(0, 0); entry.key_sets.len()];
             for object in self.objects().await?.iter().filter(|o| {
-                o.type_name == type_name
+                &*o.type_name == type_name
                     && filter.keeps_account(&o.partition.account_id)
                     && filter.keeps_region(&o.partition.region)
             }) {
@@ -365,31 +470,29 @@ impl CachedLake {
     /// Every object of the generation (read from disk the first time).
     async fn objects(&self) -> Result<&Vec<CachedObject>> {
         self.objects
-            .get_or_try_init(|| async { read_json(&self.generation_dir.join("objects.json")) })
+            .get_or_try_init(|| async { read_objects(&self.generation_dir.join("objects.json")) })
             .await
     }
 
     /// A type's objects within `filter`, as a listing would give them.
     pub async fn listing(&self, type_name: &str, filter: &PartitionFilter) -> Result<TypeListing> {
         let objects = self.objects().await?;
-        let mut partitions: HashMap<&Partition, Arc<Partition>> = HashMap::new();
         let mut listing = TypeListing {
             type_name: type_name.to_owned(),
             ..TypeListing::default()
         };
-        for object in objects.iter().filter(|o| o.type_name == type_name) {
+        for object in objects.iter().filter(|o| &*o.type_name == type_name) {
             let p = &object.partition;
             listing.regions_seen.insert(p.region.clone());
             if !filter.keeps_account(&p.account_id) || !filter.keeps_region(&p.region) {
                 continue;
             }
-            let partition = partitions.entry(p).or_insert_with(|| Arc::new(p.clone()));
             listing.objects.push(SyncObject {
                 location: Path::from(object.key.as_str()),
                 size: object.size,
                 last_modified: object.last_modified,
                 e_tag: object.e_tag.clone(),
-                partition: Arc::clone(partition),
+                partition: Arc::clone(p),
             });
         }
         Ok(listing)
@@ -468,13 +571,16 @@ pub async fn sync(
         .map_err(|e| cache.io_error("lock", e))?;
     let _ = fs::write(cache.dir.join("source"), format!("{}\n", cache.source));
 
-    let previous = cache.current()?;
+    let previous = cache.current_manifest()?;
+    // The objects of a cache of another format are not known: every object is read again.
     let previous_objects: Vec<CachedObject> = match &previous {
-        Some(lake) => read_json(&lake.generation_dir.join("objects.json"))?,
-        None => Vec::new(),
+        Some((dir, manifest)) if manifest.format == CACHE_FORMAT => {
+            read_objects(&dir.join("objects.json"))?
+        }
+        _ => Vec::new(),
     };
-    let mut manifest = previous.map(|p| p.manifest).unwrap_or_else(|| Manifest {
-        format: 1,
+    let mut manifest = previous.map(|(_, m)| m).unwrap_or_else(|| Manifest {
+        format: CACHE_FORMAT,
         generation: 0,
         source: cache.source.clone(),
         synced_at: Utc::now(),
@@ -490,40 +596,56 @@ pub async fn sync(
     let metered = MeteredStore::new(opened.store.store);
     let store = LakeStore::new(Arc::new(metered.clone()), opened.store.label);
     let layout = find_layout(&store, &opened.prefix).await?;
-    let mut by_key: HashMap<&str, &CachedObject> = previous_objects
-        .iter()
-        .map(|o| (o.key.as_str(), o))
+    // Keyed by the object's key, moved out of the object while it is here (no copies).
+    let mut by_key: HashMap<String, CachedObject> = previous_objects
+        .into_iter()
+        .map(|mut o| (std::mem::take(&mut o.key), o))
         .collect();
-    let report = ReadReport::default();
+    let report = Arc::new(ReadReport::default());
     let mut summary = SyncSummary::default();
     let mut objects: Vec<CachedObject> = Vec::new();
     let mut types: BTreeMap<String, TypeEntry> = BTreeMap::new();
     let mut written: Vec<PathBuf> = Vec::new();
 
     let result: Result<()> = async {
-        for folder in &layout.types {
-            let listing =
-                list_type(&store, &layout.root, folder, &PartitionFilter::default()).await?;
-            let old = manifest.types.remove(&folder.type_name).unwrap_or_default();
-            let mut key_sets = KeySets::default();
-            let first_object = objects.len();
+        // Every type is listed at once (each listing is concurrent itself).
+        let everything = PartitionFilter::default();
+        let lists: Vec<_> = layout
+            .types
+            .iter()
+            .map(|folder| list_type(&store, &layout.root, folder, &everything))
+            .collect();
+        let listings: Vec<TypeListing> = stream::iter(lists)
+            .buffered(TYPE_LISTS)
+            .try_collect()
+            .await?;
+
+        // Compare with the last generation; new and changed objects become segment jobs.
+        let mut plans = Vec::with_capacity(listings.len());
+        let mut jobs: Vec<SegmentJob> = Vec::new();
+        for listing in listings {
+            let type_name: Arc<str> = Arc::from(listing.type_name.as_str());
+            let old = manifest
+                .types
+                .remove(&listing.type_name)
+                .unwrap_or_default();
             let mut entry = TypeEntry {
                 segments: old.segments,
                 dead: old.dead,
                 ..TypeEntry::default()
             };
+            let mut kept = Vec::new();
             let mut changed: Vec<SyncObject> = Vec::new();
             for object in &listing.objects {
-                let key = object.location.to_string();
-                match by_key.remove(key.as_str()) {
-                    Some(cached)
-                        if cached.unchanged(object) && cached.type_name == folder.type_name =>
+                match by_key.remove_entry(object.location.as_ref()) {
+                    Some((key, mut cached))
+                        if cached.unchanged(object) && cached.type_name == type_name =>
                     {
-                        let mut kept = cached.clone();
-                        kept.key_set = key_sets.keep(&old.key_sets[cached.key_set]);
-                        objects.push(kept);
+                        cached.key = key;
+                        cached.type_name = Arc::clone(&type_name);
+                        kept.push(cached);
                     }
-                    Some(cached) => {
+                    Some((_, cached)) => {
                         entry.dead.push(cached.version);
                         changed.push(object.clone());
                     }
@@ -536,59 +658,115 @@ pub async fn sync(
             // Changed objects in partition order, in chunks of bounded size; a chunk holds one
             // partition unless the partitions' changes are small (see `chunks`).
             changed.sort_by_cached_key(|o| (*o.partition).clone());
-            let table = table_name(&folder.type_name);
+            let table = table_name(&listing.type_name);
+            let first_job = jobs.len();
             for chunk in chunks(changed) {
                 let first_version = manifest.next_version;
-                let segment_file =
-                    format!("segments/{table}/{generation_name}-{first_version}.parquet");
-                let path = cache.dir.join(&segment_file);
-                let decoded = write_segment(
-                    &store,
-                    &folder.type_name,
-                    &chunk,
-                    first_version,
-                    &path,
-                    options,
-                    &report,
-                )
-                .await?;
-                written.push(path);
                 manifest.next_version += chunk.len() as u64;
+                let file = format!("segments/{table}/{generation_name}-{first_version}.parquet");
+                let path = cache.dir.join(&file);
+                written.push(path.clone());
+                jobs.push(SegmentJob {
+                    type_name: listing.type_name.clone(),
+                    objects: chunk,
+                    first_version,
+                    file,
+                    path,
+                });
+            }
+            plans.push((
+                listing,
+                type_name,
+                old.key_sets,
+                entry,
+                kept,
+                first_job..jobs.len(),
+            ));
+        }
+
+        // Segments are written in tasks of their own, several at once; results come in order.
+        let failed = Arc::new(AtomicBool::new(false));
+        let tasks: Vec<_> = jobs
+            .iter()
+            .map(|job| {
+                let (store, job, options, report, failed) = (
+                    store.clone(),
+                    job.clone(),
+                    options.clone(),
+                    Arc::clone(&report),
+                    Arc::clone(&failed),
+                );
+                async move {
+                    if failed.load(Ordering::Relaxed) {
+                        return Err(Error::Cache {
+                            problem: "the sync stopped at an earlier failure".to_owned(),
+                        });
+                    }
+                    let written = write_segment(&store, &job, &options, &report).await;
+                    if written.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    written
+                }
+            })
+            .collect();
+        // Every task is awaited, even after a failure, so none writes after the sync returns.
+        let results: Vec<Result<Vec<Option<ObjectKeys>>>> = stream::iter(tasks)
+            .map(tokio::spawn)
+            .buffered(SEGMENT_WRITERS)
+            .map(|joined| joined.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())))
+            .collect()
+            .await;
+        let mut decoded = Vec::with_capacity(results.len());
+        for result in results {
+            decoded.push(result?);
+        }
+        let mut decoded = decoded.into_iter();
+
+        for (listing, type_name, old_key_sets, mut entry, kept, job_range) in plans {
+            let mut key_sets = KeySets::default();
+            let first_object = objects.len();
+            for mut cached in kept {
+                cached.key_set = key_sets.keep(cached.key_set, &old_key_sets);
+                objects.push(cached);
+            }
+            for job in &jobs[job_range] {
+                let keys_per_object = decoded.next().expect("a result per job");
                 let mut partitions = BTreeSet::new();
-                for (i, (object, keys)) in chunk.iter().zip(decoded).enumerate() {
+                for (i, (object, keys)) in job.objects.iter().zip(keys_per_object).enumerate() {
                     // An object that could not be read (--skip-unreadable) is left out, so
                     // the next sync tries it again.
                     let Some(keys) = keys else { continue };
-                    let partition = (*object.partition).clone();
-                    partitions.insert(partition.clone());
+                    partitions.insert((*object.partition).clone());
                     objects.push(CachedObject {
                         key: object.location.to_string(),
-                        type_name: folder.type_name.clone(),
-                        partition,
+                        type_name: Arc::clone(&type_name),
+                        partition: Arc::clone(&object.partition),
                         size: object.size,
                         last_modified: object.last_modified,
                         e_tag: object.e_tag.clone(),
-                        version: first_version + i as u64,
+                        version: job.first_version + i as u64,
                         key_set: key_sets.add(&keys),
                         lines: keys.lines,
                     });
                 }
                 entry.segments.push(Segment {
-                    file: segment_file,
+                    file: job.file.clone(),
                     partitions: partitions.into_iter().collect(),
-                    first_version,
-                    last_version: manifest.next_version - 1,
+                    first_version: job.first_version,
+                    last_version: job.first_version + job.objects.len() as u64 - 1,
                 });
             }
             entry.key_sets = key_sets.into_entries(&objects[first_object..]);
             entry.partitions = listing
                 .objects
                 .iter()
-                .map(|o| (*o.partition).clone())
+                .map(|o| &*o.partition)
                 .collect::<BTreeSet<_>>()
                 .into_iter()
+                .cloned()
                 .collect();
-            types.insert(folder.type_name.clone(), entry);
+            types.insert(listing.type_name, entry);
         }
         Ok(())
     }
@@ -610,7 +788,7 @@ pub async fn sync(
         return Ok(summary);
     }
     for gone in by_key.values() {
-        if let Some(entry) = types.get_mut(&gone.type_name) {
+        if let Some(entry) = types.get_mut(&*gone.type_name) {
             entry.dead.push(gone.version);
         }
     }
@@ -634,6 +812,7 @@ pub async fn sync(
         entry.dead.dedup();
     }
     manifest.types = types;
+    manifest.format = CACHE_FORMAT;
     manifest.generation = generation;
     manifest.synced_at = Utc::now();
     manifest.source = cache.source.clone();
@@ -653,6 +832,8 @@ pub async fn sync(
 struct KeySets {
     index: HashMap<Vec<String>, usize>,
     sets: Vec<Vec<String>>,
+    /// Index in the last generation's key sets → index here, for sets already kept.
+    kept: HashMap<usize, usize>,
 }
 
 impl KeySets {
@@ -665,8 +846,14 @@ impl KeySets {
         self.sets.len() - 1
     }
 
-    fn keep(&mut self, old: &KeySet) -> usize {
-        self.intern(old.keys.clone())
+    /// The index of the last generation's key set `old` of `sets` here.
+    fn keep(&mut self, old: usize, sets: &[KeySet]) -> usize {
+        if let Some(&i) = self.kept.get(&old) {
+            return i;
+        }
+        let i = self.intern(sets[old].keys.clone());
+        self.kept.insert(old, i);
+        i
     }
 
     fn add(&mut self, keys: &ObjectKeys) -> usize {
@@ -718,18 +905,28 @@ fn chunks(objects: Vec<SyncObject>) -> Vec<Vec<SyncObject>> {
     chunks
 }
 
-/// Reads `objects` and writes their rows to a segment at `path`, each row tagged with its
-/// object's version (`first_version` onwards, in order). Returns each object's keys, `None`
-/// for one that could not be read and was skipped.
+/// A segment a sync writes: a chunk of one type's new or changed objects.
+#[derive(Debug, Clone)]
+struct SegmentJob {
+    type_name: String,
+    objects: Vec<SyncObject>,
+    /// The version of the first object; the others follow in order.
+    first_version: u64,
+    /// Below the lake's cache folder, and in full.
+    file: String,
+    path: PathBuf,
+}
+
+/// Reads a job's objects and writes their rows to its segment, each row tagged with its
+/// object's version. Returns each object's keys, `None` for one that could not be read and
+/// was skipped.
 async fn write_segment(
     store: &LakeStore,
-    type_name: &str,
-    objects: &[SyncObject],
-    first_version: u64,
-    path: &FsPath,
+    job: &SegmentJob,
     options: &ReadOptions,
     report: &ReadReport,
 ) -> Result<Vec<Option<ObjectKeys>>> {
+    let (objects, path, first_version) = (&job.objects, job.path.as_path(), job.first_version);
     let reads: Vec<_> = objects
         .iter()
         .map(|object| fetch(store, object, options, report))
@@ -751,7 +948,7 @@ async fn write_segment(
         });
     }
     let def = Arc::new(merge_key_groups(
-        type_name,
+        &job.type_name,
         keys.iter().flatten().map(|k| (k, 1)),
     ));
     let projection: Vec<usize> = (0..def.columns.len()).collect();
@@ -824,7 +1021,7 @@ fn publish(
     fs::create_dir_all(&staging).map_err(|e| cache.io_error("create a generation", e))?;
     for (name, text) in [
         ("manifest.json", serde_json::to_vec(manifest)),
-        ("objects.json", serde_json::to_vec(objects)),
+        ("objects.json", serde_json::to_vec(&object_groups(objects))),
     ] {
         let text = text.expect("the manifest serialises");
         let mut file = fs::File::create(staging.join(name))
