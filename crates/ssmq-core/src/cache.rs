@@ -13,6 +13,7 @@
 //!                  /CURRENT               the generation queries use, replaced atomically
 //!                  /generations/<gen>/manifest.json   tables: key sets, segments, dead rows
 //!                  /generations/<gen>/objects.json    every object: key, ETag/size/mtime, version
+//!                                                     (grouped by type, partition and folder)
 //!                  /segments/<table>/<gen>-<first version>.parquet
 //! ```
 //!
@@ -30,6 +31,7 @@
 //! current and the previous generation are kept, so a query that started just before a sync
 //! finishes. Generations are numbered, which leaves room for dated snapshots later.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io::Write as _;
@@ -279,32 +281,32 @@ struct CachedObject {
 }
 
 /// `objects.json`: the objects of a generation, grouped by type, partition and folder so that
-/// none is repeated per object, each object a short array.
+/// none is repeated per object, each object a short array. Borrowed when written.
 #[derive(Debug, Serialize, Deserialize)]
-struct ObjectGroup {
-    type_name: String,
-    partition: Partition,
+struct ObjectGroup<'a> {
+    type_name: Cow<'a, str>,
+    partition: Cow<'a, Partition>,
     /// The objects' keys up to their name.
-    folder: String,
-    objects: Vec<ObjectRow>,
+    folder: Cow<'a, str>,
+    objects: Vec<ObjectRow<'a>>,
 }
 
 /// An object in `objects.json`: name (its key after the group's folder), size, modification
 /// time (ns since the epoch), ETag, version, key set, lines.
 #[derive(Debug, Serialize, Deserialize)]
-struct ObjectRow(
-    String,
+struct ObjectRow<'a>(
+    Cow<'a, str>,
     u64,
     #[serde(with = "chrono::serde::ts_nanoseconds")] DateTime<Utc>,
-    Option<String>,
+    Option<Cow<'a, str>>,
     u64,
     usize,
     usize,
 );
 
-/// Groups objects (consecutive runs sharing a type and partition) for `objects.json`.
-fn object_groups(objects: &[CachedObject]) -> Vec<ObjectGroup> {
-    let mut groups: Vec<ObjectGroup> = Vec::new();
+/// Groups objects (consecutive runs sharing a type, partition and folder) for `objects.json`.
+fn object_groups(objects: &[CachedObject]) -> Vec<ObjectGroup<'_>> {
+    let mut groups: Vec<ObjectGroup<'_>> = Vec::new();
     for (i, o) in objects.iter().enumerate() {
         let (folder, name) = o.key.split_at(o.key.rfind('/').map_or(0, |at| at + 1));
         let same = i > 0
@@ -314,17 +316,17 @@ fn object_groups(objects: &[CachedObject]) -> Vec<ObjectGroup> {
             && groups.last().is_some_and(|g| g.folder == folder);
         if !same {
             groups.push(ObjectGroup {
-                type_name: o.type_name.to_string(),
-                partition: (*o.partition).clone(),
-                folder: folder.to_owned(),
+                type_name: Cow::Borrowed(&o.type_name),
+                partition: Cow::Borrowed(&o.partition),
+                folder: Cow::Borrowed(folder),
                 objects: Vec::new(),
             });
         }
         groups.last_mut().expect("pushed").objects.push(ObjectRow(
-            name.to_owned(),
+            Cow::Borrowed(name),
             o.size,
             o.last_modified,
-            o.e_tag.clone(),
+            o.e_tag.as_deref().map(Cow::Borrowed),
             o.version,
             o.key_set,
             o.lines,
@@ -335,24 +337,24 @@ fn object_groups(objects: &[CachedObject]) -> Vec<ObjectGroup> {
 
 /// The objects of `objects.json`, type names and partitions shared between objects.
 fn read_objects(path: &FsPath) -> Result<Vec<CachedObject>> {
-    let groups: Vec<ObjectGroup> = read_json(path)?;
+    let groups: Vec<ObjectGroup<'static>> = read_json(path)?;
     let mut type_names: HashMap<String, Arc<str>> = HashMap::new();
     let mut objects = Vec::with_capacity(groups.iter().map(|g| g.objects.len()).sum());
     for group in groups {
         let type_name = Arc::clone(
             type_names
-                .entry(group.type_name)
+                .entry(group.type_name.into_owned())
                 .or_insert_with_key(|name| Arc::from(name.as_str())),
         );
-        let partition = Arc::new(group.partition);
+        let partition = Arc::new(group.partition.into_owned());
         for ObjectRow(name, size, last_modified, e_tag, version, key_set, lines) in group.objects {
             objects.push(CachedObject {
                 key: format!("{}{name}", group.folder),
+                e_tag: e_tag.map(Cow::into_owned),
                 type_name: Arc::clone(&type_name),
                 partition: Arc::clone(&partition),
                 size,
                 last_modified,
-                e_tag,
                 version,
                 key_set,
                 lines,
@@ -572,12 +574,14 @@ pub async fn sync(
     let _ = fs::write(cache.dir.join("source"), format!("{}\n", cache.source));
 
     let previous = cache.current_manifest()?;
-    // The objects of a cache of another format are not known: every object is read again.
-    let previous_objects: Vec<CachedObject> = match &previous {
+    // Read while the lake is listed. The objects of a cache of another format are not
+    // known: every object is read again.
+    let mut previous_objects = match &previous {
         Some((dir, manifest)) if manifest.format == CACHE_FORMAT => {
-            read_objects(&dir.join("objects.json"))?
+            let path = dir.join("objects.json");
+            Some(tokio::task::spawn_blocking(move || read_objects(&path)))
         }
-        _ => Vec::new(),
+        _ => None,
     };
     let mut manifest = previous.map(|(_, m)| m).unwrap_or_else(|| Manifest {
         format: CACHE_FORMAT,
@@ -596,11 +600,8 @@ pub async fn sync(
     let metered = MeteredStore::new(opened.store.store);
     let store = LakeStore::new(Arc::new(metered.clone()), opened.store.label);
     let layout = find_layout(&store, &opened.prefix).await?;
-    // Keyed by the object's key, moved out of the object while it is here (no copies).
-    let mut by_key: HashMap<String, CachedObject> = previous_objects
-        .into_iter()
-        .map(|mut o| (std::mem::take(&mut o.key), o))
-        .collect();
+    // The last generation's objects by key, moved out of the object while it is here.
+    let mut by_key: HashMap<String, CachedObject> = HashMap::new();
     let report = Arc::new(ReadReport::default());
     let mut summary = SyncSummary::default();
     let mut objects: Vec<CachedObject> = Vec::new();
@@ -619,6 +620,15 @@ pub async fn sync(
             .buffered(TYPE_LISTS)
             .try_collect()
             .await?;
+        if let Some(reading) = previous_objects.take() {
+            let read = reading
+                .await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+            by_key = read
+                .into_iter()
+                .map(|mut o| (std::mem::take(&mut o.key), o))
+                .collect();
+        }
 
         // Compare with the last generation; new and changed objects become segment jobs.
         let mut plans = Vec::with_capacity(listings.len());
@@ -1019,16 +1029,17 @@ fn publish(
     let staging = generations.join(format!(".{generation}.{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
     fs::create_dir_all(&staging).map_err(|e| cache.io_error("create a generation", e))?;
-    for (name, text) in [
-        ("manifest.json", serde_json::to_vec(manifest)),
-        ("objects.json", serde_json::to_vec(&object_groups(objects))),
+    for (name, written) in [
+        (
+            "manifest.json",
+            write_json(&staging.join("manifest.json"), manifest),
+        ),
+        (
+            "objects.json",
+            write_json(&staging.join("objects.json"), &object_groups(objects)),
+        ),
     ] {
-        let text = text.expect("the manifest serialises");
-        let mut file = fs::File::create(staging.join(name))
-            .map_err(|e| cache.io_error("write a generation", e))?;
-        file.write_all(&text)
-            .and_then(|()| file.sync_all())
-            .map_err(|e| cache.io_error("write a generation", e))?;
+        written.map_err(|e| cache.io_error(&format!("write {name} of a generation"), e))?;
     }
     let target = generations.join(generation);
     let _ = fs::remove_dir_all(&target);
@@ -1037,6 +1048,14 @@ fn publish(
     fs::write(&pointer, format!("{generation}\n"))
         .and_then(|()| fs::rename(&pointer, cache.dir.join("CURRENT")))
         .map_err(|e| cache.io_error("switch CURRENT", e))
+}
+
+/// Writes `value` as JSON to a new file at `path`, on disk when this returns.
+fn write_json(path: &FsPath, value: &impl Serialize) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, fs::File::create(path)?);
+    serde_json::to_writer(&mut out, value)?;
+    out.flush()?;
+    out.get_ref().sync_all()
 }
 
 /// Removes generations older than the previous one, and segment files neither the current
