@@ -57,7 +57,7 @@ use crate::discover::{
     AccountFolder, LakeLayout, Partition, PartitionFilter, SyncObject, TypeFolder, TypeListing,
     find_layout, list_type,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, joined};
 use crate::metered::{MeteredStore, RequestCounts};
 use crate::read::{BadLine, ReadOptions, ReadReport, fetch};
 use crate::s3::S3Options;
@@ -621,9 +621,7 @@ pub async fn sync(
             .try_collect()
             .await?;
         if let Some(reading) = previous_objects.take() {
-            let read = reading
-                .await
-                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+            let read = joined(reading.await)?;
             by_key = read
                 .into_iter()
                 .map(|mut o| (std::mem::take(&mut o.key), o))
@@ -632,7 +630,7 @@ pub async fn sync(
 
         // Compare with the last generation; new and changed objects become segment jobs.
         let mut plans = Vec::with_capacity(listings.len());
-        let mut jobs: Vec<SegmentJob> = Vec::new();
+        let mut jobs: Vec<Arc<SegmentJob>> = Vec::new();
         for listing in listings {
             let type_name: Arc<str> = Arc::from(listing.type_name.as_str());
             let old = manifest
@@ -676,13 +674,13 @@ pub async fn sync(
                 let file = format!("segments/{table}/{generation_name}-{first_version}.parquet");
                 let path = cache.dir.join(&file);
                 written.push(path.clone());
-                jobs.push(SegmentJob {
+                jobs.push(Arc::new(SegmentJob {
                     type_name: listing.type_name.clone(),
                     objects: chunk,
                     first_version,
                     file,
                     path,
-                });
+                }));
             }
             plans.push((
                 listing,
@@ -701,7 +699,7 @@ pub async fn sync(
             .map(|job| {
                 let (store, job, options, report, failed) = (
                     store.clone(),
-                    job.clone(),
+                    Arc::clone(job),
                     options.clone(),
                     Arc::clone(&report),
                     Arc::clone(&failed),
@@ -724,7 +722,7 @@ pub async fn sync(
         let results: Vec<Result<Vec<Option<ObjectKeys>>>> = stream::iter(tasks)
             .map(tokio::spawn)
             .buffered(SEGMENT_WRITERS)
-            .map(|joined| joined.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())))
+            .map(joined)
             .collect()
             .await;
         let mut decoded = Vec::with_capacity(results.len());

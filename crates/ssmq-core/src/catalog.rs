@@ -19,7 +19,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use futures::{StreamExt, TryStreamExt, stream};
 
 use crate::discover::{PARTITION_KEYS, SyncObject, TypeListing};
-use crate::error::Result;
+use crate::error::{Result, joined};
 use crate::json::{JsonKey, JsonValue, KeyMemo, MemberSink};
 use crate::read::{ReadOptions, ReadReport, fetch, for_each_line};
 use crate::source::LakeStore;
@@ -420,8 +420,7 @@ pub async fn infer_table(
     });
     let keys: Vec<ObjectKeys> = reads
         .buffered(concurrency)
-        // A task only ends without a result by panicking: the panic goes on here.
-        .map(|joined| joined.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())))
+        .map(joined)
         .try_collect()
         .await?;
     Ok(merge_keys(&listing.type_name, &keys))

@@ -260,3 +260,9 @@ fn query_message(error: &datafusion::error::DataFusionError) -> String {
         None => without_stage_prefixes(&error.strip_backtrace()).to_owned(),
     }
 }
+
+/// The result of a task that ended; a task that panicked panics here too, carrying its panic.
+/// (A task only ends without a result by panicking: ssmq never cancels its tasks.)
+pub(crate) fn joined<T>(ended: std::result::Result<T, tokio::task::JoinError>) -> T {
+    ended.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}

@@ -180,9 +180,7 @@ fn walk(folder: PathBuf, location: Path) -> Result<Vec<ObjectMeta>> {
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+    crate::error::joined(tokio::task::spawn_blocking(work).await)
 }
 
 #[async_trait]
