@@ -8,12 +8,17 @@
 //! are, as [`PathPart::parse`] takes them), sizes, modification times and ETags (inode,
 //! modification time and size), files behind symbolic links followed, broken links and
 //! staging files (`name#123`) left out, a folder that does not exist listed as empty.
+//!
+//! A whole-object GET is also answered here: one open, one read into a buffer of the file's
+//! size, in one blocking task (`LocalFileSystem` takes two, and zero-fills the buffer first).
+//! Ranges, HEADs and every failure go to `LocalFileSystem`, so errors are its errors.
 
 use std::fmt;
 use std::fs::{self, Metadata};
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read};
 use std::ops::Range;
 use std::path::{Path as FsPath, PathBuf};
+use std::sync::Mutex;
 use std::time::SystemTime;
 
 use async_trait::async_trait;
@@ -24,8 +29,9 @@ use futures::stream::{self, BoxStream};
 use object_store::local::LocalFileSystem;
 use object_store::path::{Path, PathPart};
 use object_store::{
-    CopyOptions, GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta, ObjectStore,
-    PutMultipartOptions, PutOptions, PutPayload, PutResult, RenameOptions, Result,
+    Attributes, CopyOptions, GetOptions, GetResult, GetResultPayload, ListResult, MultipartUpload,
+    ObjectMeta, ObjectStore, PutMultipartOptions, PutOptions, PutPayload, PutResult, RenameOptions,
+    Result,
 };
 
 /// Folders followed below a listed one at most: bounds a walk through a symbolic link loop.
@@ -177,6 +183,64 @@ fn walk(folder: PathBuf, location: Path) -> Result<Vec<ObjectMeta>> {
     Ok(files)
 }
 
+/// A whole file and its listing entry, read with one open into a reused buffer of the file's
+/// size; `None` when it cannot be read as a file of the size it had when opened.
+fn read_whole(path: &FsPath, location: Path) -> Option<(ObjectMeta, Bytes)> {
+    let file = fs::File::open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    if !metadata.is_file() {
+        return None;
+    }
+    let size = metadata.len();
+    let mut buffer = ReadBuffer::take(usize::try_from(size).ok()?);
+    file.take(size).read_to_end(&mut buffer.0).ok()?;
+    (buffer.0.len() as u64 == size)
+        .then(|| (object_meta(location, &metadata), Bytes::from_owner(buffer)))
+}
+
+/// Read buffers whose bytes were dropped, kept for the next reads (at most
+/// [`KEPT_BUFFER_BYTES`] in all): a new buffer's pages are faulted in by the kernel while it
+/// copies the file, which costs more than the copy itself.
+static KEPT_BUFFERS: Mutex<(Vec<Vec<u8>>, usize)> = Mutex::new((Vec::new(), 0));
+const KEPT_BUFFER_BYTES: usize = 64 << 20;
+
+/// A buffer that goes back to [`KEPT_BUFFERS`] when the bytes read into it are dropped.
+struct ReadBuffer(Vec<u8>);
+
+impl ReadBuffer {
+    fn take(size: usize) -> Self {
+        let kept = {
+            let mut kept = KEPT_BUFFERS.lock().unwrap_or_else(|e| e.into_inner());
+            let buffer = kept.0.pop();
+            if let Some(buffer) = &buffer {
+                kept.1 -= buffer.capacity();
+            }
+            buffer
+        };
+        let mut buffer = kept.unwrap_or_default();
+        buffer.reserve_exact(size);
+        ReadBuffer(buffer)
+    }
+}
+
+impl AsRef<[u8]> for ReadBuffer {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for ReadBuffer {
+    fn drop(&mut self) {
+        let mut buffer = std::mem::take(&mut self.0);
+        buffer.clear();
+        let mut kept = KEPT_BUFFERS.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.1 + buffer.capacity() <= KEPT_BUFFER_BYTES {
+            kept.1 += buffer.capacity();
+            kept.0.push(buffer);
+        }
+    }
+}
+
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
@@ -203,7 +267,26 @@ impl ObjectStore for LocalLake {
     }
 
     async fn get_opts(&self, location: &Path, options: GetOptions) -> Result<GetResult> {
-        self.inner.get_opts(location, options).await
+        if options.range.is_some() || options.head {
+            return self.inner.get_opts(location, options).await;
+        }
+        let Ok(path) = self.inner.path_to_filesystem(location) else {
+            return self.inner.get_opts(location, options).await;
+        };
+        let read_location = location.clone();
+        let (meta, bytes) = match blocking(move || Ok(read_whole(&path, read_location))).await? {
+            Some(read) => read,
+            // Missing, a folder, unreadable or changed while read: `LocalFileSystem` answers,
+            // with the error it gives.
+            None => return self.inner.get_opts(location, options).await,
+        };
+        options.check_preconditions(&meta)?;
+        Ok(GetResult {
+            payload: GetResultPayload::Stream(stream::once(async move { Ok(bytes) }).boxed()),
+            attributes: Attributes::default(),
+            range: 0..meta.size,
+            meta,
+        })
     }
 
     async fn get_ranges(&self, location: &Path, ranges: &[Range<u64>]) -> Result<Vec<Bytes>> {
@@ -273,6 +356,7 @@ impl ObjectStore for LocalLake {
 mod tests {
     use super::*;
     use futures::TryStreamExt;
+    use object_store::ObjectStoreExt;
 
     fn sorted(mut metas: Vec<ObjectMeta>) -> Vec<ObjectMeta> {
         metas.sort_by(|a, b| a.location.cmp(&b.location));
@@ -327,5 +411,57 @@ mod tests {
                 .any(|m| m.location.as_ref().ends_with("upload#12")),
             "{all:?}"
         );
+    }
+
+    /// A GET answers what `LocalFileSystem` answers: the same bytes and entry for a file (also
+    /// one behind a link, and an empty one), the same ranges, the same errors for a missing
+    /// object and a folder, and preconditions honoured.
+    #[tokio::test]
+    async fn gets_equal_local_file_system() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("AWS:Tag/a")).unwrap();
+        fs::write(root.join("AWS:Tag/a/i-1.json"), "{\"k\":\"v\"}\n{}\n").unwrap();
+        fs::write(root.join("AWS:Tag/a/empty.json"), "").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root.join("AWS:Tag/a/i-1.json"), root.join("AWS:Tag/l.json"))
+            .unwrap();
+        let ours = LocalLake::new(root).unwrap();
+        let theirs = LocalFileSystem::new_with_prefix(root).unwrap();
+        for key in [
+            "AWS:Tag/a/i-1.json",
+            "AWS:Tag/a/empty.json",
+            "AWS:Tag/l.json",
+        ] {
+            if !root.join(key).exists() {
+                continue;
+            }
+            let key = Path::from(key);
+            let a = ours.get(&key).await.unwrap();
+            let b = theirs.get(&key).await.unwrap();
+            assert_eq!(a.meta, b.meta, "{key}");
+            assert_eq!(a.range, b.range, "{key}");
+            assert_eq!(a.bytes().await.unwrap(), b.bytes().await.unwrap(), "{key}");
+        }
+        let key = Path::from("AWS:Tag/a/i-1.json");
+        let a = ours.get_range(&key, 1..5).await.unwrap();
+        assert_eq!(a, theirs.get_range(&key, 1..5).await.unwrap());
+        assert_eq!(&a[..], b"\"k\":");
+        for key in ["AWS:Tag/missing.json", "AWS:Tag/a"] {
+            let a = ours.get(&Path::from(key)).await.unwrap_err();
+            let b = theirs.get(&Path::from(key)).await.unwrap_err();
+            assert!(
+                matches!(a, object_store::Error::NotFound { .. }),
+                "{key}: {a}"
+            );
+            assert_eq!(a.to_string(), b.to_string(), "{key}");
+        }
+        let etag = ours.head(&key).await.unwrap().e_tag.unwrap();
+        let unchanged = GetOptions {
+            if_none_match: Some(etag),
+            ..GetOptions::default()
+        };
+        let a = ours.get_opts(&key, unchanged).await.unwrap_err();
+        assert!(matches!(a, object_store::Error::NotModified { .. }), "{a}");
     }
 }
