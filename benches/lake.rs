@@ -5,6 +5,7 @@
 //! python3 -m pip install duckdb                 # optional: adds the DuckDB column
 //! cargo bench --bench lake                      # a 1,000-node lake
 //! SSMQ_BENCH_NODES=1000,10000 cargo bench --bench lake
+//! SSMQ_BENCH_NODES=50000 SSMQ_BENCH_RUNS=3 cargo bench --bench lake   # ~17 GB of JSON
 //! ```
 //!
 //! Lakes are generated once into the target directory and kept. Each step runs several times
@@ -37,7 +38,14 @@ use ssmq_core::table_export::{ExportOptions, export_tables, open_destination};
 use ssmq_core::{LakeSession, SessionOptions, Source};
 use ssmq_fixtures::{LakeSpec, write_lake};
 
-const RUNS: usize = 5;
+/// Runs per step (`SSMQ_BENCH_RUNS`, 5 unless set); the median is reported.
+fn runs() -> usize {
+    std::env::var("SSMQ_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(5)
+}
 
 /// The cold question, in ssmq's SQL and in DuckDB's over the raw files: non-compliant patch
 /// items per account, Region and severity, a full scan of `AWS:ComplianceItem`.
@@ -94,9 +102,10 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let mut samples = Vec::with_capacity(RUNS);
+    let runs = runs();
+    let mut samples = Vec::with_capacity(runs);
     reset_peak_memory();
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         prepare();
         let started = Instant::now();
         step().await;
@@ -113,6 +122,7 @@ where
 /// path), or `None` when DuckDB is not installed.
 fn duckdb(lake: &Path, sql: &str, threads: usize) -> Option<Measured> {
     let python = std::env::var("SSMQ_BENCH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let runs = runs();
     let script = format!(
         r#"
 import statistics, sys, time
@@ -121,7 +131,7 @@ con = duckdb.connect()
 con.execute("SET threads = {threads}")
 sql = sys.argv[1]
 times = []
-for _ in range({RUNS}):
+for _ in range({runs}):
     started = time.perf_counter()
     con.execute(sql).fetchall()
     times.append(time.perf_counter() - started)
@@ -224,7 +234,8 @@ async fn bench_lake(nodes: usize, threads: usize) {
     let application_mb = mb_of("AWS:Application");
     println!(
         "\nlake: {nodes} nodes, {objects} objects, {total_mb:.0} MB (AWS:ComplianceItem {compliance_mb:.0} MB, \
-         AWS:Application {application_mb:.0} MB); {threads} threads; medians of {RUNS} runs"
+         AWS:Application {application_mb:.0} MB); {threads} threads; medians of {runs} runs",
+        runs = runs()
     );
     println!(
         "{:<44} {:>9} {:>7} {:>7} | {:>9} {:>7} {:>6}",

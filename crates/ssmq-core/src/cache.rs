@@ -32,7 +32,9 @@
 //! finishes. Generations are numbered, which leaves room for dated snapshots later.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use hashbrown::HashMap;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path as FsPath, PathBuf};

@@ -464,7 +464,12 @@ pub async fn list_type(
 
     // Below a region, one recursive listing returns every object with its key.
     let region_objects = lister.list_recursive_all(region_folders).await?;
+    listing
+        .objects
+        .reserve(region_objects.iter().map(Vec::len).sum());
     let mut partitions: BTreeMap<Partition, Arc<Partition>> = BTreeMap::new();
+    // Objects come folder by folder: most share the partition of the one before.
+    let mut last: Option<Arc<Partition>> = None;
     for meta in region_objects.into_iter().flatten() {
         let parsed = {
             let Some(parts) = meta.location.prefix_match(root) else {
@@ -472,18 +477,30 @@ pub async fn list_type(
             };
             let parts: Vec<_> = parts.collect();
             let parts: Vec<&str> = parts.iter().map(|p| p.as_ref()).collect();
-            parse_sync_key(&parts).map(|key| Partition {
-                account_id: key.account_id.to_owned(),
-                region: key.region.to_owned(),
-                resource_type: key.resource_type.to_owned(),
+            parse_sync_key(&parts).map(|key| match &last {
+                Some(p)
+                    if p.account_id == key.account_id
+                        && p.region == key.region
+                        && p.resource_type == key.resource_type =>
+                {
+                    Arc::clone(p)
+                }
+                _ => {
+                    let partition = Partition {
+                        account_id: key.account_id.to_owned(),
+                        region: key.region.to_owned(),
+                        resource_type: key.resource_type.to_owned(),
+                    };
+                    partitions
+                        .entry(partition.clone())
+                        .or_insert_with(|| Arc::new(partition))
+                        .clone()
+                }
             })
         };
         match parsed {
-            Ok(partition) => {
-                let shared = partitions
-                    .entry(partition.clone())
-                    .or_insert_with(|| Arc::new(partition))
-                    .clone();
+            Ok(shared) => {
+                last = Some(Arc::clone(&shared));
                 listing.objects.push(SyncObject {
                     location: meta.location,
                     size: meta.size,
