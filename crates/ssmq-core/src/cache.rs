@@ -33,8 +33,6 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
-
-use hashbrown::HashMap;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path as FsPath, PathBuf};
@@ -47,6 +45,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, TryStreamExt, stream};
+use hashbrown::HashMap;
 use object_store::path::Path;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
@@ -727,11 +726,7 @@ pub async fn sync(
             .map(joined)
             .collect()
             .await;
-        let mut decoded = Vec::with_capacity(results.len());
-        for result in results {
-            decoded.push(result?);
-        }
-        let mut decoded = decoded.into_iter();
+        let mut decoded = results.into_iter().collect::<Result<Vec<_>>>()?.into_iter();
 
         for (listing, type_name, old_key_sets, mut entry, kept, job_range) in plans {
             let mut key_sets = KeySets::default();
@@ -1029,18 +1024,11 @@ fn publish(
     let staging = generations.join(format!(".{generation}.{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
     fs::create_dir_all(&staging).map_err(|e| cache.io_error("create a generation", e))?;
-    for (name, written) in [
-        (
-            "manifest.json",
-            write_json(&staging.join("manifest.json"), manifest),
-        ),
-        (
-            "objects.json",
-            write_json(&staging.join("objects.json"), &object_groups(objects)),
-        ),
-    ] {
-        written.map_err(|e| cache.io_error(&format!("write {name} of a generation"), e))?;
-    }
+    let failed =
+        |name: &'static str| move |e| cache.io_error(&format!("write {name} of a generation"), e);
+    write_json(&staging.join("manifest.json"), manifest).map_err(failed("manifest.json"))?;
+    write_json(&staging.join("objects.json"), &object_groups(objects))
+        .map_err(failed("objects.json"))?;
     let target = generations.join(generation);
     let _ = fs::remove_dir_all(&target);
     fs::rename(&staging, &target).map_err(|e| cache.io_error("publish a generation", e))?;
