@@ -472,12 +472,17 @@ pub async fn list_type(
     let mut last: Option<Arc<Partition>> = None;
     for meta in region_objects.into_iter().flatten() {
         let parsed = {
-            let Some(parts) = meta.location.prefix_match(root) else {
+            let Some(below_root) = strip_folder(meta.location.as_ref(), root.as_ref()) else {
                 continue;
             };
-            let parts: Vec<_> = parts.collect();
-            let parts: Vec<&str> = parts.iter().map(|p| p.as_ref()).collect();
-            parse_sync_key(&parts).map(|key| match &last {
+            // A key of more than five parts is too deep, whatever follows.
+            let mut parts = [""; 6];
+            let mut depth = 0;
+            for (slot, part) in parts.iter_mut().zip(below_root.split('/')) {
+                *slot = part;
+                depth += 1;
+            }
+            parse_sync_key(&parts[..depth]).map(|key| match &last {
                 Some(p)
                     if p.account_id == key.account_id
                         && p.region == key.region
@@ -518,6 +523,14 @@ pub async fn list_type(
     listing.objects.sort_by(|a, b| a.location.cmp(&b.location));
     listing.skipped.sort();
     Ok(listing)
+}
+
+/// `key` below `folder` (both raw locations), if it is below it.
+fn strip_folder<'a>(key: &'a str, folder: &str) -> Option<&'a str> {
+    if folder.is_empty() {
+        return Some(key);
+    }
+    key.strip_prefix(folder)?.strip_prefix('/')
 }
 
 fn is_type_folder(listing: &ListResult) -> bool {

@@ -151,11 +151,16 @@ fn object_meta(location: Path, metadata: &Metadata) -> ObjectMeta {
     let inode = std::os::unix::fs::MetadataExt::ino(metadata);
     #[cfg(not(unix))]
     let inode = 0u64;
-    let e_tag = if cfg!(unix) {
-        format!("{inode:x}-{micros:x}-{size:x}")
-    } else {
-        format!("{micros:x}-{size:x}")
-    };
+    // As `format!("{inode:x}-{micros:x}-{size:x}")` (without the inode off Unix), which took
+    // about 8% of a listing's CPU time.
+    let mut e_tag = String::with_capacity(48);
+    if cfg!(unix) {
+        push_hex(&mut e_tag, u128::from(inode));
+        e_tag.push('-');
+    }
+    push_hex(&mut e_tag, micros);
+    e_tag.push('-');
+    push_hex(&mut e_tag, u128::from(size));
     ObjectMeta {
         location,
         last_modified: DateTime::<Utc>::from(modified),
@@ -165,22 +170,49 @@ fn object_meta(location: Path, metadata: &Metadata) -> ObjectMeta {
     }
 }
 
-/// Every file below `folder`, recursively.
+/// Appends `n` in lowercase hexadecimal, as `{:x}` formats it.
+fn push_hex(out: &mut String, n: u128) {
+    let digits = (128 - n.leading_zeros()).div_ceil(4).max(1);
+    for digit in (0..digits).rev() {
+        out.push(char::from(
+            b"0123456789abcdef"[((n >> (digit * 4)) & 0xf) as usize],
+        ));
+    }
+}
+
+/// Every file below `folder`, recursively, in the order of their locations (as S3 lists
+/// keys), which spares the listing's callers a sort.
 fn walk(folder: PathBuf, location: Path) -> Result<Vec<ObjectMeta>> {
     let mut files = Vec::new();
-    let mut pending = vec![(folder, location, 0)];
-    while let Some((folder, location, depth)) = pending.pop() {
-        for entry in read_folder(&folder, &location)? {
-            match entry {
-                Entry::File(meta) => files.push(meta),
-                Entry::Folder(path, child) if depth < MAX_DEPTH => {
-                    pending.push((path, child, depth + 1));
-                }
-                Entry::Folder(..) => {}
+    // Entries still to visit, the next one last.
+    let mut pending = vec![(Entry::Folder(folder, location), 0)];
+    while let Some((entry, depth)) = pending.pop() {
+        match entry {
+            Entry::File(meta) => files.push(meta),
+            Entry::Folder(path, location) if depth <= MAX_DEPTH => {
+                let mut entries = read_folder(&path, &location)?;
+                entries.sort_by(|a, b| a.order_key().cmp(b.order_key()));
+                pending.extend(entries.into_iter().rev().map(|entry| (entry, depth + 1)));
             }
+            Entry::Folder(..) => {}
         }
     }
     Ok(files)
+}
+
+impl Entry {
+    /// What orders the entries of a folder as their locations and those of the files below
+    /// them order: the name, followed by `/` for a folder (`a/x` comes after `a.json`).
+    fn order_key(&self) -> impl Iterator<Item = u8> + '_ {
+        let (location, folder) = match self {
+            Entry::Folder(_, location) => (location, true),
+            Entry::File(meta) => (&meta.location, false),
+        };
+        // Not `Path::filename`, whose search for a `&str` delimiter took 8% of a listing.
+        let location = location.as_ref();
+        let name = &location[location.rfind('/').map_or(0, |at| at + 1)..];
+        name.bytes().chain(folder.then_some(b'/'))
+    }
 }
 
 /// A whole file and its listing entry, read with one open into a reused buffer of the file's
@@ -368,6 +400,22 @@ mod tests {
     /// encoding, nested folders, staging files, links, empty and missing folders.
     #[tokio::test]
     async fn listings_equal_local_file_system() {
+        for n in [
+            0,
+            1,
+            9,
+            10,
+            15,
+            16,
+            255,
+            4096,
+            u128::from(u64::MAX),
+            u128::MAX,
+        ] {
+            let mut hex = String::new();
+            push_hex(&mut hex, n);
+            assert_eq!(hex, format!("{n:x}"));
+        }
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let partition = root.join("AWS:Tag/accountid=1/region=r/resourcetype=M");
@@ -378,6 +426,17 @@ mod tests {
         fs::write(partition.join("keep#a"), "").unwrap();
         fs::write(root.join("AWS:Tag/test.json"), "").unwrap();
         fs::create_dir_all(root.join("AWS:Tag/accountid=2")).unwrap();
+        // Names whose folders and files order differently by name than by location.
+        for file in [
+            "AWS:Tag/a.json",
+            "AWS:Tag/a/x.json",
+            "AWS:Tag/a-b/y.json",
+            "AWS:Tag/a0",
+        ] {
+            let file = root.join(file);
+            fs::create_dir_all(file.parent().unwrap()).unwrap();
+            fs::write(file, "{}\n").unwrap();
+        }
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink(partition.join("i-1.json"), partition.join("link.json"))
@@ -396,6 +455,10 @@ mod tests {
         ] {
             let a: Vec<ObjectMeta> = ours.list(prefix.as_ref()).try_collect().await.unwrap();
             let b: Vec<ObjectMeta> = theirs.list(prefix.as_ref()).try_collect().await.unwrap();
+            assert!(
+                a.is_sorted_by(|x, y| x.location < y.location),
+                "in location order: {a:?}"
+            );
             assert_eq!(sorted(a), sorted(b), "list {prefix:?}");
             let a = ours.list_with_delimiter(prefix.as_ref()).await.unwrap();
             let b = theirs.list_with_delimiter(prefix.as_ref()).await.unwrap();
