@@ -12,8 +12,8 @@
 //!                  /lock                  held by a sync: syncs run one after another
 //!                  /CURRENT               the generation queries use, replaced atomically
 //!                  /generations/<gen>/manifest.json   tables: key sets, segments, dead rows
-//!                  /generations/<gen>/objects.json    every object: key, ETag/size/mtime, version
-//!                                                     (grouped by type, partition and folder)
+//!                  /generations/<gen>/objects.bin     every object: key, ETag/size/mtime, version
+//!                                                     (binary, see `object_list`)
 //!                  /segments/<table>/<gen>-<first version>.parquet
 //! ```
 //!
@@ -31,7 +31,6 @@
 //! current and the previous generation are kept, so a query that started just before a sync
 //! finishes. Generations are numbered, which leaves room for dated snapshots later.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Write as _;
@@ -53,6 +52,7 @@ use parquet::file::properties::WriterProperties;
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
+use self::object_list::ObjectsByType;
 use crate::catalog::{ObjectKeys, TableDef, keys_of, merge_key_groups, table_name};
 use crate::discover::{
     AccountFolder, LakeLayout, Partition, PartitionFilter, SyncObject, TypeFolder, TypeListing,
@@ -65,12 +65,16 @@ use crate::s3::S3Options;
 use crate::scan::BatchDecoder;
 use crate::source::{LakeStore, Source};
 
+mod object_list;
+
 /// The column segments carry: the version of the object a row came from.
 pub const VERSION_COLUMN: &str = "__ssmq_object_version";
 
 /// The layout of a generation this version writes and reads. A cache of another format is
 /// not used by queries, and the next sync rebuilds it (numbering on from its generations).
-const CACHE_FORMAT: u32 = 2;
+const CACHE_FORMAT: u32 = 3;
+/// A generation's list of objects (see [`object_list`]).
+const OBJECT_LIST: &str = "objects.bin";
 /// Segments written at once by a sync, at most: each holds up to [`SEGMENT_BYTES`] of JSON
 /// and its decoded rows in memory.
 const SEGMENT_WRITERS: usize = 4;
@@ -204,14 +208,17 @@ fn fnv1a(text: &str) -> u64 {
 }
 
 fn read_json<T: for<'de> Deserialize<'de>>(path: &FsPath) -> Result<T> {
-    let bytes = fs::read(path).map_err(|e| Error::Cache {
-        problem: format!("cannot read `{}`: {e}", path.display()),
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::Cache {
+    serde_json::from_slice(&read_file(path)?).map_err(|e| Error::Cache {
         problem: format!(
             "`{}` is damaged ({e}); remove the folder or run with --no-cache",
             path.display()
         ),
+    })
+}
+
+fn read_file(path: &FsPath) -> Result<Vec<u8>> {
+    fs::read(path).map_err(|e| Error::Cache {
+        problem: format!("cannot read `{}`: {e}", path.display()),
     })
 }
 
@@ -281,88 +288,21 @@ struct CachedObject {
     lines: usize,
 }
 
-/// `objects.json`: the objects of a generation, grouped by type, partition and folder so that
-/// none is repeated per object, each object a short array. Borrowed when written.
-#[derive(Debug, Serialize, Deserialize)]
-struct ObjectGroup<'a> {
-    type_name: Cow<'a, str>,
-    partition: Cow<'a, Partition>,
-    /// The objects' keys up to their name.
-    folder: Cow<'a, str>,
-    objects: Vec<ObjectRow<'a>>,
-}
-
-/// An object in `objects.json`: name (its key after the group's folder), size, modification
-/// time (ns since the epoch), ETag, version, key set, lines.
-#[derive(Debug, Serialize, Deserialize)]
-struct ObjectRow<'a>(
-    Cow<'a, str>,
-    u64,
-    #[serde(with = "chrono::serde::ts_nanoseconds")] DateTime<Utc>,
-    Option<Cow<'a, str>>,
-    u64,
-    usize,
-    usize,
-);
-
-/// Groups objects (consecutive runs sharing a type, partition and folder) for `objects.json`.
-fn object_groups(objects: &[CachedObject]) -> Vec<ObjectGroup<'_>> {
-    let mut groups: Vec<ObjectGroup<'_>> = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        let (folder, name) = o.key.split_at(o.key.rfind('/').map_or(0, |at| at + 1));
-        let same = i > 0
-            && Arc::ptr_eq(&objects[i - 1].type_name, &o.type_name)
-            && (Arc::ptr_eq(&objects[i - 1].partition, &o.partition)
-                || objects[i - 1].partition == o.partition)
-            && groups.last().is_some_and(|g| g.folder == folder);
-        if !same {
-            groups.push(ObjectGroup {
-                type_name: Cow::Borrowed(&o.type_name),
-                partition: Cow::Borrowed(&o.partition),
-                folder: Cow::Borrowed(folder),
-                objects: Vec::new(),
-            });
-        }
-        groups.last_mut().expect("pushed").objects.push(ObjectRow(
-            Cow::Borrowed(name),
-            o.size,
-            o.last_modified,
-            o.e_tag.as_deref().map(Cow::Borrowed),
-            o.version,
-            o.key_set,
-            o.lines,
-        ));
-    }
-    groups
-}
-
-/// The objects of `objects.json`, type names and partitions shared between objects.
-fn read_objects(path: &FsPath) -> Result<Vec<CachedObject>> {
-    let groups: Vec<ObjectGroup<'static>> = read_json(path)?;
-    let mut type_names: HashMap<String, Arc<str>> = HashMap::new();
-    let mut objects = Vec::with_capacity(groups.iter().map(|g| g.objects.len()).sum());
-    for group in groups {
-        let type_name = Arc::clone(
-            type_names
-                .entry(group.type_name.into_owned())
-                .or_insert_with_key(|name| Arc::from(name.as_str())),
-        );
-        let partition = Arc::new(group.partition.into_owned());
-        for ObjectRow(name, size, last_modified, e_tag, version, key_set, lines) in group.objects {
-            objects.push(CachedObject {
-                key: format!("{}{name}", group.folder),
-                e_tag: e_tag.map(Cow::into_owned),
-                type_name: Arc::clone(&type_name),
-                partition: Arc::clone(&partition),
-                size,
-                last_modified,
-                version,
-                key_set,
-                lines,
-            });
+/// The objects of a generation's `objects.bin`, per type, each type's sorted by key (as a
+/// listing is, so that a sync walks both side by side).
+fn read_objects(path: &FsPath) -> Result<ObjectsByType> {
+    let mut types = object_list::decode(&read_file(path)?).map_err(|problem| Error::Cache {
+        problem: format!(
+            "`{}` is damaged ({problem}); remove the folder or run with --no-cache",
+            path.display()
+        ),
+    })?;
+    for objects in types.values_mut() {
+        if !objects.is_sorted_by(|a, b| a.key <= b.key) {
+            objects.sort_by(|a, b| a.key.cmp(&b.key));
         }
     }
-    Ok(objects)
+    Ok(types)
 }
 
 impl CachedObject {
@@ -382,7 +322,7 @@ pub struct CachedLake {
     dir: PathBuf,
     generation_dir: PathBuf,
     manifest: Manifest,
-    objects: OnceCell<Vec<CachedObject>>,
+    objects: OnceCell<ObjectsByType>,
 }
 
 impl CachedLake {
@@ -442,9 +382,8 @@ impl CachedLake {
             .collect();
         if !filter.is_all() {
             counts = vec![(0, 0); entry.key_sets.len()];
-            for object in self.objects().await?.iter().filter(|o| {
-                &*o.type_name == type_name
-                    && filter.keeps_account(&o.partition.account_id)
+            for object in self.objects(type_name).await?.iter().filter(|o| {
+                filter.keeps_account(&o.partition.account_id)
                     && filter.keeps_region(&o.partition.region)
             }) {
                 counts[object.key_set].0 += 1;
@@ -470,21 +409,23 @@ impl CachedLake {
         ))
     }
 
-    /// Every object of the generation (read from disk the first time).
-    async fn objects(&self) -> Result<&Vec<CachedObject>> {
-        self.objects
-            .get_or_try_init(|| async { read_objects(&self.generation_dir.join("objects.json")) })
-            .await
+    /// A type's objects in the generation (all read from disk the first time).
+    async fn objects(&self, type_name: &str) -> Result<&[CachedObject]> {
+        let types = self
+            .objects
+            .get_or_try_init(|| async { read_objects(&self.generation_dir.join(OBJECT_LIST)) })
+            .await?;
+        Ok(types.get(type_name).map_or(&[], Vec::as_slice))
     }
 
     /// A type's objects within `filter`, as a listing would give them.
     pub async fn listing(&self, type_name: &str, filter: &PartitionFilter) -> Result<TypeListing> {
-        let objects = self.objects().await?;
+        let objects = self.objects(type_name).await?;
         let mut listing = TypeListing {
             type_name: type_name.to_owned(),
             ..TypeListing::default()
         };
-        for object in objects.iter().filter(|o| &*o.type_name == type_name) {
+        for object in objects {
             let p = &object.partition;
             listing.regions_seen.insert(p.region.clone());
             if !filter.keeps_account(&p.account_id) || !filter.keeps_region(&p.region) {
@@ -579,7 +520,7 @@ pub async fn sync(
     // known: every object is read again.
     let mut previous_objects = match &previous {
         Some((dir, manifest)) if manifest.format == CACHE_FORMAT => {
-            let path = dir.join("objects.json");
+            let path = dir.join(OBJECT_LIST);
             Some(tokio::task::spawn_blocking(move || read_objects(&path)))
         }
         _ => None,
@@ -601,8 +542,8 @@ pub async fn sync(
     let metered = MeteredStore::new(opened.store.store);
     let store = LakeStore::new(Arc::new(metered.clone()), opened.store.label);
     let layout = find_layout(&store, &opened.prefix).await?;
-    // The last generation's objects by key, moved out of the object while it is here.
-    let mut by_key: HashMap<String, CachedObject> = HashMap::new();
+    // The last generation's objects per type, sorted by key.
+    let mut previous_by_type = ObjectsByType::new();
     let report = Arc::new(ReadReport::default());
     let mut summary = SyncSummary::default();
     let mut objects: Vec<CachedObject> = Vec::new();
@@ -622,11 +563,7 @@ pub async fn sync(
             .try_collect()
             .await?;
         if let Some(reading) = previous_objects.take() {
-            let read = joined(reading.await)?;
-            by_key = read
-                .into_iter()
-                .map(|mut o| (std::mem::take(&mut o.key), o))
-                .collect();
+            previous_by_type = joined(reading.await)?;
         }
 
         // Compare with the last generation; new and changed objects become segment jobs.
@@ -643,30 +580,23 @@ pub async fn sync(
                 dead: old.dead,
                 ..TypeEntry::default()
             };
-            let mut kept = Vec::new();
-            let mut changed: Vec<SyncObject> = Vec::new();
-            for object in &listing.objects {
-                match by_key.remove_entry(object.location.as_ref()) {
-                    Some((key, mut cached))
-                        if cached.unchanged(object) && cached.type_name == type_name =>
-                    {
-                        cached.key = key;
-                        cached.type_name = Arc::clone(&type_name);
-                        kept.push(cached);
-                    }
-                    Some((_, cached)) => {
-                        entry.dead.push(cached.version);
-                        changed.push(object.clone());
-                    }
-                    None => changed.push(object.clone()),
-                }
-            }
+            let previous = previous_by_type.remove(&type_name).unwrap_or_default();
+            let compared = compare(&listing.objects, previous, &type_name);
+            let (kept, mut changed) = (compared.kept, compared.changed);
+            entry.dead.extend(compared.dead);
+            summary.dropped += compared.gone;
             summary.objects += listing.objects.len();
             summary.read += changed.len();
             summary.read_bytes += changed.iter().map(|o| o.size).sum::<u64>();
             // Changed objects in partition order, in chunks of bounded size; a chunk holds one
             // partition unless the partitions' changes are small (see `chunks`).
-            changed.sort_by_cached_key(|o| (*o.partition).clone());
+            changed.sort_by(|a, b| {
+                if Arc::ptr_eq(&a.partition, &b.partition) {
+                    std::cmp::Ordering::Equal
+                } else {
+                    a.partition.cmp(&b.partition)
+                }
+            });
             let table = table_name(&listing.type_name);
             let first_job = jobs.len();
             for chunk in chunks(changed) {
@@ -728,22 +658,26 @@ pub async fn sync(
             .await;
         let mut decoded = results.into_iter().collect::<Result<Vec<_>>>()?.into_iter();
 
+        objects.reserve(
+            plans.iter().map(|plan| plan.4.len()).sum::<usize>()
+                + jobs.iter().map(|job| job.objects.len()).sum::<usize>(),
+        );
         for (listing, type_name, old_key_sets, mut entry, kept, job_range) in plans {
             let mut key_sets = KeySets::default();
-            let first_object = objects.len();
-            for mut cached in kept {
-                cached.key_set = key_sets.keep(cached.key_set, &old_key_sets);
-                objects.push(cached);
-            }
+            let mut added = Vec::new();
             for job in &jobs[job_range] {
                 let keys_per_object = decoded.next().expect("a result per job");
                 let mut partitions = BTreeSet::new();
+                let mut last: Option<&Arc<Partition>> = None;
                 for (i, (object, keys)) in job.objects.iter().zip(keys_per_object).enumerate() {
                     // An object that could not be read (--skip-unreadable) is left out, so
                     // the next sync tries it again.
                     let Some(keys) = keys else { continue };
-                    partitions.insert((*object.partition).clone());
-                    objects.push(CachedObject {
+                    if !last.is_some_and(|p| Arc::ptr_eq(p, &object.partition)) {
+                        partitions.insert(&*object.partition);
+                        last = Some(&object.partition);
+                    }
+                    added.push(CachedObject {
                         key: object.location.to_string(),
                         type_name: Arc::clone(&type_name),
                         partition: Arc::clone(&object.partition),
@@ -757,20 +691,34 @@ pub async fn sync(
                 }
                 entry.segments.push(Segment {
                     file: job.file.clone(),
-                    partitions: partitions.into_iter().collect(),
+                    partitions: partitions.into_iter().cloned().collect(),
                     first_version: job.first_version,
                     last_version: job.first_version + job.objects.len() as u64 - 1,
                 });
             }
+            // Kept and added objects merged in key order, as the next sync compares them
+            // with its listing.
+            added.sort_by(|a, b| a.key.cmp(&b.key));
+            let first_object = objects.len();
+            let mut added = added.into_iter().peekable();
+            for mut cached in kept {
+                while let Some(new) = added.next_if(|new| new.key < cached.key) {
+                    objects.push(new);
+                }
+                cached.key_set = key_sets.keep(cached.key_set, &old_key_sets);
+                objects.push(cached);
+            }
+            objects.extend(added);
             entry.key_sets = key_sets.into_entries(&objects[first_object..]);
-            entry.partitions = listing
-                .objects
-                .iter()
-                .map(|o| &*o.partition)
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .cloned()
-                .collect();
+            let mut partitions = BTreeSet::new();
+            let mut last: Option<&Arc<Partition>> = None;
+            for object in &listing.objects {
+                if !last.is_some_and(|p| Arc::ptr_eq(p, &object.partition)) {
+                    partitions.insert(&*object.partition);
+                    last = Some(&object.partition);
+                }
+            }
+            entry.partitions = partitions.into_iter().cloned().collect();
             types.insert(listing.type_name, entry);
         }
         Ok(())
@@ -782,8 +730,8 @@ pub async fn sync(
         }
         return Err(error);
     }
-    // Objects not listed again are gone; types whose folder went are dropped whole.
-    summary.dropped = by_key.len();
+    // Types whose folder went are dropped whole.
+    summary.dropped += previous_by_type.values().map(Vec::len).sum::<usize>();
     let same_types = types.keys().eq(previous_types.iter());
     if summary.read == 0 && summary.dropped == 0 && same_types && manifest.generation > 0 {
         // Nothing changed: the current generation stands.
@@ -792,23 +740,16 @@ pub async fn sync(
         summary.elapsed = started.elapsed();
         return Ok(summary);
     }
-    for gone in by_key.values() {
-        if let Some(entry) = types.get_mut(&*gone.type_name) {
-            entry.dead.push(gone.version);
-        }
-    }
-    let live: BTreeSet<u64> = objects.iter().map(|o| o.version).collect();
+    let live = Versions::of(objects.iter().map(|o| o.version));
     for entry in types.values_mut() {
         // A segment none of whose versions is live goes; dead versions outside every segment
         // are forgotten.
-        entry.segments.retain(|s| {
-            live.range(s.first_version..=s.last_version)
-                .next()
-                .is_some()
-        });
+        entry
+            .segments
+            .retain(|s| live.any_in(s.first_version, s.last_version));
         let segments = &entry.segments;
         entry.dead.retain(|v| {
-            !live.contains(v)
+            !live.contains(*v)
                 && segments
                     .iter()
                     .any(|s| (s.first_version..=s.last_version).contains(v))
@@ -830,6 +771,94 @@ pub async fn sync(
     summary.unreadable = report.unreadable();
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// The versions of live objects, as one bit per version handed out.
+struct Versions(Vec<u64>);
+
+impl Versions {
+    fn of(versions: impl Iterator<Item = u64> + Clone) -> Versions {
+        let end = versions.clone().max().map_or(0, |v| v + 1);
+        let mut words = vec![0u64; end.div_ceil(64) as usize];
+        for version in versions {
+            words[(version / 64) as usize] |= 1 << (version % 64);
+        }
+        Versions(words)
+    }
+
+    fn contains(&self, version: u64) -> bool {
+        self.0
+            .get((version / 64) as usize)
+            .is_some_and(|word| word & (1 << (version % 64)) != 0)
+    }
+
+    /// Whether a version of `first..=last` is live.
+    fn any_in(&self, first: u64, last: u64) -> bool {
+        let mut version = first;
+        while version <= last {
+            let Some(word) = self.0.get((version / 64) as usize) else {
+                return false;
+            };
+            // The word's bits from `version` on, up to `last`.
+            let mut bits = word >> (version % 64);
+            let span = last - version;
+            if span < 63 {
+                bits &= (2 << span) - 1;
+            }
+            if bits != 0 {
+                return true;
+            }
+            version = (version / 64 + 1) * 64;
+        }
+        false
+    }
+}
+
+/// A type's listing compared with its objects of the last generation.
+#[derive(Debug, Default)]
+struct Comparison {
+    /// Cached objects listed again unchanged, in listing order.
+    kept: Vec<CachedObject>,
+    /// Listed objects that are new or changed, in listing order.
+    changed: Vec<SyncObject>,
+    /// Versions of cached objects changed or gone.
+    dead: Vec<u64>,
+    /// Cached objects not listed again.
+    gone: usize,
+}
+
+/// Walks a type's listing (sorted by location) and its last objects (sorted by key) side by
+/// side: each listed object is kept, changed or new, each cached one not listed is gone.
+fn compare(listed: &[SyncObject], previous: Vec<CachedObject>, type_name: &Arc<str>) -> Comparison {
+    debug_assert!(listed.is_sorted_by(|a, b| a.location <= b.location));
+    let mut result = Comparison {
+        kept: Vec::with_capacity(previous.len()),
+        ..Comparison::default()
+    };
+    let mut previous = previous.into_iter().peekable();
+    for object in listed {
+        let key = object.location.as_ref();
+        while let Some(gone) = previous.next_if(|p| p.key.as_str() < key) {
+            result.dead.push(gone.version);
+            result.gone += 1;
+        }
+        match previous.next_if(|p| p.key == key) {
+            Some(mut cached) if cached.unchanged(object) => {
+                cached.type_name = Arc::clone(type_name);
+                result.kept.push(cached);
+            }
+            Some(cached) => {
+                result.dead.push(cached.version);
+                result.changed.push(object.clone());
+            }
+            None => result.changed.push(object.clone()),
+        }
+    }
+    for gone in previous {
+        result.dead.push(gone.version);
+        result.gone += 1;
+    }
+    result
 }
 
 /// Distinct key sets of a type, kept while objects are added.
@@ -1027,8 +1056,8 @@ fn publish(
     let failed =
         |name: &'static str| move |e| cache.io_error(&format!("write {name} of a generation"), e);
     write_json(&staging.join("manifest.json"), manifest).map_err(failed("manifest.json"))?;
-    write_json(&staging.join("objects.json"), &object_groups(objects))
-        .map_err(failed("objects.json"))?;
+    write_file(&staging.join(OBJECT_LIST), &object_list::encode(objects))
+        .map_err(failed(OBJECT_LIST))?;
     let target = generations.join(generation);
     let _ = fs::remove_dir_all(&target);
     fs::rename(&staging, &target).map_err(|e| cache.io_error("publish a generation", e))?;
@@ -1040,10 +1069,14 @@ fn publish(
 
 /// Writes `value` as JSON to a new file at `path`, on disk when this returns.
 fn write_json(path: &FsPath, value: &impl Serialize) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, fs::File::create(path)?);
-    serde_json::to_writer(&mut out, value)?;
-    out.flush()?;
-    out.get_ref().sync_all()
+    write_file(path, &serde_json::to_vec(value)?)
+}
+
+/// Writes `bytes` to a new file at `path`, on disk when this returns.
+fn write_file(path: &FsPath, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = fs::File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 /// Removes generations older than the previous one, and segment files neither the current
@@ -1116,6 +1149,70 @@ mod tests {
         assert!(
             LakeCache::for_source(root, &Source::BuiltinSample, &S3Options::default()).is_err()
         );
+    }
+
+    #[test]
+    fn comparison_keeps_unchanged_and_reads_changed_and_new() {
+        let partition = Arc::new(Partition {
+            account_id: "1".into(),
+            region: "r".into(),
+            resource_type: "t".into(),
+        });
+        let listed = |key: &str, size| SyncObject {
+            location: Path::from(key),
+            size,
+            last_modified: DateTime::<Utc>::default(),
+            e_tag: None,
+            partition: Arc::clone(&partition),
+        };
+        let type_name: Arc<str> = Arc::from("T");
+        let cached = |key: &str, size, version| CachedObject {
+            key: key.into(),
+            type_name: Arc::from("T"),
+            partition: Arc::clone(&partition),
+            size,
+            last_modified: DateTime::<Utc>::default(),
+            e_tag: None,
+            version,
+            key_set: 0,
+            lines: 1,
+        };
+        // Gone before, between and after listed keys; one changed; new ones anywhere.
+        let listing = [
+            listed("T/b", 1),
+            listed("T/c", 2),
+            listed("T/d", 1),
+            listed("T/f", 1),
+        ];
+        let previous = vec![
+            cached("T/a", 1, 1),
+            cached("T/b", 1, 2),
+            cached("T/c", 1, 3),
+            cached("T/e", 1, 4),
+            cached("T/g", 1, 5),
+        ];
+        let result = compare(&listing, previous, &type_name);
+        let kept: Vec<&str> = result.kept.iter().map(|o| o.key.as_str()).collect();
+        let changed: Vec<&str> = result.changed.iter().map(|o| o.location.as_ref()).collect();
+        assert_eq!(kept, ["T/b"]);
+        assert!(Arc::ptr_eq(&result.kept[0].type_name, &type_name));
+        assert_eq!(changed, ["T/c", "T/d", "T/f"]);
+        assert_eq!(result.dead, [1, 3, 4, 5]);
+        assert_eq!(result.gone, 3);
+    }
+
+    #[test]
+    fn versions_answer_as_a_set_does() {
+        let set: BTreeSet<u64> = [0, 5, 63, 64, 130, 191, 192, 400].into();
+        let live = Versions::of(set.iter().copied());
+        for first in 0..450 {
+            assert_eq!(live.contains(first), set.contains(&first), "{first}");
+            for last in first..450 {
+                let expected = set.range(first..=last).next().is_some();
+                assert_eq!(live.any_in(first, last), expected, "{first}..={last}");
+            }
+        }
+        assert!(!Versions::of(std::iter::empty()).any_in(0, u64::MAX));
     }
 
     #[test]
