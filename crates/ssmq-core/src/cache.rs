@@ -685,7 +685,7 @@ pub async fn sync(
                         last_modified: object.last_modified,
                         e_tag: object.e_tag.clone(),
                         version: job.first_version + i as u64,
-                        key_set: key_sets.add(&keys),
+                        key_set: key_sets.add(keys.keys),
                         lines: keys.lines,
                     });
                 }
@@ -890,8 +890,8 @@ impl KeySets {
         i
     }
 
-    fn add(&mut self, keys: &ObjectKeys) -> usize {
-        self.intern(keys.keys.iter().cloned().collect())
+    fn add(&mut self, keys: BTreeSet<String>) -> usize {
+        self.intern(keys.into_iter().collect())
     }
 
     /// The key sets with the type's `objects` that use each counted.

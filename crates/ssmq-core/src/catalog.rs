@@ -12,7 +12,7 @@
 //!   `AWS:InstanceInformation`) gets the suffix `_data` (`resourcetype_data`), because the
 //!   partition column keeps the plain name, as in Athena after AWS's crawler fix.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
@@ -418,12 +418,29 @@ pub async fn infer_table(
         let (store, options, report) = (store.clone(), options.clone(), Arc::clone(&report));
         tokio::spawn(async move { object_keys(&store, &object, &options, &report).await })
     });
-    let keys: Vec<ObjectKeys> = reads
+    // Objects sharing a set of keys are counted together as they arrive: memory grows with
+    // the distinct sets, not with the objects.
+    let groups = reads
         .buffered(concurrency)
         .map(joined)
-        .try_collect()
+        .try_fold(
+            HashMap::<BTreeSet<String>, (usize, usize)>::new(),
+            |mut groups, keys| async move {
+                let (objects, lines) = groups.entry(keys.keys).or_default();
+                *objects += 1;
+                *lines += keys.lines;
+                Ok(groups)
+            },
+        )
         .await?;
-    Ok(merge_keys(&listing.type_name, &keys))
+    let groups: Vec<(ObjectKeys, usize)> = groups
+        .into_iter()
+        .map(|(keys, (objects, lines))| (ObjectKeys { keys, lines }, objects))
+        .collect();
+    Ok(merge_key_groups(
+        &listing.type_name,
+        groups.iter().map(|(keys, objects)| (keys, *objects)),
+    ))
 }
 
 /// Reads one object and collects its keys.
