@@ -64,7 +64,7 @@ fn sync_now(lake: &Path, cache_root: &Path) -> ssmq_core::Result<SyncSummary> {
 }
 
 /// Everything a user can ask of a lake, as text: the tables overview, every table's columns
-/// and rows (sorted), and every report.
+/// and rows (sorted), every report, and the entries passed over as not inventory.
 fn answers(lake: &Path, cache: CacheUse, filter: &PartitionFilter) -> Vec<(String, Rows)> {
     runtime().block_on(async {
         let options = SessionOptions {
@@ -97,6 +97,13 @@ fn answers(lake: &Path, cache: CacheUse, filter: &PartitionFilter) -> Vec<(Strin
                 text_rows(&frame.collect().await.unwrap()),
             ));
         }
+        // What `-v` lists as not inventory, once every table has been read.
+        let skipped = session
+            .skipped()
+            .iter()
+            .map(|s| vec![Some(s.location.clone()), Some(s.reason.to_string())])
+            .collect();
+        answers.push(("skipped entries".to_owned(), skipped));
         answers
     })
 }
@@ -180,6 +187,17 @@ fn answers_from_the_cache_equal_the_lake_as_objects_change_appear_and_go() {
     fs::write(&tags, text).unwrap();
     let update = sync_now(lake.path(), cache.path()).unwrap();
     assert_eq!(update.read, 1);
+    assert_same_answers(lake.path(), cache.path());
+
+    // Only an entry that is not inventory appears: nothing is read, and the cache knows it.
+    fs::write(
+        lake.path()
+            .join("AWS:Application/accountid=111122223333/stray.json"),
+        "{}\n",
+    )
+    .unwrap();
+    let update = sync_now(lake.path(), cache.path()).unwrap();
+    assert_eq!((update.read, update.dropped), (0, 0));
     assert_same_answers(lake.path(), cache.path());
 }
 

@@ -55,8 +55,8 @@ use tokio::sync::OnceCell;
 use self::object_list::ObjectsByType;
 use crate::catalog::{ObjectKeys, TableDef, keys_of, merge_key_groups, table_name};
 use crate::discover::{
-    AccountFolder, LakeLayout, Partition, PartitionFilter, SyncObject, TypeFolder, TypeListing,
-    find_layout, list_type,
+    AccountFolder, LakeLayout, Partition, PartitionFilter, Skipped, SyncObject, TypeFolder,
+    TypeListing, find_layout, list_type,
 };
 use crate::error::{Error, Result, joined};
 use crate::metered::{MeteredStore, RequestCounts};
@@ -237,6 +237,9 @@ struct Manifest {
     next_version: u64,
     /// Malformed lines skipped while syncing (with --skip-bad-lines).
     skipped_lines: u64,
+    /// Entries next to the type folders that are not inventory.
+    #[serde(default)]
+    skipped: Vec<Skipped>,
     /// Per TypeName.
     types: BTreeMap<String, TypeEntry>,
 }
@@ -251,6 +254,9 @@ struct TypeEntry {
     segments: Vec<Segment>,
     /// Versions whose rows are in a segment but no longer current.
     dead: Vec<u64>,
+    /// Entries below the type folder that are not inventory.
+    #[serde(default)]
+    skipped: Vec<Skipped>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -365,7 +371,7 @@ impl CachedLake {
                     skipped: Vec::new(),
                 })
                 .collect(),
-            skipped: Vec::new(),
+            skipped: self.manifest.skipped.clone(),
         }
     }
 
@@ -423,6 +429,20 @@ impl CachedLake {
         let objects = self.objects(type_name).await?;
         let mut listing = TypeListing {
             type_name: type_name.to_owned(),
+            // As a listing within `filter` meets them: none inside a partition folder it
+            // leaves out.
+            skipped: self
+                .manifest
+                .types
+                .get(type_name)
+                .map_or_else(Vec::new, |entry| {
+                    entry
+                        .skipped
+                        .iter()
+                        .filter(|s| filter.keeps_location(&s.location))
+                        .cloned()
+                        .collect()
+                }),
             ..TypeListing::default()
         };
         for object in objects {
@@ -532,6 +552,7 @@ pub async fn sync(
         synced_at: Utc::now(),
         next_version: 1,
         skipped_lines: 0,
+        skipped: Vec::new(),
         types: BTreeMap::new(),
     });
     let previous_types: Vec<String> = manifest.types.keys().cloned().collect();
@@ -549,6 +570,8 @@ pub async fn sync(
     let mut objects: Vec<CachedObject> = Vec::new();
     let mut types: BTreeMap<String, TypeEntry> = BTreeMap::new();
     let mut written: Vec<PathBuf> = Vec::new();
+    // Whether the entries that are not inventory differ from the last sync's.
+    let mut skipped_changed = false;
 
     let result: Result<()> = async {
         // Every type is listed at once (each listing is concurrent itself).
@@ -578,8 +601,10 @@ pub async fn sync(
             let mut entry = TypeEntry {
                 segments: old.segments,
                 dead: old.dead,
+                skipped: listing.skipped.clone(),
                 ..TypeEntry::default()
             };
+            skipped_changed |= entry.skipped != old.skipped;
             let previous = previous_by_type.remove(&type_name).unwrap_or_default();
             let compared = compare(&listing.objects, previous, &type_name);
             let (kept, mut changed) = (compared.kept, compared.changed);
@@ -733,7 +758,13 @@ pub async fn sync(
     // Types whose folder went are dropped whole.
     summary.dropped += previous_by_type.values().map(Vec::len).sum::<usize>();
     let same_types = types.keys().eq(previous_types.iter());
-    if summary.read == 0 && summary.dropped == 0 && same_types && manifest.generation > 0 {
+    skipped_changed |= layout.skipped != manifest.skipped;
+    if summary.read == 0
+        && summary.dropped == 0
+        && same_types
+        && !skipped_changed
+        && manifest.generation > 0
+    {
         // Nothing changed: the current generation stands.
         drop(lock);
         summary.requests = metered.counts();
@@ -763,6 +794,7 @@ pub async fn sync(
     manifest.synced_at = Utc::now();
     manifest.source = cache.source.clone();
     manifest.skipped_lines = report.bad_lines().len() as u64;
+    manifest.skipped = layout.skipped;
     publish(cache, &generation_name, &manifest, &objects)?;
     collect_garbage(cache, &manifest)?;
     drop(lock);

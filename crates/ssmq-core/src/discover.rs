@@ -89,6 +89,15 @@ impl PartitionFilter {
     pub fn keeps_region(&self, region: &str) -> bool {
         self.regions.as_ref().is_none_or(|r| r.contains(region))
     }
+
+    /// Whether a listing within the filter meets `location`: no `accountid=` or `region=`
+    /// folder on its way is one the filter leaves out.
+    pub fn keeps_location(&self, location: &str) -> bool {
+        location.split('/').all(|folder| {
+            partition_value(folder, "accountid").is_none_or(|a| self.keeps_account(a))
+                && partition_value(folder, "region").is_none_or(|r| self.keeps_region(r))
+        })
+    }
 }
 
 /// The partition values of an object, shared by all objects of one partition.
@@ -120,7 +129,9 @@ pub struct SyncObject {
 }
 
 /// Why an entry of the store is not inventory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum SkipReason {
     /// The sync's `test.json` probe object.
     Probe,
@@ -150,7 +161,7 @@ impl fmt::Display for SkipReason {
 }
 
 /// An entry that discovery passed over.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Skipped {
     /// The entry's location (a folder ends in `/`).
     pub location: String,
