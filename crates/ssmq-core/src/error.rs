@@ -262,7 +262,53 @@ fn query_message(error: &datafusion::error::DataFusionError) -> String {
 }
 
 /// The result of a task that ended; a task that panicked panics here too, carrying its panic.
-/// (A task only ends without a result by panicking: ssmq never cancels its tasks.)
+/// A task that never ran because the runtime shut down (ssmq cancels none itself: a command
+/// that ends early, as on a closed pipe, drops the runtime with reads still queued) unwinds
+/// here quietly: whatever awaited it is being dropped too, and no panic message is printed.
 pub(crate) fn joined<T>(ended: std::result::Result<T, tokio::task::JoinError>) -> T {
-    ended.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+    ended.unwrap_or_else(|e| {
+        if e.is_cancelled() {
+            std::panic::resume_unwind(Box::new(CANCELLED));
+        }
+        std::panic::resume_unwind(e.into_panic())
+    })
+}
+
+/// What a cancelled task unwinds with (see [`joined`]).
+const CANCELLED: &str = "a task cancelled as the runtime shut down";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A task the runtime cancelled unwinds with the quiet marker, and a panicking task with
+    /// its own panic.
+    #[test]
+    fn joined_tasks_unwind_with_their_panic_or_quietly_when_cancelled() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .max_blocking_threads(1)
+            .build()
+            .unwrap();
+        let (cancelled, panicked) = runtime.block_on(async {
+            let (release, wait) = std::sync::mpsc::channel::<()>();
+            let busy = tokio::task::spawn_blocking(move || wait.recv());
+            // Queued behind `busy` on the only blocking thread, and cancelled before it starts.
+            let queued = tokio::task::spawn_blocking(|| ());
+            queued.abort();
+            release.send(()).unwrap();
+            busy.await.unwrap().unwrap();
+            let cancelled = queued.await;
+            let panicked = tokio::spawn(async { panic!("the task's own panic") }).await;
+            (cancelled, panicked)
+        });
+        let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| joined(cancelled)))
+            .unwrap_err();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&CANCELLED));
+        let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| joined(panicked)))
+            .unwrap_err();
+        assert_eq!(
+            payload.downcast_ref::<&str>(),
+            Some(&"the task's own panic")
+        );
+    }
 }
