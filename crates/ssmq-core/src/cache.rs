@@ -692,16 +692,12 @@ pub async fn sync(
             let mut added = Vec::new();
             for job in &jobs[job_range] {
                 let keys_per_object = decoded.next().expect("a result per job");
-                let mut partitions = BTreeSet::new();
-                let mut last: Option<&Arc<Partition>> = None;
+                let mut read = Vec::with_capacity(job.objects.len());
                 for (i, (object, keys)) in job.objects.iter().zip(keys_per_object).enumerate() {
                     // An object that could not be read (--skip-unreadable) is left out, so
                     // the next sync tries it again.
                     let Some(keys) = keys else { continue };
-                    if !last.is_some_and(|p| Arc::ptr_eq(p, &object.partition)) {
-                        partitions.insert(&*object.partition);
-                        last = Some(&object.partition);
-                    }
+                    read.push(&object.partition);
                     added.push(CachedObject {
                         key: object.location.to_string(),
                         type_name: Arc::clone(&type_name),
@@ -716,7 +712,7 @@ pub async fn sync(
                 }
                 entry.segments.push(Segment {
                     file: job.file.clone(),
-                    partitions: partitions.into_iter().cloned().collect(),
+                    partitions: distinct_partitions(read),
                     first_version: job.first_version,
                     last_version: job.first_version + job.objects.len() as u64 - 1,
                 });
@@ -735,15 +731,7 @@ pub async fn sync(
             }
             objects.extend(added);
             entry.key_sets = key_sets.into_entries(&objects[first_object..]);
-            let mut partitions = BTreeSet::new();
-            let mut last: Option<&Arc<Partition>> = None;
-            for object in &listing.objects {
-                if !last.is_some_and(|p| Arc::ptr_eq(p, &object.partition)) {
-                    partitions.insert(&*object.partition);
-                    last = Some(&object.partition);
-                }
-            }
-            entry.partitions = partitions.into_iter().cloned().collect();
+            entry.partitions = distinct_partitions(listing.objects.iter().map(|o| &o.partition));
             types.insert(listing.type_name, entry);
         }
         Ok(())
@@ -803,6 +791,22 @@ pub async fn sync(
     summary.unreadable = report.unreadable();
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// The distinct partitions among `partitions`, sorted. Runs of one shared partition (objects
+/// come folder by folder) are compared once.
+fn distinct_partitions<'a>(
+    partitions: impl IntoIterator<Item = &'a Arc<Partition>>,
+) -> Vec<Partition> {
+    let mut distinct = BTreeSet::new();
+    let mut last: Option<&Arc<Partition>> = None;
+    for partition in partitions {
+        if !last.is_some_and(|p| Arc::ptr_eq(p, partition)) {
+            distinct.insert(&**partition);
+            last = Some(partition);
+        }
+    }
+    distinct.into_iter().cloned().collect()
 }
 
 /// The versions of live objects, as one bit per version handed out.

@@ -48,9 +48,9 @@ pub(super) fn encode(objects: &[CachedObject]) -> Vec<u8> {
         let end = i + objects[i..]
             .iter()
             .take_while(|o| {
-                Arc::ptr_eq(&o.type_name, &first.type_name)
-                    && (Arc::ptr_eq(&o.partition, &first.partition)
-                        || o.partition == first.partition)
+                // `Arc`'s equality tries the pointer first.
+                o.type_name == first.type_name
+                    && o.partition == first.partition
                     && folder_of(&o.key) == folder
             })
             .count();
