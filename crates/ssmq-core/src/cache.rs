@@ -21,9 +21,9 @@
 //! ETag where the store gives one (S3), else by size and modification time (directories).
 //! New and changed objects are read and decoded into new *segments* (immutable Parquet files
 //! per table, each listing the partitions it holds, whose rows carry the version of the
-//! object they came from); the
-//! versions of changed and deleted objects become *dead* and are filtered out at query time,
-//! and a segment whose rows are all dead is removed. The merged schema of each table is kept
+//! object they came from), a type's as soon as it is listed, while later types are listed;
+//! the versions of changed and deleted objects become *dead* and are filtered out at query
+//! time, and a segment whose rows are all dead is removed. The merged schema of each table is kept
 //! as its distinct key sets with object counts, so a query neither lists nor infers anything.
 //!
 //! A sync writes its generation beside the current one and then replaces `CURRENT` in one
@@ -50,7 +50,8 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use serde::{Deserialize, Serialize};
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, Semaphore};
+use tokio::task::JoinHandle;
 
 use self::object_list::ObjectsByType;
 use crate::catalog::{ObjectKeys, TableDef, keys_of, merge_key_groups, table_name};
@@ -556,6 +557,8 @@ pub async fn sync(
         types: BTreeMap::new(),
     });
     let previous_types: Vec<String> = manifest.types.keys().cloned().collect();
+    // Kept by the garbage collection after this sync, for readers of the last generation.
+    let previous_segments = segment_files(&manifest);
     let generation = manifest.generation + 1;
     let generation_name = format!("{generation:08}");
 
@@ -574,120 +577,145 @@ pub async fn sync(
     let mut skipped_changed = false;
 
     let result: Result<()> = async {
-        // Every type is listed at once (each listing is concurrent itself).
-        let everything = PartitionFilter::default();
-        let lists: Vec<_> = layout
-            .types
-            .iter()
-            .map(|folder| list_type(&store, &layout.root, folder, &everything))
-            .collect();
-        let listings: Vec<TypeListing> = stream::iter(lists)
-            .buffered(TYPE_LISTS)
-            .try_collect()
-            .await?;
-        if let Some(reading) = previous_objects.take() {
-            previous_by_type = joined(reading.await)?;
-        }
-
-        // Compare with the last generation; new and changed objects become segment jobs.
-        let mut plans = Vec::with_capacity(listings.len());
-        let mut jobs: Vec<Arc<SegmentJob>> = Vec::new();
-        for listing in listings {
-            let type_name: Arc<str> = Arc::from(listing.type_name.as_str());
-            let old = manifest
-                .types
-                .remove(&listing.type_name)
-                .unwrap_or_default();
-            let mut entry = TypeEntry {
-                segments: old.segments,
-                dead: old.dead,
-                skipped: listing.skipped.clone(),
-                ..TypeEntry::default()
-            };
-            skipped_changed |= entry.skipped != old.skipped;
-            let previous = previous_by_type.remove(&type_name).unwrap_or_default();
-            let compared = compare(&listing.objects, previous, &type_name);
-            let (kept, mut changed) = (compared.kept, compared.changed);
-            entry.dead.extend(compared.dead);
-            summary.dropped += compared.gone;
-            summary.objects += listing.objects.len();
-            summary.read += changed.len();
-            summary.read_bytes += changed.iter().map(|o| o.size).sum::<u64>();
-            // Changed objects in partition order, in chunks of bounded size; a chunk holds one
-            // partition unless the partitions' changes are small (see `chunks`).
-            changed.sort_by(|a, b| {
-                if Arc::ptr_eq(&a.partition, &b.partition) {
-                    std::cmp::Ordering::Equal
-                } else {
-                    a.partition.cmp(&b.partition)
-                }
-            });
-            let table = table_name(&listing.type_name);
-            let first_job = jobs.len();
-            for chunk in chunks(changed) {
-                let first_version = manifest.next_version;
-                manifest.next_version += chunk.len() as u64;
-                let file = format!("segments/{table}/{generation_name}-{first_version}.parquet");
-                let path = cache.dir.join(&file);
-                written.push(path.clone());
-                jobs.push(Arc::new(SegmentJob {
-                    type_name: listing.type_name.clone(),
-                    objects: chunk,
-                    first_version,
-                    file,
-                    path,
-                }));
-            }
-            plans.push((
-                listing,
-                type_name,
-                old.key_sets,
-                entry,
-                kept,
-                first_job..jobs.len(),
-            ));
-        }
-
-        // Segments are written in tasks of their own, several at once; results come in order.
-        let failed = Arc::new(AtomicBool::new(false));
-        let tasks: Vec<_> = jobs
-            .iter()
-            .map(|job| {
-                let (store, job, options, report, failed) = (
-                    store.clone(),
-                    Arc::clone(job),
-                    options.clone(),
-                    Arc::clone(&report),
-                    Arc::clone(&failed),
-                );
-                async move {
-                    if failed.load(Ordering::Relaxed) {
-                        return Err(Error::Cache {
-                            problem: "the sync stopped at an earlier failure".to_owned(),
-                        });
+        // Types are listed by a task of their own (several at once, each listing concurrent
+        // itself) while the last object list is read; each type's new and changed objects
+        // start to be read and written as soon as the type is listed and compared.
+        let (listed_tx, mut listed) = tokio::sync::mpsc::channel(TYPE_LISTS);
+        let lister = {
+            let (store, root, folders) = (store.clone(), layout.root.clone(), layout.types.clone());
+            tokio::spawn(async move {
+                let everything = PartitionFilter::default();
+                let lists: Vec<_> = folders
+                    .iter()
+                    .map(|folder| list_type(&store, &root, folder, &everything))
+                    .collect();
+                let mut listings = stream::iter(lists).buffered(TYPE_LISTS);
+                while let Some(listing) = listings.next().await {
+                    let failed = listing.is_err();
+                    if listed_tx.send(listing).await.is_err() || failed {
+                        break;
                     }
-                    let written = write_segment(&store, &job, &options, &report).await;
-                    if written.is_err() {
-                        failed.store(true, Ordering::Relaxed);
-                    }
-                    written
                 }
             })
-            .collect();
+        };
+        let writers = Arc::new(Semaphore::new(SEGMENT_WRITERS));
+        let failed = Arc::new(AtomicBool::new(false));
+        let mut jobs: Vec<Arc<SegmentJob>> = Vec::new();
+        // Each job's task: its objects' keys, or `None` when it did not start because an
+        // earlier one failed.
+        let mut tasks: Vec<JoinHandle<Result<Option<SegmentKeys>>>> = Vec::new();
+        let mut plans = Vec::with_capacity(layout.types.len());
+        let planned: Result<()> = async {
+            if let Some(reading) = previous_objects.take() {
+                previous_by_type = joined(reading.await)?;
+            }
+            // Compare with the last generation; new and changed objects become segment jobs.
+            while let Some(listing) = listed.recv().await {
+                if failed.load(Ordering::Relaxed) {
+                    // A segment failed: its error is the sync's.
+                    break;
+                }
+                let listing = listing?;
+                let type_name: Arc<str> = Arc::from(listing.type_name.as_str());
+                let old = manifest
+                    .types
+                    .remove(&listing.type_name)
+                    .unwrap_or_default();
+                let mut entry = TypeEntry {
+                    segments: old.segments,
+                    dead: old.dead,
+                    partitions: distinct_partitions(listing.objects.iter().map(|o| &o.partition)),
+                    ..TypeEntry::default()
+                };
+                skipped_changed |= listing.skipped != old.skipped;
+                let previous = previous_by_type.remove(&type_name).unwrap_or_default();
+                let compared = compare(&listing.objects, previous, &type_name);
+                let (kept, mut changed) = (compared.kept, compared.changed);
+                entry.dead.extend(compared.dead);
+                entry.skipped = listing.skipped;
+                summary.dropped += compared.gone;
+                summary.objects += listing.objects.len();
+                summary.read += changed.len();
+                summary.read_bytes += changed.iter().map(|o| o.size).sum::<u64>();
+                // Changed objects in partition order, in chunks of bounded size; a chunk holds
+                // one partition unless the partitions' changes are small (see `chunks`).
+                changed.sort_by(|a, b| {
+                    if Arc::ptr_eq(&a.partition, &b.partition) {
+                        std::cmp::Ordering::Equal
+                    } else {
+                        a.partition.cmp(&b.partition)
+                    }
+                });
+                let table = table_name(&listing.type_name);
+                let first_job = jobs.len();
+                for chunk in chunks(changed) {
+                    let first_version = manifest.next_version;
+                    manifest.next_version += chunk.len() as u64;
+                    let file =
+                        format!("segments/{table}/{generation_name}-{first_version}.parquet");
+                    let path = cache.dir.join(&file);
+                    written.push(path.clone());
+                    let job = Arc::new(SegmentJob {
+                        type_name: listing.type_name.clone(),
+                        objects: chunk,
+                        first_version,
+                        file,
+                        path,
+                    });
+                    jobs.push(Arc::clone(&job));
+                    let (store, options, report, writers, failed) = (
+                        store.clone(),
+                        options.clone(),
+                        Arc::clone(&report),
+                        Arc::clone(&writers),
+                        Arc::clone(&failed),
+                    );
+                    // Writers start in the order they are made (the semaphore is fair).
+                    tasks.push(tokio::spawn(async move {
+                        let _writer = writers.acquire_owned().await;
+                        if failed.load(Ordering::Relaxed) {
+                            return Ok(None);
+                        }
+                        let written = write_segment(&store, &job, &options, &report).await;
+                        if written.is_err() {
+                            failed.store(true, Ordering::Relaxed);
+                        }
+                        written.map(Some)
+                    }));
+                }
+                plans.push((
+                    listing.type_name,
+                    type_name,
+                    old.key_sets,
+                    entry,
+                    kept,
+                    first_job..jobs.len(),
+                ));
+            }
+            Ok(())
+        }
+        .await;
+        lister.abort();
+        if planned.is_err() {
+            failed.store(true, Ordering::Relaxed);
+        }
         // Every task is awaited, even after a failure, so none writes after the sync returns.
-        let results: Vec<Result<Vec<Option<ObjectKeys>>>> = stream::iter(tasks)
-            .map(tokio::spawn)
-            .buffered(SEGMENT_WRITERS)
-            .map(joined)
-            .collect()
-            .await;
-        let mut decoded = results.into_iter().collect::<Result<Vec<_>>>()?.into_iter();
+        let mut results = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            results.push(joined(task.await));
+        }
+        planned?;
+        let mut decoded = results
+            .into_iter()
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .map(|keys| keys.expect("a job starts unless an earlier one failed"));
 
         objects.reserve(
             plans.iter().map(|plan| plan.4.len()).sum::<usize>()
                 + jobs.iter().map(|job| job.objects.len()).sum::<usize>(),
         );
-        for (listing, type_name, old_key_sets, mut entry, kept, job_range) in plans {
+        for (type_folder, type_name, old_key_sets, mut entry, kept, job_range) in plans {
             let mut key_sets = KeySets::default();
             let mut added = Vec::new();
             for job in &jobs[job_range] {
@@ -731,8 +759,7 @@ pub async fn sync(
             }
             objects.extend(added);
             entry.key_sets = key_sets.into_entries(&objects[first_object..]);
-            entry.partitions = distinct_partitions(listing.objects.iter().map(|o| &o.partition));
-            types.insert(listing.type_name, entry);
+            types.insert(type_folder, entry);
         }
         Ok(())
     }
@@ -784,7 +811,7 @@ pub async fn sync(
     manifest.skipped_lines = report.bad_lines().len() as u64;
     manifest.skipped = layout.skipped;
     publish(cache, &generation_name, &manifest, &objects)?;
-    collect_garbage(cache, &manifest)?;
+    collect_garbage(cache, &manifest, previous_segments)?;
     drop(lock);
     summary.requests = metered.counts();
     summary.bad_lines = report.bad_lines();
@@ -987,15 +1014,18 @@ struct SegmentJob {
     path: PathBuf,
 }
 
+/// The keys of each object of a segment, `None` for one that could not be read and was
+/// skipped (--skip-unreadable).
+type SegmentKeys = Vec<Option<ObjectKeys>>;
+
 /// Reads a job's objects and writes their rows to its segment, each row tagged with its
-/// object's version. Returns each object's keys, `None` for one that could not be read and
-/// was skipped.
+/// object's version. Returns each object's keys.
 async fn write_segment(
     store: &LakeStore,
     job: &SegmentJob,
     options: &ReadOptions,
     report: &ReadReport,
-) -> Result<Vec<Option<ObjectKeys>>> {
+) -> Result<SegmentKeys> {
     let (objects, path, first_version) = (&job.objects, job.path.as_path(), job.first_version);
     let reads: Vec<_> = objects
         .iter()
@@ -1116,15 +1146,16 @@ fn write_file(path: &FsPath, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Removes generations older than the previous one, and segment files neither the current
-/// nor the previous generation uses (among them those of interrupted syncs).
-fn collect_garbage(cache: &LakeCache, current: &Manifest) -> Result<()> {
+/// nor the previous generation (whose segment files are `keep`) uses, among them those of
+/// interrupted syncs.
+fn collect_garbage(
+    cache: &LakeCache,
+    current: &Manifest,
+    mut keep: BTreeSet<String>,
+) -> Result<()> {
     let generations = cache.dir.join("generations");
     let previous = format!("{:08}", current.generation.saturating_sub(1));
-    let mut keep: BTreeSet<String> = segment_files(current);
-    if let Ok(manifest) = read_json::<Manifest>(&generations.join(&previous).join("manifest.json"))
-    {
-        keep.extend(segment_files(&manifest));
-    }
+    keep.extend(segment_files(current));
     let current_name = format!("{:08}", current.generation);
     if let Ok(entries) = fs::read_dir(&generations) {
         for entry in entries.flatten() {
@@ -1142,7 +1173,7 @@ fn collect_garbage(cache: &LakeCache, current: &Manifest) -> Result<()> {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.is_dir() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 pending.push(path);
             } else if let Ok(relative) = path.strip_prefix(&cache.dir) {
                 let relative = relative.to_string_lossy().replace('\\', "/");
