@@ -9,15 +9,16 @@
 //! ```
 //!
 //! Lakes are generated once into the target directory and kept. Each step runs several times
-//! and its median is printed, with throughput over the JSON bytes it reads and the peak
-//! memory (resident set) of the process during the step. Every run opens a new session, so
-//! nothing is kept inside ssmq between runs except what the step is about (the cache); the
-//! operating system's page cache is warm after the first run, as it is for any tool run
-//! twice. The S3 step uploads the lake once per run to moto's server on loopback (the one the
-//! tests use; `SSMQ_BENCH_S3=0` skips it): moto is single-threaded Python, so that figure
-//! shows what requests cost rather than what S3 would. DuckDB runs in a Python process of its own (`SSMQ_BENCH_PYTHON`, else `python3`)
-//! that times its queries itself and reports its own peak memory; its thread count is the
-//! same as ssmq's.
+//! and its median is printed, with throughput over the JSON bytes it reads and the peak memory
+//! (resident set) of the process during the step: the benchmark keeps nothing large between
+//! steps, and the heap's free memory is given back to the system before each. Every run opens a
+//! new session, so nothing is kept inside ssmq between runs except what the step is about (the
+//! cache); the operating system's page cache is warm after the first run, as it is for any tool
+//! run twice. The S3 step uploads the lake once per run to moto's server on loopback (the one
+//! the tests use; `SSMQ_BENCH_S3=0` skips it): moto is single-threaded Python, so that figure
+//! shows what requests cost rather than what S3 would. DuckDB runs in a Python process of its
+//! own (`SSMQ_BENCH_PYTHON`, else `python3`) that times its queries itself and reports its own
+//! peak memory; its thread count is the same as ssmq's.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -83,7 +84,15 @@ struct Measured {
 }
 
 /// Resets the process's peak resident set (Linux), so the next reading covers one step.
+/// Freed heap memory goes back to the operating system first (glibc keeps it otherwise, and
+/// the next step's peak would start from the last one's).
+#[allow(unsafe_code)] // one foreign call, below
 fn reset_peak_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of glibc's heap; it takes no pointers.
+    unsafe {
+        libc::malloc_trim(0);
+    }
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
@@ -227,19 +236,25 @@ async fn bench_lake(nodes: usize, threads: usize) {
         let (source, options) = (source.clone(), options.clone());
         async move { LakeSession::open(&source, options).await.expect("opens") }
     };
-    let session = open(&raw).await;
-    session.tables_overview().await.expect("every type listed");
-    let listed = session.listed();
-    let mb_of = |type_name: &str| {
-        listed
-            .iter()
-            .find(|l| l.type_name == type_name)
-            .map_or(0.0, |l| l.bytes() as f64 / 1e6)
+    // The lake's sizes, from a listing of every type; the listing is not kept, so no step's
+    // peak memory includes it.
+    let (objects, total_mb, compliance_mb, application_mb) = {
+        let session = open(&raw).await;
+        session.tables_overview().await.expect("every type listed");
+        let listed = session.listed();
+        let mb_of = |type_name: &str| {
+            listed
+                .iter()
+                .find(|l| l.type_name == type_name)
+                .map_or(0.0, |l| l.bytes() as f64 / 1e6)
+        };
+        (
+            listed.iter().map(|l| l.objects.len()).sum::<usize>(),
+            listed.iter().map(|l| l.bytes() as f64 / 1e6).sum::<f64>(),
+            mb_of("AWS:ComplianceItem"),
+            mb_of("AWS:Application"),
+        )
     };
-    let objects: usize = listed.iter().map(|l| l.objects.len()).sum();
-    let total_mb: f64 = listed.iter().map(|l| l.bytes() as f64 / 1e6).sum();
-    let compliance_mb = mb_of("AWS:ComplianceItem");
-    let application_mb = mb_of("AWS:Application");
     println!(
         "\nlake: {nodes} nodes, {objects} objects, {total_mb:.0} MB (AWS:ComplianceItem {compliance_mb:.0} MB, \
          AWS:Application {application_mb:.0} MB); {threads} threads; medians of {runs} runs",
