@@ -1,6 +1,7 @@
 //! The local cache: answers from it equal answers from the lake, before and after objects
-//! change, appear and go; only changed objects are read again; an interrupted sync is never
-//! used; syncs at once do not corrupt it; --offline never touches the source.
+//! change, appear and go; only changed objects are read again; segments mostly of changed
+//! objects are compacted; an interrupted sync is never used; syncs at once do not corrupt it;
+//! --offline never touches the source.
 
 mod common;
 
@@ -199,6 +200,76 @@ fn answers_from_the_cache_equal_the_lake_as_objects_change_appear_and_go() {
     let update = sync_now(lake.path(), cache.path()).unwrap();
     assert_eq!((update.read, update.dropped), (0, 0));
     assert_same_answers(lake.path(), cache.path());
+}
+
+#[test]
+fn a_segment_whose_objects_mostly_changed_is_rewritten_without_its_dead_rows() {
+    let lake = sample_copy();
+    let cache_root = tempfile::tempdir().unwrap();
+    sync_now(lake.path(), cache_root.path()).unwrap();
+    let type_name = "AWS:Application";
+    let cached = || {
+        let cache = LakeCache::for_source(
+            cache_root.path(),
+            &source(lake.path()),
+            &S3Options::default(),
+        )
+        .unwrap();
+        let lake = cache.current().unwrap().expect("a synced cache");
+        let (segments, dead) = lake.segments(type_name, &PartitionFilter::default());
+        (
+            segments
+                .into_iter()
+                .map(|(file, _)| file)
+                .collect::<Vec<_>>(),
+            dead,
+        )
+    };
+    let (first_segments, dead) = cached();
+    assert!(dead.is_empty());
+
+    // Every object of the type but one gets a line more: the first sync's segments are left
+    // with one live object among many dead ones.
+    let mut objects: Vec<PathBuf> = walk(&lake.path().join(type_name))
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "json"))
+        .collect();
+    objects.sort();
+    let mut changed = 0;
+    for file in &objects[1..] {
+        let text = fs::read_to_string(file).unwrap();
+        if let Some(first) = text.lines().find(|l| !l.trim().is_empty()) {
+            let first = first.trim_start_matches('\u{feff}');
+            let separator = if text.ends_with('\n') { "" } else { "\n" };
+            fs::write(file, format!("{text}{separator}{first}\n")).unwrap();
+            changed += 1;
+        }
+    }
+    assert!(
+        changed >= 2,
+        "the sample lake has several applications objects"
+    );
+    let update = sync_now(lake.path(), cache_root.path()).unwrap();
+    assert_eq!(update.read, changed);
+    assert!(update.compacted >= 1, "{update:?}");
+    let (segments, dead) = cached();
+    assert!(
+        dead.is_empty(),
+        "dead versions left after compaction: {dead:?}"
+    );
+    assert!(
+        first_segments.iter().all(|s| !segments.contains(s)),
+        "the first sync's segments are replaced: {first_segments:?} -> {segments:?}"
+    );
+    assert_same_answers(lake.path(), cache_root.path());
+
+    // The replaced files stay for readers of the previous generation, and go with the next
+    // sync that publishes.
+    assert!(first_segments.iter().all(|s| s.exists()));
+    fs::remove_file(&objects[0]).unwrap();
+    sync_now(lake.path(), cache_root.path()).unwrap();
+    assert!(first_segments.iter().all(|s| !s.exists()));
+    assert_same_answers(lake.path(), cache_root.path());
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

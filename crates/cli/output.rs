@@ -254,6 +254,12 @@ impl Stderr {
             summary.requests.get,
             summary.elapsed.as_secs_f64()
         );
+        if summary.compacted > 0 {
+            eprintln!(
+                "Compacted {} segments: their rows of objects that changed or went are gone",
+                summary.compacted
+            );
+        }
         if self.verbose > 0 {
             eprintln!("cache: {}", dir.display());
         }

@@ -23,7 +23,8 @@
 //! per table, each listing the partitions it holds, whose rows carry the version of the
 //! object they came from), a type's as soon as it is listed, while later types are listed;
 //! the versions of changed and deleted objects become *dead* and are filtered out at query
-//! time, and a segment whose rows are all dead is removed. The merged schema of each table is kept
+//! time; a segment whose rows are all dead is removed, and one whose rows are mostly dead is
+//! rewritten with its live rows only (see `compaction`). The merged schema of each table is kept
 //! as its distinct key sets with object counts, so a query neither lists nor infers anything.
 //!
 //! A sync writes its generation beside the current one and then replaces `CURRENT` in one
@@ -66,6 +67,7 @@ use crate::s3::S3Options;
 use crate::scan::BatchDecoder;
 use crate::source::{LakeStore, Source};
 
+mod compaction;
 mod object_list;
 
 /// The column segments carry: the version of the object a row came from.
@@ -501,6 +503,8 @@ pub struct SyncSummary {
     pub read_bytes: u64,
     /// Objects gone from the lake since the last sync.
     pub dropped: usize,
+    /// Segments rewritten without their dead rows (see `compaction`).
+    pub compacted: usize,
     /// Requests made to the source, by kind.
     pub requests: RequestCounts,
     /// Malformed lines skipped (--skip-bad-lines).
@@ -786,13 +790,35 @@ pub async fn sync(
         summary.elapsed = started.elapsed();
         return Ok(summary);
     }
-    let live = Versions::of(objects.iter().map(|o| o.version));
+    let mut live = Versions::of(objects.iter().map(|o| o.version));
+    let compacted = compaction::compact(
+        &cache.dir,
+        &generation_name,
+        &mut types,
+        &mut objects,
+        &live,
+        &mut manifest.next_version,
+        &mut written,
+    )
+    .await;
+    summary.compacted = match compacted {
+        Ok(compacted) => compacted,
+        Err(error) => {
+            for path in &written {
+                let _ = fs::remove_file(path);
+            }
+            return Err(error);
+        }
+    };
+    if summary.compacted > 0 {
+        live = Versions::of(objects.iter().map(|o| o.version));
+    }
     for entry in types.values_mut() {
         // A segment none of whose versions is live goes; dead versions outside every segment
         // are forgotten.
         entry
             .segments
-            .retain(|s| live.any_in(s.first_version, s.last_version));
+            .retain(|s| live.count_in(s.first_version, s.last_version) > 0);
         let segments = &entry.segments;
         entry.dead.retain(|v| {
             !live.contains(*v)
@@ -855,12 +881,13 @@ impl Versions {
             .is_some_and(|word| word & (1 << (version % 64)) != 0)
     }
 
-    /// Whether a version of `first..=last` is live.
-    fn any_in(&self, first: u64, last: u64) -> bool {
+    /// How many versions of `first..=last` are live.
+    fn count_in(&self, first: u64, last: u64) -> u64 {
+        let mut count = 0;
         let mut version = first;
         while version <= last {
             let Some(word) = self.0.get((version / 64) as usize) else {
-                return false;
+                break;
             };
             // The word's bits from `version` on, up to `last`.
             let mut bits = word >> (version % 64);
@@ -868,12 +895,10 @@ impl Versions {
             if span < 63 {
                 bits &= (2 << span) - 1;
             }
-            if bits != 0 {
-                return true;
-            }
+            count += u64::from(bits.count_ones());
             version = (version / 64 + 1) * 64;
         }
-        false
+        count
     }
 }
 
@@ -1054,15 +1079,7 @@ async fn write_segment(
     let projection: Vec<usize> = (0..def.columns.len()).collect();
     let mut decoder = BatchDecoder::new(Arc::clone(&def), &projection, usize::MAX);
     let schema = segment_schema(&def.schema);
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|e| write_error(path, e))?;
-    }
-    let file = fs::File::create(path).map_err(|e| write_error(path, e))?;
-    let properties = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .build();
-    let mut writer = ArrowWriter::try_new(file, Arc::clone(&schema), Some(properties))
-        .map_err(|e| encode_error(path, e))?;
+    let mut writer = segment_writer(path, &schema)?;
     for (i, (object, bytes)) in objects.iter().zip(&fetched).enumerate() {
         let Some(bytes) = bytes else { continue };
         decoder.decode_object(
@@ -1084,8 +1101,27 @@ async fn write_segment(
             writer.write(&batch).map_err(|e| encode_error(path, e))?;
         }
     }
-    writer.close().map_err(|e| encode_error(path, e))?;
+    let file = writer.into_inner().map_err(|e| encode_error(path, e))?;
+    // On disk before the generation that names it is published.
+    tokio::fs::File::from_std(file)
+        .sync_all()
+        .await
+        .map_err(|e| write_error(path, e))?;
     Ok(keys)
+}
+
+/// A writer of a new segment file at `path` (its folder made if need be): zstd Parquet. Its
+/// `into_inner` gives back the file, to be put on disk (`sync_all`) before it is published.
+fn segment_writer(path: &FsPath, schema: &SchemaRef) -> Result<ArrowWriter<fs::File>> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|e| write_error(path, e))?;
+    }
+    let file = fs::File::create(path).map_err(|e| write_error(path, e))?;
+    let properties = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .build();
+    ArrowWriter::try_new(file, Arc::clone(schema), Some(properties))
+        .map_err(|e| encode_error(path, e))
 }
 
 /// A table's schema with the version column after its columns.
@@ -1275,11 +1311,12 @@ mod tests {
         for first in 0..450 {
             assert_eq!(live.contains(first), set.contains(&first), "{first}");
             for last in first..450 {
-                let expected = set.range(first..=last).next().is_some();
-                assert_eq!(live.any_in(first, last), expected, "{first}..={last}");
+                let expected = set.range(first..=last).count() as u64;
+                assert_eq!(live.count_in(first, last), expected, "{first}..={last}");
             }
         }
-        assert!(!Versions::of(std::iter::empty()).any_in(0, u64::MAX));
+        assert_eq!(live.count_in(0, u64::MAX), set.len() as u64);
+        assert_eq!(Versions::of(std::iter::empty()).count_in(0, u64::MAX), 0);
     }
 
     #[test]
