@@ -769,9 +769,7 @@ pub async fn sync(
     }
     .await;
     if let Err(error) = result {
-        for path in &written {
-            let _ = fs::remove_file(path);
-        }
+        remove_written(&written);
         return Err(error);
     }
     // Types whose folder went are dropped whole.
@@ -801,15 +799,7 @@ pub async fn sync(
         &mut written,
     )
     .await;
-    summary.compacted = match compacted {
-        Ok(compacted) => compacted,
-        Err(error) => {
-            for path in &written {
-                let _ = fs::remove_file(path);
-            }
-            return Err(error);
-        }
-    };
+    summary.compacted = compacted.inspect_err(|_| remove_written(&written))?;
     if summary.compacted > 0 {
         live = Versions::of(objects.iter().map(|o| o.version));
     }
@@ -844,6 +834,14 @@ pub async fn sync(
     summary.unreadable = report.unreadable();
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Removes the files a failed sync wrote (the next sync's garbage collection takes any that
+/// remain).
+fn remove_written(written: &[PathBuf]) {
+    for path in written {
+        let _ = fs::remove_file(path);
+    }
 }
 
 /// The distinct partitions among `partitions`, sorted. Runs of one shared partition (objects
