@@ -256,8 +256,9 @@ impl Stderr {
         );
         if summary.compacted > 0 {
             eprintln!(
-                "Compacted {} segments: their rows of objects that changed or went are gone",
-                summary.compacted
+                "Compacted {} segment{}: rows of changed and deleted objects removed",
+                summary.compacted,
+                plural(summary.compacted)
             );
         }
         if self.verbose > 0 {
