@@ -519,7 +519,8 @@ pub struct SyncSummary {
 }
 
 /// Brings the cache of `source` up to date: one listing of the whole lake, then a read of each
-/// new or changed object. Waits for a sync already running on the same cache.
+/// new or changed object, then a rewrite of segments left mostly dead (`compaction`). Waits
+/// for a sync already running on the same cache.
 pub async fn sync(
     source: &Source,
     cache: &LakeCache,
