@@ -1058,6 +1058,8 @@ struct SegmentKeys {
 }
 
 impl SegmentKeys {
+    /// Adds the next object's keys. `index` finds a set already kept; the writer holds it
+    /// while adding and drops it after, so what goes back to the sync holds each set once.
     fn add(&mut self, index: &mut HashMap<BTreeSet<String>, usize>, keys: Option<ObjectKeys>) {
         let Some(ObjectKeys { keys, lines }) = keys else {
             self.objects.push(None);

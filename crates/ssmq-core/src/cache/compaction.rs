@@ -34,6 +34,7 @@ const REWRITERS: usize = 2;
 /// A mostly dead segment and the file that replaces it.
 #[derive(Debug)]
 struct Rewrite {
+    /// The type whose entry gets the new segment.
     type_name: String,
     /// The segment's file, in full.
     from: PathBuf,
