@@ -55,7 +55,7 @@ use tokio::sync::{OnceCell, Semaphore};
 use tokio::task::JoinHandle;
 
 use self::object_list::ObjectsByType;
-use crate::catalog::{ObjectKeys, TableDef, keys_of, merge_key_groups, table_name};
+use crate::catalog::{KeyGroups, ObjectKeys, TableDef, keys_of, merge_key_groups, table_name};
 use crate::discover::{
     AccountFolder, LakeLayout, Partition, PartitionFilter, Skipped, SyncObject, TypeFolder,
     TypeListing, find_layout, list_type,
@@ -730,7 +730,7 @@ pub async fn sync(
                 let sets: Vec<usize> = keys
                     .sets
                     .into_iter()
-                    .map(|set| key_sets.add(set.keys))
+                    .map(|(set, _)| key_sets.add(set.keys))
                     .collect();
                 let mut read = Vec::with_capacity(job.objects.len());
                 for (i, (object, keys)) in job.objects.iter().zip(keys.objects).enumerate() {
@@ -1050,44 +1050,12 @@ struct SegmentJob {
 /// sets peaked at over 400 MB).
 #[derive(Debug, Default)]
 struct SegmentKeys {
-    /// The distinct key sets, each with the lines of all its objects.
-    sets: Vec<ObjectKeys>,
+    /// The distinct key sets, each with the lines of all its objects and how many objects
+    /// have it ([`KeyGroups::into_groups`]).
+    sets: Vec<(ObjectKeys, usize)>,
     /// Per object: the index of its key set and its lines, `None` for one that could not be
     /// read and was skipped (--skip-unreadable).
     objects: Vec<Option<(usize, usize)>>,
-}
-
-impl SegmentKeys {
-    /// Adds the next object's keys. `index` finds a set already kept; the writer holds it
-    /// while adding and drops it after, so what goes back to the sync holds each set once.
-    fn add(&mut self, index: &mut HashMap<BTreeSet<String>, usize>, keys: Option<ObjectKeys>) {
-        let Some(ObjectKeys { keys, lines }) = keys else {
-            self.objects.push(None);
-            return;
-        };
-        let set = match index.get(&keys) {
-            Some(&set) => set,
-            None => {
-                self.sets.push(ObjectKeys {
-                    keys: keys.clone(),
-                    lines: 0,
-                });
-                index.insert(keys, self.sets.len() - 1);
-                self.sets.len() - 1
-            }
-        };
-        self.sets[set].lines += lines;
-        self.objects.push(Some((set, lines)));
-    }
-
-    /// Objects per key set.
-    fn counts(&self) -> Vec<usize> {
-        let mut counts = vec![0; self.sets.len()];
-        for (set, _) in self.objects.iter().flatten() {
-            counts[*set] += 1;
-        }
-        counts
-    }
 }
 
 /// Reads a job's objects and writes their rows to its segment, each row tagged with its
@@ -1107,26 +1075,25 @@ async fn write_segment(
         .buffered(options.read_concurrency.max(1))
         .try_collect()
         .await?;
-    let mut keys = SegmentKeys {
-        objects: Vec::with_capacity(objects.len()),
-        ..SegmentKeys::default()
-    };
-    let mut index = HashMap::new();
+    let mut groups = KeyGroups::default();
+    let mut per_object = Vec::with_capacity(objects.len());
     for (object, bytes) in objects.iter().zip(&fetched) {
-        let object_keys = match bytes {
-            Some(bytes) => Some(keys_of(
-                &store.name(&object.location),
-                bytes,
-                options,
-                report,
-            )?),
+        per_object.push(match bytes {
+            Some(bytes) => {
+                let keys = keys_of(&store.name(&object.location), bytes, options, report)?;
+                let lines = keys.lines;
+                Some((groups.add(keys), lines))
+            }
             None => None,
-        };
-        keys.add(&mut index, object_keys);
+        });
     }
+    let keys = SegmentKeys {
+        sets: groups.into_groups(),
+        objects: per_object,
+    };
     let def = Arc::new(merge_key_groups(
         &job.type_name,
-        keys.sets.iter().zip(keys.counts()),
+        keys.sets.iter().map(|(set, objects)| (set, *objects)),
     ));
     let projection: Vec<usize> = (0..def.columns.len()).collect();
     let mut decoder = BatchDecoder::new(Arc::clone(&def), &projection, usize::MAX);
@@ -1369,37 +1336,6 @@ mod tests {
         }
         assert_eq!(live.count_in(0, u64::MAX), set.len() as u64);
         assert_eq!(Versions::of(std::iter::empty()).count_in(0, u64::MAX), 0);
-    }
-
-    #[test]
-    fn a_segment_keeps_each_distinct_key_set_once() {
-        let keys = |names: &[&str], lines| {
-            Some(ObjectKeys {
-                keys: names.iter().map(|n| (*n).to_owned()).collect(),
-                lines,
-            })
-        };
-        let mut segment = SegmentKeys::default();
-        let mut index = HashMap::new();
-        for object in [
-            keys(&["Name", "Version"], 3),
-            keys(&["Name"], 1),
-            None,
-            keys(&["Version", "Name"], 4),
-        ] {
-            segment.add(&mut index, object);
-        }
-        let sets: Vec<(Vec<&str>, usize)> = segment
-            .sets
-            .iter()
-            .map(|s| (s.keys.iter().map(String::as_str).collect(), s.lines))
-            .collect();
-        assert_eq!(sets, [(vec!["Name", "Version"], 7), (vec!["Name"], 1)]);
-        assert_eq!(
-            segment.objects,
-            [Some((0, 3)), Some((1, 1)), None, Some((0, 4))]
-        );
-        assert_eq!(segment.counts(), [2, 1]);
     }
 
     #[test]

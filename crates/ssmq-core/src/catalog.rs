@@ -423,24 +423,47 @@ pub async fn infer_table(
     let groups = reads
         .buffered(concurrency)
         .map(joined)
-        .try_fold(
-            HashMap::<BTreeSet<String>, (usize, usize)>::new(),
-            |mut groups, keys| async move {
-                let (objects, lines) = groups.entry(keys.keys).or_default();
-                *objects += 1;
-                *lines += keys.lines;
-                Ok(groups)
-            },
-        )
-        .await?;
-    let groups: Vec<(ObjectKeys, usize)> = groups
-        .into_iter()
-        .map(|(keys, (objects, lines))| (ObjectKeys { keys, lines }, objects))
-        .collect();
+        .try_fold(KeyGroups::default(), |mut groups, keys| async move {
+            groups.add(keys);
+            Ok(groups)
+        })
+        .await?
+        .into_groups();
     Ok(merge_key_groups(
         &listing.type_name,
         groups.iter().map(|(keys, objects)| (keys, *objects)),
     ))
+}
+
+/// The distinct key sets of objects, each counted once with how many objects have it and
+/// their lines: memory grows with the distinct sets, not with the objects.
+#[derive(Debug, Default)]
+pub struct KeyGroups {
+    /// Each set, with its index (in order of first appearance), objects and lines.
+    sets: HashMap<BTreeSet<String>, (usize, usize, usize)>,
+}
+
+impl KeyGroups {
+    /// Counts an object's keys; returns the index of its set in [`Self::into_groups`].
+    pub fn add(&mut self, keys: ObjectKeys) -> usize {
+        let next = self.sets.len();
+        let (index, objects, lines) = self.sets.entry(keys.keys).or_insert((next, 0, 0));
+        *objects += 1;
+        *lines += keys.lines;
+        *index
+    }
+
+    /// Each set, in order of first appearance, with the lines of all its objects and how
+    /// many objects have it.
+    pub fn into_groups(self) -> Vec<(ObjectKeys, usize)> {
+        let mut groups: Vec<(usize, ObjectKeys, usize)> = self
+            .sets
+            .into_iter()
+            .map(|(keys, (index, objects, lines))| (index, ObjectKeys { keys, lines }, objects))
+            .collect();
+        groups.sort_unstable_by_key(|(index, ..)| *index);
+        groups.into_iter().map(|(_, keys, n)| (keys, n)).collect()
+    }
 }
 
 /// Reads one object and collects its keys.
@@ -500,6 +523,39 @@ impl MemberSink for KeyCollector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn objects_sharing_a_key_set_are_counted_once() {
+        let keys = |names: &[&str], lines| ObjectKeys {
+            keys: names.iter().map(|n| (*n).to_owned()).collect(),
+            lines,
+        };
+        let mut groups = KeyGroups::default();
+        let indexes: Vec<usize> = [
+            keys(&["Name", "Version"], 3),
+            keys(&["Name"], 1),
+            keys(&["Version", "Name"], 4),
+        ]
+        .into_iter()
+        .map(|object| groups.add(object))
+        .collect();
+        assert_eq!(indexes, [0, 1, 0]);
+        let groups = groups.into_groups();
+        let groups: Vec<(Vec<&str>, usize, usize)> = groups
+            .iter()
+            .map(|(s, objects)| {
+                (
+                    s.keys.iter().map(String::as_str).collect(),
+                    s.lines,
+                    *objects,
+                )
+            })
+            .collect();
+        assert_eq!(
+            groups,
+            [(vec!["Name", "Version"], 7, 2), (vec!["Name"], 1, 1)]
+        );
+    }
 
     #[test]
     fn table_names_follow_glue() {
