@@ -1,9 +1,10 @@
--- title: Applications per node
+-- title: Node applications
 -- description: Every application installed on nodes that are not terminated, one row per
 --   node and package, optionally only the applications whose name matches a pattern.
 -- param: application (text, optional) Only applications whose name matches this SQL LIKE pattern, case-insensitively (openssl%, %java%)
 -- param: include_terminated (boolean, default false) Also list nodes whose status is Terminated
 -- key: accountid, region, resourceid, application, version, release, epoch, architecture
+-- example: ssmq report instance-applications --param application=openssl% --format csv
 SELECT
     a.accountid,
     a.region,

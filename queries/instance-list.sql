@@ -3,6 +3,7 @@
 --   older agents report, counts as not terminated), with its Name tag, computer name, IP
 --   address, platform, agent version, status and when its inventory was last captured.
 -- key: accountid, region, resourceid
+-- example: ssmq report instance-list --output nodes.csv
 WITH node_names AS (
     SELECT accountid, region, resourceid, max(value) AS node_name
     FROM aws_tag

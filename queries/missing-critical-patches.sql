@@ -4,6 +4,7 @@
 --   terminated, with the node's Name tag, computer name, platform and IP address.
 -- param: include_terminated (boolean, default false) Also list nodes whose status is Terminated
 -- key: accountid, region, resourceid, patch_id
+-- example: ssmq report missing-critical-patches --param include_terminated=true
 WITH node_names AS (
     SELECT accountid, region, resourceid, max(value) AS node_name
     FROM aws_tag
@@ -14,16 +15,16 @@ SELECT
     c.accountid,
     c.region,
     c.resourceid,
+    c.id AS patch_id,
+    c.patchstate,
+    c.title,
     t.node_name,
     i.computername,
     i.ipaddress,
     i.platformname,
-    c.id AS patch_id,
-    c.title,
     c.severity,
     c.patchseverity,
     c.classification,
-    c.patchstate,
     c.executiontime
 FROM aws_complianceitem AS c
 LEFT JOIN aws_instanceinformation AS i

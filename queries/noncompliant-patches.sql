@@ -6,6 +6,7 @@
 -- param: severity (text, optional) Only items of this severity: CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL or UNSPECIFIED
 -- param: include_terminated (boolean, default false) Also list nodes whose status is Terminated
 -- key: accountid, region, resourceid, patch_id
+-- example: ssmq report noncompliant-patches --param severity=CRITICAL
 WITH node_names AS (
     SELECT accountid, region, resourceid, max(value) AS node_name
     FROM aws_tag
@@ -16,15 +17,15 @@ SELECT
     c.accountid,
     c.region,
     c.resourceid,
+    c.id AS patch_id,
+    c.severity,
+    c.patchstate,
+    c.title,
     t.node_name,
     i.computername,
     i.platformname,
-    c.id AS patch_id,
-    c.title,
-    c.severity,
     c.patchseverity,
     c.classification,
-    c.patchstate,
     c.executiontime,
     i.instancestatus
 FROM aws_complianceitem AS c

@@ -2,6 +2,7 @@
 -- description: How many nodes that are not terminated run each platform and version, and
 --   which nodes they are.
 -- key: platformtype, platformname, platformversion
+-- example: ssmq report os-distribution
 SELECT
     platformtype,
     platformname,

@@ -3,6 +3,7 @@
 --   patch-compliant, non-compliant, or have reported no patch compliance at all, and which
 --   nodes are non-compliant.
 -- key: accountid, region
+-- example: ssmq report patch-compliance-by-account --output evidence.parquet
 WITH nodes AS (
     SELECT accountid, region, resourceid
     FROM aws_instanceinformation

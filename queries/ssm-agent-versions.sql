@@ -2,6 +2,7 @@
 -- description: The SSM Agent version of every node not known to be terminated, oldest
 --   first, and whether it is behind the newest version seen in the fleet.
 -- key: accountid, region, resourceid
+-- example: ssmq report ssm-agent-versions --format line
 WITH nodes AS (
     SELECT
         accountid,

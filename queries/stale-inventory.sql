@@ -4,6 +4,7 @@
 -- param: days (integer, default 7) Days without a new inventory capture
 -- param: as_of (timestamp, default now) The moment ages are measured from (2026-11-01 or 2026-11-01T12:00:00Z)
 -- key: accountid, region, resourceid
+-- example: ssmq report stale-inventory --param days=14 --param as_of=2026-10-31
 WITH nodes AS (
     SELECT
         accountid,

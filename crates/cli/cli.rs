@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 use ssmq_core::cache::CacheUse;
 use ssmq_core::discover::PartitionFilter;
 use ssmq_core::export::Format;
@@ -75,6 +75,12 @@ pub struct GlobalArgs {
     /// Output format [default: from the --output extension, else table]
     #[arg(long, value_enum, global = true, value_name = "FORMAT")]
     pub format: Option<FormatArg>,
+
+    /// On a terminal, show at most N rows of a table (the first and the last ones, with how
+    /// many are left out between them); 0 shows all [default: what fits the screen]. Pipes
+    /// and files always get every row
+    #[arg(long, global = true, value_name = "N")]
+    pub max_rows: Option<usize>,
 
     /// Write results to this file (atomically) instead of stdout
     #[arg(long, short = 'o', global = true, value_name = "PATH")]
@@ -170,6 +176,8 @@ pub struct S3Args {
 pub enum FormatArg {
     /// A text table fitted to the terminal
     Table,
+    /// A `column = value` line per field, a blank line between rows (for wide rows)
+    Line,
     /// CSV with a header row (RFC 4180 quoting)
     Csv,
     /// One JSON array of objects
@@ -184,6 +192,7 @@ impl From<FormatArg> for Format {
     fn from(f: FormatArg) -> Format {
         match f {
             FormatArg::Table => Format::Table,
+            FormatArg::Line => Format::Line,
             FormatArg::Csv => Format::Csv,
             FormatArg::Json => Format::Json,
             FormatArg::Ndjson => Format::Ndjson,
@@ -212,7 +221,7 @@ pub enum Command {
     )]
     Sql(SqlArgs),
 
-    /// Run a named report, or list them (`ssmq report list`; `ssmq report --help` describes them)
+    /// Run a named report, list them (`ssmq report list`) or describe one (`ssmq report NAME --help`)
     Report(ReportArgs),
 
     /// Open an interactive SQL shell (also `ssmq sql` on a terminal without a query)
@@ -230,7 +239,22 @@ pub enum Command {
     /// Trino or Athena: partitioned accountid=/region=, zstd Parquet by default, all or nothing
     #[command(after_help = EXPORT_HELP)]
     Export(ExportArgs),
+
+    /// Print a completion script for a shell: commands, options and report names complete
+    /// on Tab
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell to complete in
+        shell: clap_complete::Shell,
+    },
 }
+
+const COMPLETIONS_HELP: &str = "\
+Install:
+  bash        ssmq completions bash > ~/.local/share/bash-completion/completions/ssmq
+  zsh         ssmq completions zsh > ~/.zfunc/_ssmq   (with fpath+=~/.zfunc before compinit)
+  fish        ssmq completions fish > ~/.config/fish/completions/ssmq.fish
+  powershell  ssmq completions powershell >> $PROFILE";
 
 const SYNC_HELP: &str = "\
 Once a source has a cache, every command on it first brings the cache up to date (one
@@ -283,39 +307,125 @@ pub struct SqlArgs {
     pub file: Option<PathBuf>,
 }
 
-/// Arguments of `ssmq report`.
-#[derive(Debug, Args)]
-pub struct ReportArgs {
-    /// The report to run; `list` (or nothing) lists them
-    pub name: Option<String>,
-
-    /// A report parameter, as name=value (repeatable)
-    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
-    pub params: Vec<String>,
+/// What `ssmq report` is asked: list the reports, describe one, or run one.
+///
+/// Each built-in report is a subcommand of its own (with its title as help), so `ssmq report
+/// NAME --help` describes it and shell completion offers the report names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportArgs {
+    /// `ssmq report` or `ssmq report list`.
+    List,
+    /// `ssmq report describe NAME` or `ssmq report NAME --help`.
+    Describe(String),
+    /// `ssmq report NAME [--param name=value …]`.
+    Run {
+        name: String,
+        /// `--param` values as given, `name=value`.
+        params: Vec<String>,
+    },
 }
 
-/// Parses the process arguments; `ssmq report --help` lists the built-in reports.
-pub fn parse() -> Cli {
-    let mut reports = String::from("Reports:\n");
-    for report in builtin_reports() {
-        reports.push_str(&format!("  {:<28} {}\n", report.name, report.title));
-        for param in &report.params {
-            reports.push_str(&format!(
-                "  {:<28}   --param {}=… ({}) {}\n",
-                "",
-                param.name,
-                param.signature(),
-                param.description
-            ));
+const REPORT_EXAMPLES: &str = "\
+Examples:
+  ssmq report list
+  ssmq report noncompliant-patches --help
+  ssmq report noncompliant-patches --param severity=CRITICAL
+  ssmq report stale-inventory --param days=14 --output stale.csv";
+
+impl clap::Args for ReportArgs {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        use clap::{Arg, ArgAction, Command};
+        let names: Vec<&'static str> = builtin_reports().iter().map(|r| r.name.as_str()).collect();
+        let mut command = command
+            .after_help(REPORT_EXAMPLES)
+            .subcommand_value_name("REPORT")
+            .subcommand_help_heading("Reports")
+            // An unknown name reaches the core, whose error lists the reports.
+            .allow_external_subcommands(true)
+            .disable_help_subcommand(true)
+            .subcommand(Command::new("list").about("List the reports: name, title and parameters"))
+            .subcommand(
+                Command::new("describe")
+                    .about("Describe a report: what it answers, its parameters, its columns, an example")
+                    .arg(
+                        Arg::new("report")
+                            .required(true)
+                            .value_name("REPORT")
+                            .value_parser(clap::builder::PossibleValuesParser::new(names)),
+                    ),
+            );
+        for report in builtin_reports() {
+            command = command.subcommand(
+                Command::new(report.name.as_str())
+                    .about(report.title.as_str())
+                    .disable_help_flag(true)
+                    .arg(
+                        Arg::new("param")
+                            .long("param")
+                            .short('p')
+                            .value_name("NAME=VALUE")
+                            .action(ArgAction::Append)
+                            .help(if report.params.is_empty() {
+                                "A report parameter (this report takes none)".to_owned()
+                            } else {
+                                let names: Vec<&str> =
+                                    report.params.iter().map(|p| p.name.as_str()).collect();
+                                format!("A report parameter, repeatable: {}", names.join(", "))
+                            }),
+                    )
+                    .arg(
+                        Arg::new("help")
+                            .long("help")
+                            .short('h')
+                            .action(ArgAction::SetTrue)
+                            .help("Describe the report: its parameters, the columns it returns, an example"),
+                    ),
+            );
         }
+        command
     }
-    reports.push_str(
-        "\nExamples:\n  ssmq report noncompliant-patches --param severity=CRITICAL\n  \
-         ssmq report stale-inventory --param days=14 --output stale.csv",
-    );
-    let command = Cli::command().mut_subcommand("report", |c| c.after_long_help(reports));
-    let matches = command.get_matches();
-    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
+}
+
+impl FromArgMatches for ReportArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        Ok(match matches.subcommand() {
+            None | Some(("list", _)) => ReportArgs::List,
+            Some(("describe", sub)) => {
+                ReportArgs::Describe(sub.get_one::<String>("report").cloned().unwrap_or_default())
+            }
+            Some((name, sub)) if builtin_reports().iter().any(|r| r.name == name) => {
+                if sub.get_flag("help") {
+                    ReportArgs::Describe(name.to_owned())
+                } else {
+                    ReportArgs::Run {
+                        name: name.to_owned(),
+                        params: sub
+                            .get_many::<String>("param")
+                            .map(|v| v.cloned().collect())
+                            .unwrap_or_default(),
+                    }
+                }
+            }
+            Some((name, _)) => ReportArgs::Run {
+                name: name.to_owned(),
+                params: Vec::new(),
+            },
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+/// Parses the process arguments.
+pub fn parse() -> Cli {
+    Cli::parse()
 }
 
 impl GlobalArgs {
@@ -366,7 +476,7 @@ impl GlobalArgs {
             None => Ok(Format::Table),
             Some(path) => Format::from_extension(path).with_context(|| {
                 format!(
-                    "Cannot tell the format from `{}`; pass --format table|csv|json|ndjson|parquet \
+                    "Cannot tell the format from `{}`; pass --format table|line|csv|json|ndjson|parquet \
                      or use a .txt, .csv, .json, .ndjson or .parquet extension",
                     path.display()
                 )
@@ -401,19 +511,19 @@ impl SqlArgs {
     }
 }
 
-impl ReportArgs {
-    /// `--param name=value` pairs.
-    pub fn params(&self) -> anyhow::Result<Vec<(String, String)>> {
-        self.params
-            .iter()
-            .map(|p| match p.split_once('=') {
-                Some((name, value)) if !name.trim().is_empty() => {
-                    Ok((name.trim().to_owned(), value.to_owned()))
-                }
-                _ => bail!("`--param {p}` is not of the form name=value"),
-            })
-            .collect()
-    }
+/// `name=value` pairs of `--param` (the CLI's) or `\\report` (the shell's) words.
+pub fn report_params<'a>(
+    given: impl IntoIterator<Item = &'a str>,
+) -> anyhow::Result<Vec<(String, String)>> {
+    given
+        .into_iter()
+        .map(|p| match p.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                Ok((name.trim().to_owned(), value.to_owned()))
+            }
+            _ => bail!("`{p}` is not of the form name=value"),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -427,20 +537,60 @@ mod tests {
 
     #[test]
     fn params_need_a_name_and_an_equals_sign() {
-        let args = |p: &[&str]| ReportArgs {
-            name: Some("r".into()),
-            params: p.iter().map(|s| (*s).to_owned()).collect(),
-        };
         assert_eq!(
-            args(&["days=14", "q=a=b", "empty="]).params().unwrap(),
+            report_params(["days=14", "q=a=b", "empty="]).unwrap(),
             vec![
                 ("days".to_owned(), "14".to_owned()),
                 ("q".to_owned(), "a=b".to_owned()),
                 ("empty".to_owned(), String::new())
             ]
         );
-        assert!(args(&["days"]).params().is_err());
-        assert!(args(&["=3"]).params().is_err());
+        assert!(report_params(["days"]).is_err());
+        assert!(report_params(["=3"]).is_err());
+    }
+
+    #[test]
+    fn each_report_is_a_subcommand_and_help_describes_it() {
+        let parse = |args: &[&str]| {
+            let cli = Cli::try_parse_from(args).unwrap();
+            match cli.command {
+                Command::Report(args) => args,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(parse(&["ssmq", "report"]), ReportArgs::List);
+        assert_eq!(parse(&["ssmq", "report", "list"]), ReportArgs::List);
+        assert_eq!(
+            parse(&[
+                "ssmq",
+                "report",
+                "stale-inventory",
+                "-p",
+                "days=3",
+                "--param",
+                "as_of=2026-01-01"
+            ]),
+            ReportArgs::Run {
+                name: "stale-inventory".into(),
+                params: vec!["days=3".into(), "as_of=2026-01-01".into()]
+            }
+        );
+        assert_eq!(
+            parse(&["ssmq", "report", "stale-inventory", "--help"]),
+            ReportArgs::Describe("stale-inventory".into())
+        );
+        assert_eq!(
+            parse(&["ssmq", "report", "describe", "os-distribution"]),
+            ReportArgs::Describe("os-distribution".into())
+        );
+        assert_eq!(
+            parse(&["ssmq", "report", "nope"]),
+            ReportArgs::Run {
+                name: "nope".into(),
+                params: vec![]
+            }
+        );
+        assert!(Cli::try_parse_from(["ssmq", "report", "describe", "nope"]).is_err());
     }
 
     #[test]
@@ -453,6 +603,7 @@ mod tests {
             database: DEFAULT_DATABASE.to_owned(),
             cache: CacheArgs::default(),
             format,
+            max_rows: None,
             output: output.map(PathBuf::from),
             verbose: 0,
             s3: S3Args::default(),

@@ -6,6 +6,7 @@
 mod cli;
 mod output;
 mod progress;
+mod report_help;
 mod shell;
 
 use std::io::Write;
@@ -22,7 +23,7 @@ use ssmq_core::{LakeSession, Source};
 
 use std::sync::Arc;
 
-use crate::cli::{Cli, Command, ExportArgs};
+use crate::cli::{Cli, Command, ExportArgs, ReportArgs, report_params};
 use crate::output::{Output, Stderr};
 use crate::progress::Progress;
 
@@ -86,6 +87,22 @@ async fn run_statements(
         }
     }
     Ok(())
+}
+
+/// `ssmq report NAME --help`: the report's description, with the columns it returns as
+/// planned over the built-in sample lake (a report that needs parameters shows none).
+async fn describe_report(
+    report: &ssmq_core::report::Report,
+    output: &Output,
+) -> anyhow::Result<()> {
+    let session = LakeSession::open(&Source::BuiltinSample, ssmq_core::SessionOptions::default())
+        .await
+        .context("Failed to open the built-in sample lake")?;
+    let columns = match session.report(report, &[]).await {
+        Ok(frame) => Some(frame.schema().as_arrow().clone()),
+        Err(_) => None,
+    };
+    output.write_text(&report_help::describe(report, columns.as_ref()))
 }
 
 /// `ssmq sync`: brings the source's cache up to date and says what it did.
@@ -155,11 +172,24 @@ async fn export(
 
 async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::Result<()> {
     let format = cli.global.output_format()?;
-    if let Command::Report(args) = &cli.command
-        && args.name.as_deref().is_none_or(|n| n == "list")
-    {
-        let list = output::report_list(builtin_reports());
-        return output.write_batch(&list, format).await;
+    match &cli.command {
+        Command::Report(ReportArgs::List) => {
+            return output.write_report_list(builtin_reports(), format).await;
+        }
+        Command::Report(ReportArgs::Describe(name)) => {
+            return describe_report(find_report(name)?, &output).await;
+        }
+        // An unknown name is an error before any lake is opened.
+        Command::Report(ReportArgs::Run { name, .. }) => {
+            find_report(name)?;
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut command, "ssmq", &mut script);
+            return output.write_text(&String::from_utf8_lossy(&script));
+        }
+        _ => {}
     }
 
     let source = cli.global.source()?;
@@ -233,11 +263,16 @@ async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::Resu
         }
 
         Command::Export(args) => export(&session, &cli, args, &stderr).await,
-        Command::Sync => unreachable!("`ssmq sync` returns before a session opens"),
-        Command::Report(args) => {
-            let name = args.name.as_deref().unwrap_or_default();
+        Command::Sync
+        | Command::Completions { .. }
+        | Command::Report(ReportArgs::List | ReportArgs::Describe(_)) => {
+            unreachable!("answered before a session opens")
+        }
+        Command::Report(ReportArgs::Run { name, params }) => {
             let report = find_report(name)?;
-            let frame = session.report(report, &args.params()?).await?;
+            let params = report_params(params.iter().map(|p| p.as_str()))
+                .map_err(|e| e.context(format!("Bad --param for report `{name}`")))?;
+            let frame = session.report(report, &params).await?;
             output
                 .write_frame(frame, format)
                 .await

@@ -8,8 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use arrow::array::{ArrayRef, RecordBatch, StringArray};
-use arrow::datatypes::{DataType, Field, Schema};
+use arrow::array::RecordBatch;
 use datafusion::dataframe::DataFrame;
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
@@ -18,13 +17,15 @@ use ssmq_core::LakeSession;
 use ssmq_core::cache::SyncSummary;
 use ssmq_core::discover::{SkipReason, display_prefix};
 use ssmq_core::error::without_stage_prefixes;
-use ssmq_core::export::{self, Format, OutputOptions};
+use ssmq_core::export::{self, AtomicFile, Format, OutputOptions};
 use ssmq_core::read::BadLine;
 use ssmq_core::report::Report;
 use ssmq_core::table_export::TableExported;
+use ssmq_core::text_table::Screen;
 
 use crate::cli::GlobalArgs;
 use crate::progress::Progress;
+use crate::report_help;
 
 /// How many faults of a kind are listed without `-v`.
 const LISTED_WITHOUT_VERBOSE: usize = 10;
@@ -42,18 +43,11 @@ pub struct Output {
 impl Output {
     pub fn new(global: &GlobalArgs) -> Self {
         let stdout_is_terminal = std::io::stdout().is_terminal();
-        // Fit tables to the terminal; when piped, honour $COLUMNS if set, else do not wrap.
-        let table_width = std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .or_else(|| {
-                stdout_is_terminal
-                    .then(|| comfy_table::Table::new().width())
-                    .flatten()
-            });
         Output {
             path: global.output.clone(),
-            options: OutputOptions { table_width },
+            options: OutputOptions {
+                screen: stdout_is_terminal.then(|| screen(global.max_rows)),
+            },
             stdout_is_terminal,
             pipe_closed: Arc::new(AtomicBool::new(false)),
             progress: Mutex::new(Progress::none()),
@@ -72,11 +66,7 @@ impl Output {
 
     /// A blank line on stdout between two results.
     pub fn write_separator(&self) -> anyhow::Result<()> {
-        let mut stdout = PipeWriter {
-            out: BufWriter::new(std::io::stdout()),
-            closed: Arc::clone(&self.pipe_closed),
-            progress: None,
-        };
+        let mut stdout = self.stdout();
         stdout.write_all(b"\n")?;
         stdout.flush()?;
         Ok(())
@@ -103,6 +93,47 @@ impl Output {
         self.write_stream(Box::pin(stream), format).await
     }
 
+    /// The report list: a line per report in a table's place, every field in the other formats.
+    pub async fn write_report_list(
+        &self,
+        reports: &[Report],
+        format: Format,
+    ) -> anyhow::Result<()> {
+        if format == Format::Table {
+            self.write_text(&report_help::list_text(reports))
+        } else {
+            self.write_batch(&report_help::list_batch(reports), format)
+                .await
+        }
+    }
+
+    /// Text for people (a report's description, the report list) to stdout or the file.
+    pub fn write_text(&self, text: &str) -> anyhow::Result<()> {
+        match &self.path {
+            Some(path) => {
+                let mut file = AtomicFile::create(path)?;
+                file.file()
+                    .write_all(text.as_bytes())
+                    .with_context(|| format!("Failed to write `{}`", path.display()))?;
+                file.commit()?;
+            }
+            None => {
+                let mut stdout = self.stdout();
+                stdout.write_all(text.as_bytes())?;
+                stdout.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn stdout(&self) -> PipeWriter {
+        PipeWriter {
+            out: BufWriter::new(std::io::stdout()),
+            closed: Arc::clone(&self.pipe_closed),
+            progress: None,
+        }
+    }
+
     async fn write_stream(
         &self,
         stream: SendableRecordBatchStream,
@@ -110,7 +141,8 @@ impl Output {
     ) -> anyhow::Result<()> {
         match &self.path {
             Some(path) => {
-                let rows = export::write_file(stream, format, self.options, path)
+                // A file gets every row and every column, whatever the terminal.
+                let rows = export::write_file(stream, format, OutputOptions::default(), path)
                     .await
                     .with_context(|| format!("Failed to write `{}`", path.display()))?;
                 eprintln!(
@@ -146,6 +178,34 @@ impl Output {
     }
 }
 
+/// The terminal's size as tables are fitted to it: `$COLUMNS` and `$LINES` where set, else
+/// what the terminal says, else 80 by 24. Without `--max-rows`, as many rows as leave the
+/// table's frame, its footer and the next prompt on screen (at least 10).
+fn screen(max_rows: Option<usize>) -> Screen {
+    let from_env = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|n| *n > 0)
+    };
+    let size = terminal_size::terminal_size_of(std::io::stdout());
+    let width = from_env("COLUMNS")
+        .or(size.map(|(w, _)| usize::from(w.0)))
+        .unwrap_or(80);
+    let height = from_env("LINES")
+        .or(size.map(|(_, h)| usize::from(h.0)))
+        .unwrap_or(24);
+    Screen {
+        width,
+        max_rows: max_rows.unwrap_or_else(|| height.saturating_sub(LINES_AROUND_ROWS).max(10)),
+    }
+}
+
+/// Lines a table on a terminal takes besides its rows: three above them (border, header,
+/// rule), the line of left-out rows, the bottom border and the footer, and two for the
+/// command line and the prompt after it.
+const LINES_AROUND_ROWS: usize = 8;
+
 /// Stdout that remembers a closed pipe, so the error it causes can end the command quietly,
 /// and clears the progress line before the first result reaches a terminal.
 struct PipeWriter {
@@ -178,39 +238,6 @@ impl Write for PipeWriter {
         let result = self.out.flush();
         self.note(result)
     }
-}
-
-/// The report list as a table: name, title, parameters, description.
-pub fn report_list(reports: &[Report]) -> RecordBatch {
-    let text = |values: Vec<String>| -> ArrayRef {
-        Arc::new(values.into_iter().map(Some).collect::<StringArray>())
-    };
-    let schema = Schema::new(vec![
-        Field::new("report", DataType::Utf8, false),
-        Field::new("title", DataType::Utf8, false),
-        Field::new("parameters", DataType::Utf8, false),
-        Field::new("description", DataType::Utf8, false),
-    ]);
-    let params = reports
-        .iter()
-        .map(|r| {
-            r.params
-                .iter()
-                .map(|p| format!("{} ({})", p.name, p.signature()))
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-        .collect();
-    RecordBatch::try_new(
-        Arc::new(schema),
-        vec![
-            text(reports.iter().map(|r| r.name.clone()).collect()),
-            text(reports.iter().map(|r| r.title.clone()).collect()),
-            text(params),
-            text(reports.iter().map(|r| r.description.clone()).collect()),
-        ],
-    )
-    .expect("columns match the schema")
 }
 
 /// Messages for people, on stderr.

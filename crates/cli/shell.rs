@@ -25,17 +25,22 @@ use ssmq_core::query::parse_statements;
 use ssmq_core::report::{builtin_reports, find_report};
 use tokio::runtime::Handle;
 
-use crate::output::{Output, Stderr, report_list};
+use crate::cli::report_params;
+use crate::output::{Output, Stderr};
 use crate::progress::Progress;
 
 const PROMPT: &str = "ssmq> ";
-const COMMANDS: [(&str, &str); 8] = [
+const COMMANDS: [(&str, &str); 9] = [
     ("\\d", "list the tables; \\d TABLE shows a table's columns"),
     ("\\reports", "list the reports"),
     ("\\report", "\\report NAME [name=value ...] runs a report"),
     (
         "\\format",
-        "\\format table|csv|json|ndjson sets the output format",
+        "\\format table|line|csv|json|ndjson sets the output format",
+    ),
+    (
+        "\\x",
+        "switch between table and line (one `column = value` per line)",
     ),
     ("\\timing", "show how long each statement takes (on/off)"),
     ("\\help", "this list"),
@@ -193,38 +198,38 @@ impl ShellState {
             },
             "reports" => {
                 output
-                    .write_batch(&report_list(builtin_reports()), self.format)
+                    .write_report_list(builtin_reports(), self.format)
                     .await?
             }
             "report" => {
                 let name = words
                     .next()
                     .context("\\report needs a report name; \\reports lists them")?;
-                let params = words
-                    .map(|p| {
-                        p.split_once('=')
-                            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                            .with_context(|| format!("`{p}` is not of the form name=value"))
-                    })
-                    .collect::<anyhow::Result<Vec<_>>>()?;
+                let params = report_params(words)?;
                 let frame = session.report(find_report(name)?, &params).await?;
                 output.write_frame(frame, self.format).await?;
             }
             "format" => match words.next() {
                 None => eprintln!("Output format: {}", self.format),
                 Some(name) => {
-                    self.format = match name {
-                        "table" => Format::Table,
-                        "csv" => Format::Csv,
-                        "json" => Format::Json,
-                        "ndjson" => Format::Ndjson,
-                        other => anyhow::bail!(
-                            "Unknown format `{other}`; the shell writes table, csv, json or ndjson"
-                        ),
-                    };
+                    self.format = Format::from_name(name)
+                        .filter(|f| !f.is_binary())
+                        .with_context(|| {
+                            format!(
+                                "Unknown format `{name}`; the shell writes table, line, csv, json or ndjson"
+                            )
+                        })?;
                     eprintln!("Output format is now {}", self.format);
                 }
             },
+            "x" => {
+                self.format = if self.format == Format::Line {
+                    Format::Table
+                } else {
+                    Format::Line
+                };
+                eprintln!("Output format is now {}", self.format);
+            }
             "timing" => {
                 self.timing = match words.next() {
                     Some("on") => true,
@@ -317,7 +322,7 @@ impl Completer for ShellHelper {
         } else if command.starts_with("\\d ") {
             candidates.extend(self.session.table_names());
         } else if command.starts_with("\\format ") {
-            candidates.extend(["table", "csv", "json", "ndjson"].map(String::from));
+            candidates.extend(["table", "line", "csv", "json", "ndjson"].map(String::from));
         } else {
             candidates.extend(self.session.table_names());
             candidates.extend(self.functions.iter().cloned());

@@ -6,7 +6,10 @@
 //! only when everything succeeded, so a failed command leaves no partial file behind and
 //! keeps any previous file intact.
 //!
-//! - `table`: a text table fitted to a width (all rows are gathered first to size columns);
+//! - `table`: a box table (see [`crate::text_table`]): on a terminal fitted to its width and
+//!   row limit with a footer, elsewhere every row and column whole (rows are gathered first
+//!   to size the columns);
+//! - `line`: a `column = value` line per field, a blank line between rows;
 //! - `csv`: a header row, RFC 4180 quoting, NULL as an empty field;
 //! - `json`: one JSON array of objects; `ndjson`: one object per line; NULLs written as `null`;
 //! - `parquet`: zstd-compressed, column types kept.
@@ -17,8 +20,6 @@ use std::path::Path;
 
 use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
-use arrow::util::display::{ArrayFormatter, FormatOptions};
-use comfy_table::{ContentArrangement, Table, presets};
 use datafusion::execution::SendableRecordBatchStream;
 use futures::StreamExt;
 use parquet::arrow::ArrowWriter;
@@ -26,12 +27,15 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
 use crate::error::{Error, Result};
+use crate::text_table::{Screen, TableText, write_records};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// A text table for people.
     Table,
+    /// A `column = value` line per field, for wide rows.
+    Line,
     /// Comma-separated values with a header.
     Csv,
     /// A JSON array of objects.
@@ -57,6 +61,21 @@ impl Format {
         })
     }
 
+    /// The format named `name` as `--format` spells it (`table`, `line`, `csv`, `json`,
+    /// `ndjson`, `parquet`).
+    pub fn from_name(name: &str) -> Option<Format> {
+        [
+            Format::Table,
+            Format::Line,
+            Format::Csv,
+            Format::Json,
+            Format::Ndjson,
+            Format::Parquet,
+        ]
+        .into_iter()
+        .find(|f| f.to_string().eq_ignore_ascii_case(name))
+    }
+
     /// Whether the output is binary (unfit for a terminal).
     pub fn is_binary(self) -> bool {
         self == Format::Parquet
@@ -67,6 +86,7 @@ impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Format::Table => "table",
+            Format::Line => "line",
             Format::Csv => "csv",
             Format::Json => "json",
             Format::Ndjson => "ndjson",
@@ -78,8 +98,9 @@ impl fmt::Display for Format {
 /// How output is shaped beyond its format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutputOptions {
-    /// Width the `table` format must fit in; `None` means no limit.
-    pub table_width: Option<u16>,
+    /// The terminal a `table` is fitted to; `None` (a pipe, a file) writes every row and
+    /// column whole.
+    pub screen: Option<Screen>,
 }
 
 /// Writes every batch of `stream` to `out` in `format`; returns the number of rows.
@@ -190,10 +211,12 @@ pub async fn write_file(
 
 enum FormatWriter<W: Write + Send> {
     Table {
-        schema: SchemaRef,
-        batches: Vec<RecordBatch>,
-        width: Option<u16>,
+        table: TableText,
         out: W,
+    },
+    Line {
+        out: W,
+        wrote: bool,
     },
     Csv {
         schema: SchemaRef,
@@ -210,11 +233,10 @@ impl<W: Write + Send> FormatWriter<W> {
         let json = || arrow::json::WriterBuilder::new().with_explicit_nulls(true);
         Ok(match format {
             Format::Table => FormatWriter::Table {
-                schema,
-                batches: Vec::new(),
-                width: options.table_width,
+                table: TableText::new(schema, options.screen),
                 out,
             },
+            Format::Line => FormatWriter::Line { out, wrote: false },
             Format::Csv => FormatWriter::Csv {
                 schema,
                 writer: Box::new(
@@ -239,7 +261,11 @@ impl<W: Write + Send> FormatWriter<W> {
 
     fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         match self {
-            FormatWriter::Table { batches, .. } => batches.push(batch.clone()),
+            FormatWriter::Table { table, .. } => table.push(batch),
+            FormatWriter::Line { out, wrote } => {
+                write_records(batch, *wrote, out)?;
+                *wrote |= batch.num_rows() > 0;
+            }
             FormatWriter::Csv { writer, wrote, .. } => {
                 writer.write(batch).map_err(encode("CSV"))?;
                 *wrote = true;
@@ -253,16 +279,12 @@ impl<W: Write + Send> FormatWriter<W> {
 
     fn finish(self) -> Result<()> {
         match self {
-            FormatWriter::Table {
-                schema,
-                batches,
-                width,
-                mut out,
-            } => {
-                let text = render_table(&schema, &batches, width)?;
-                out.write_all(text.as_bytes()).map_err(io_error)?;
+            FormatWriter::Table { table, mut out } => {
+                out.write_all(table.render()?.as_bytes())
+                    .map_err(io_error)?;
                 out.flush().map_err(io_error)
             }
+            FormatWriter::Line { mut out, .. } => out.flush().map_err(io_error),
             FormatWriter::Csv {
                 schema,
                 mut writer,
@@ -310,35 +332,4 @@ fn io_error(source: std::io::Error) -> Error {
         path: "output".to_owned(),
         source,
     }
-}
-
-/// Renders batches as a text table fitting `width`; NULL shows as `NULL`.
-fn render_table(schema: &SchemaRef, batches: &[RecordBatch], width: Option<u16>) -> Result<String> {
-    let mut table = Table::new();
-    table.load_preset(presets::UTF8_FULL_CONDENSED);
-    table.set_header(schema.fields().iter().map(|f| f.name().clone()));
-    match width {
-        Some(w) => {
-            table.set_content_arrangement(ContentArrangement::Dynamic);
-            table.set_width(w);
-        }
-        None => {
-            table.set_content_arrangement(ContentArrangement::Disabled);
-        }
-    }
-    let options = FormatOptions::default().with_null("NULL");
-    for batch in batches {
-        let formatters = batch
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(encode("a table"))?;
-        for row in 0..batch.num_rows() {
-            table.add_row(formatters.iter().map(|f| f.value(row).to_string()));
-        }
-    }
-    let mut text = table.to_string();
-    text.push('\n');
-    Ok(text)
 }

@@ -15,7 +15,8 @@
 //!      scan       objects -> record batches (json: the flat-object line decoder;
 //!                 read: fetching and the bad-line policy)
 //!   -> query      one session: ad-hoc SQL and named reports (report) end in one function
-//!   -> export     table / CSV / JSON / NDJSON / Parquet writers, files written atomically
+//!   -> export     table / line / CSV / JSON / NDJSON / Parquet writers, files written atomically
+//!      text_table the box table fitted to a terminal, and the record view
 //!      table_export  whole tables to a directory or S3 prefix, partitioned, all or nothing
 //!   cache      a lake's tables as local Parquet, synced by reading only changed objects;
 //!              register serves tables from it instead of the source
@@ -44,6 +45,7 @@ pub mod scan;
 pub mod scope;
 pub mod source;
 pub mod table_export;
+pub mod text_table;
 
 pub use error::{Error, Result};
 pub use query::{LakeSession, SessionOptions};

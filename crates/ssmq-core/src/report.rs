@@ -14,10 +14,11 @@
 //! -- param: days (integer, default 7) Days without a new capture
 //! -- param: as_of (timestamp, default now) The moment ages are measured from
 //! -- key: accountid, region, resourceid, id
+//! -- example: ssmq report stale-nodes --param days=14
 //! ```
 //!
 //! `key` names the columns that identify a row; the SQL ends with an `ORDER BY` over them so
-//! output is deterministic.
+//! output is deterministic. `example` is a command line that runs the report (optional).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -176,6 +177,8 @@ pub struct Report {
     pub params: Vec<ReportParam>,
     /// Columns that identify a row.
     pub key: Vec<String>,
+    /// A command line that runs it, for its help.
+    pub example: Option<String>,
     /// The whole file, header included (comments are SQL comments).
     pub sql: String,
 }
@@ -220,6 +223,7 @@ impl Report {
         let mut title = None;
         let mut description = None;
         let mut key = None;
+        let mut example = None;
         let mut params = Vec::new();
         for (field, value) in fields {
             match field.as_str() {
@@ -233,6 +237,7 @@ impl Report {
                             .collect::<Vec<_>>(),
                     )
                 }
+                "example" => example = Some(value),
                 "param" => params.push(parse_param(&value).map_err(&defect)?),
                 other => return Err(defect(format!("unknown field `{other}`"))),
             }
@@ -243,6 +248,7 @@ impl Report {
             description: description.ok_or_else(|| defect("no `description:`".into()))?,
             params,
             key: key.ok_or_else(|| defect("no `key:`".into()))?,
+            example,
             sql: text.to_owned(),
         };
         let used = placeholders(&report.sql);
@@ -421,6 +427,7 @@ mod tests {
 -- param: platform (text, optional) Only this platform type
 -- param: owner (text) Required owner tag
 -- key: accountid, region, resourceid
+-- example: ssmq report stale --param owner=ops
 SELECT resourceid FROM aws_instanceinformation -- $not_a_param in a comment
 WHERE capturetime < $as_of - $days * INTERVAL '1' DAY AND ($platform IS NULL OR platformtype = $platform)
   AND owner = $owner AND note <> '$literal'
@@ -436,6 +443,10 @@ ORDER BY accountid, region, resourceid
             "Nodes whose inventory is older than the given number of days."
         );
         assert_eq!(r.key, vec!["accountid", "region", "resourceid"]);
+        assert_eq!(
+            r.example.as_deref(),
+            Some("ssmq report stale --param owner=ops")
+        );
         let sig: Vec<(String, String)> = r
             .params
             .iter()
