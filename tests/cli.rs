@@ -460,22 +460,43 @@ fn a_closed_pipe_ends_quietly_with_0() {
 }
 
 #[test]
-fn tables_fit_the_terminal_width() {
+fn a_piped_table_holds_every_row_and_column_whole() {
+    let expected = library("report noncompliant-patches");
+    let names: Vec<String> = expected[0]
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let rows = text_rows(&expected);
+    // $COLUMNS and --max-rows are for terminals: a pipe gets everything.
     let output = ssmq()
         .env("COLUMNS", "80")
-        .args(["report", "instance-list"])
+        .args(["--max-rows", "3", "report", "noncompliant-patches"])
         .output()
         .unwrap();
     assert!(output.status.success());
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(stdout.lines().count() > 16);
-    for line in stdout.lines() {
+    let table = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines.len(),
+        rows.len() + 4,
+        "a line per row and four of frame"
+    );
+    for name in &names {
         assert!(
-            line.chars().count() <= 80,
-            "{} chars: {line}",
-            line.chars().count()
+            lines[1].contains(&format!(" {name} ")),
+            "{name}: {}",
+            lines[1]
         );
     }
+    for (row, line) in rows.iter().zip(&lines[3..]) {
+        for value in row {
+            let value = value.as_deref().unwrap_or("NULL");
+            assert!(line.contains(value), "{value} whole in {line}");
+        }
+    }
+    assert!(!table.contains('…'), "nothing left out or cut");
 }
 
 #[test]
@@ -674,7 +695,7 @@ fn report_list_names_every_report_with_its_title() {
         ("noncompliant-patches", "Non-compliant patches"),
         ("ssm-agent-versions", "SSM Agent versions"),
         ("instance-list", "Managed nodes"),
-        ("instance-applications", "Applications per node"),
+        ("instance-applications", "Node applications"),
         (
             "patch-compliance-by-account",
             "Patch compliance by account and region",
@@ -697,7 +718,7 @@ fn report_list_names_every_report_with_its_title() {
 }
 
 #[test]
-fn report_help_lists_the_reports_and_their_parameters() {
+fn report_help_lists_the_reports_and_describes_each() {
     ssmq_without_source()
         .args(["report", "--help"])
         .assert()
@@ -706,6 +727,231 @@ fn report_help_lists_the_reports_and_their_parameters() {
             "stale-inventory              Stale inventory",
         ))
         .stdout(predicate::str::contains(
-            "--param days=… (integer, default 7)",
+            "ssmq report noncompliant-patches --help",
         ));
+    let described = ssmq_without_source()
+        .args(["report", "stale-inventory", "--help"])
+        .output()
+        .unwrap();
+    assert!(described.status.success());
+    let text = String::from_utf8(described.stdout).unwrap();
+    assert_eq!(
+        ssmq_without_source()
+            .args(["report", "describe", "stale-inventory"])
+            .output()
+            .unwrap()
+            .stdout,
+        text.as_bytes(),
+        "`describe NAME` and `NAME --help` say the same"
+    );
+    for expected in [
+        "stale-inventory: Stale inventory\n",
+        "Parameters (--param NAME=VALUE):\n  days   integer, default 7\n",
+        "Days without a new inventory capture",
+        "  as_of  timestamp, default now\n",
+        "Columns (a row per accountid, region, resourceid):\n  accountid ",
+        "Example:\n  ssmq report stale-inventory --param days=14",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+    // The columns are the ones the report returns, in order.
+    let header = String::from_utf8(
+        ssmq()
+            .args(["report", "stale-inventory", "--format", "csv"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let columns: Vec<&str> = text
+        .split("):\n")
+        .nth(2)
+        .unwrap()
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(columns.join(","), header.lines().next().unwrap());
+}
+
+/// A saved Athena query that selects two columns named `name` and an expression without an
+/// alias, as Trino allows.
+const SAVED_QUERY_WITH_TWO_NAMES: &str = "\
+-- Applications with the Name tag of their node (saved in Athena)
+SELECT app.resourceid, app.Name, tag.Value AS \"Name\", length(app.Name)
+FROM ssm_global_resource_sync.aws_application app
+JOIN ssm_global_resource_sync.aws_tag tag
+  ON app.resourceid = tag.resourceid AND tag.Key = 'Name'
+ORDER BY 1, 2, 3
+";
+
+#[test]
+fn result_columns_are_named_as_athena_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let query = dir.path().join("saved.sql");
+    fs::write(&query, SAVED_QUERY_WITH_TWO_NAMES).unwrap();
+    let run = |format: &str| {
+        let output = ssmq()
+            .args(["sql", "-f"])
+            .arg(&query)
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+        output.stdout
+    };
+    let expected = text_rows(&library(
+        "SELECT app.resourceid, app.name, tag.value, CAST(length(app.name) AS VARCHAR) \
+         FROM aws_application app JOIN aws_tag tag ON app.resourceid = tag.resourceid AND tag.key = 'Name' \
+         ORDER BY 1, 2, 3",
+    ));
+    assert!(expected.len() > 3);
+
+    // CSV keeps both names as written; an expression is named by its position.
+    let csv = String::from_utf8(run("csv")).unwrap();
+    assert_eq!(csv.lines().next(), Some("resourceid,name,name,_col3"));
+    assert_eq!(csv.lines().count(), expected.len() + 1);
+
+    // JSON and Parquet need unique names: the second is `name_1`.
+    let json: serde_json::Value = serde_json::from_slice(&run("json")).unwrap();
+    let mut keys: Vec<&str> = json[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["_col3", "name", "name_1", "resourceid"]);
+    let rows = json.as_array().unwrap();
+    assert_eq!(rows.len(), expected.len());
+    for (row, expected) in rows.iter().zip(&expected) {
+        let text = |key: &str| row[key].as_str().map(str::to_owned);
+        assert_eq!(text("resourceid"), expected[0]);
+        assert_eq!(text("name"), expected[1], "the application's name");
+        assert_eq!(text("name_1"), expected[2], "the Name tag");
+        assert_eq!(row["_col3"].to_string(), expected[3].clone().unwrap());
+    }
+    let parquet = dir.path().join("out.parquet");
+    ssmq()
+        .args(["sql", "-f"])
+        .arg(&query)
+        .arg("--output")
+        .arg(&parquet)
+        .assert()
+        .success();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(fs::File::open(&parquet).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let schema = arrow::array::RecordBatchReader::schema(&reader);
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, ["resourceid", "name", "name_1", "_col3"]);
+
+    // The same in the smallest forms Trino accepts.
+    for (sql, header) in [
+        ("SELECT 1 AS a, 2 AS a", "a,a"),
+        ("SELECT 1, 'x' AS b, count(*) FROM aws_tag", "_col0,b,_col2"),
+        (
+            "SELECT count(*) FROM aws_tag UNION ALL SELECT count(*) FROM aws_application",
+            "_col0",
+        ),
+        ("SELECT * FROM (SELECT count(*) FROM aws_tag)", "_col0"),
+        (
+            "SELECT lower(key) FROM aws_tag GROUP BY lower(key) ORDER BY lower(key) LIMIT 1",
+            "_col0",
+        ),
+    ] {
+        let output = ssmq()
+            .args(["sql", sql, "--format", "csv"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{sql}: {}",
+            stderr_of(&output)
+        );
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(stdout.lines().next(), Some(header), "{sql}");
+    }
+}
+
+#[test]
+fn line_format_writes_a_column_and_value_per_line() {
+    let output = ssmq()
+        .args([
+            "sql",
+            "SELECT resourceid, key AS tag_key FROM aws_tag ORDER BY 1, 2 LIMIT 2",
+            "--format",
+            "line",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let expected = text_rows(&library(
+        "SELECT resourceid, key FROM aws_tag ORDER BY 1, 2 LIMIT 2",
+    ));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            "resourceid = {}\n   tag_key = {}\n\nresourceid = {}\n   tag_key = {}\n",
+            expected[0][0].as_deref().unwrap(),
+            expected[0][1].as_deref().unwrap(),
+            expected[1][0].as_deref().unwrap(),
+            expected[1][1].as_deref().unwrap(),
+        )
+    );
+}
+
+#[test]
+fn bash_completes_report_names_after_ssmq_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("ssmq.bash");
+    let output = ssmq_without_source()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    fs::write(&script, &output.stdout).unwrap();
+    // Bash itself runs the script's completion function, as it does on Tab.
+    let complete = |line: &str| -> Vec<String> {
+        let words: Vec<&str> = line.split(' ').collect();
+        let program = format!(
+            "source \"$0\"; COMP_WORDS=({}); COMP_CWORD={}; COMP_LINE=\"{line}\"; COMP_POINT=${{#COMP_LINE}}; \
+             _ssmq ssmq \"{}\" \"{}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            words
+                .iter()
+                .map(|w| format!("\"{w}\""))
+                .collect::<Vec<_>>()
+                .join(" "),
+            words.len() - 1,
+            words[words.len() - 1],
+            words[words.len() - 2],
+        );
+        let output = StdCommand::new("bash")
+            .arg("-c")
+            .arg(program)
+            .arg(&script)
+            .output()
+            .expect("bash runs");
+        assert!(output.status.success(), "{}", stderr_of(&output));
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(complete("ssmq report noncomp"), ["noncompliant-patches"]);
+    assert_eq!(complete("ssmq report stale-"), ["stale-inventory"]);
+    assert_eq!(complete("ssmq rep"), ["report"]);
+    for shell in ["zsh", "fish", "powershell"] {
+        let output = ssmq_without_source()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let script = String::from_utf8(output.stdout).unwrap();
+        assert!(script.contains("missing-critical-patches"), "{shell}");
+    }
 }

@@ -528,6 +528,8 @@ pub fn report_params<'a>(
 
 #[cfg(test)]
 mod tests {
+    use clap::CommandFactory;
+
     use super::*;
 
     #[test]

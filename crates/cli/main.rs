@@ -76,8 +76,9 @@ async fn run_statements(
             output.write_separator()?;
         }
         let run = async {
+            let renamed = statement.renamed_columns().to_vec();
             let frame = session.statement(statement).await?;
-            output.write_frame(frame, format).await
+            output.write_frame(frame, &renamed, format).await
         };
         if total == 1 {
             run.await?;
@@ -274,7 +275,7 @@ async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::Resu
                 .map_err(|e| e.context(format!("Bad --param for report `{name}`")))?;
             let frame = session.report(report, &params).await?;
             output
-                .write_frame(frame, format)
+                .write_frame(frame, &[], format)
                 .await
                 .with_context(|| format!("Failed to run report `{name}`"))
         }

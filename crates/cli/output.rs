@@ -15,6 +15,7 @@ use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use ssmq_core::Error as CoreError;
 use ssmq_core::LakeSession;
 use ssmq_core::cache::SyncSummary;
+use ssmq_core::dialect::WrittenName;
 use ssmq_core::discover::{SkipReason, display_prefix};
 use ssmq_core::error::without_stage_prefixes;
 use ssmq_core::export::{self, AtomicFile, Format, OutputOptions};
@@ -77,10 +78,19 @@ impl Output {
         self.pipe_closed.load(Ordering::Relaxed)
     }
 
-    /// Runs a query and writes its results.
-    pub async fn write_frame(&self, frame: DataFrame, format: Format) -> anyhow::Result<()> {
+    /// Runs a query and writes its results; `renamed` columns show the names they were
+    /// written with where the format allows two columns one name.
+    pub async fn write_frame(
+        &self,
+        frame: DataFrame,
+        renamed: &[WrittenName],
+        format: Format,
+    ) -> anyhow::Result<()> {
         self.check_terminal(format)?;
-        let stream = frame.execute_stream().await.map_err(CoreError::from)?;
+        let mut stream = frame.execute_stream().await.map_err(CoreError::from)?;
+        if format.repeats_names() {
+            stream = export::with_written_names(stream, renamed);
+        }
         self.write_stream(stream, format).await
     }
 

@@ -163,8 +163,9 @@ impl ShellState {
             return self.command(command.trim(), session, output).await;
         }
         for statement in parse_statements(input)? {
+            let renamed = statement.renamed_columns().to_vec();
             let frame = session.statement(statement).await?;
-            output.write_frame(frame, self.format).await?;
+            output.write_frame(frame, &renamed, self.format).await?;
         }
         Ok(true)
     }
@@ -207,7 +208,7 @@ impl ShellState {
                     .context("\\report needs a report name; \\reports lists them")?;
                 let params = report_params(words)?;
                 let frame = session.report(find_report(name)?, &params).await?;
-                output.write_frame(frame, self.format).await?;
+                output.write_frame(frame, &[], self.format).await?;
             }
             "format" => match words.next() {
                 None => eprintln!("Output format: {}", self.format),

@@ -11,13 +11,19 @@
 //!   `count_if(c)` is `count(CASE WHEN c THEN 1 END)`, `arbitrary(x)` is `any_value(x)`,
 //!   `if(c, a[, b])` is `CASE WHEN c THEN a [ELSE b] END`, `date(x)` is `CAST(x AS DATE)`,
 //!   `max_by(x, y)` / `min_by(x, y)` are `first_value(x ORDER BY y DESC|ASC NULLS LAST)`.
+//! - [`name_result_columns`]: result columns named as Athena names them: an expression
+//!   without an alias is `_col0`, `_col1`, … by its position, and a name written twice
+//!   (`SELECT app.name, tag.value AS "Name"`, `SELECT 1 AS a, 2 AS a`) keeps both columns,
+//!   the later ones planned as `name_1`, `name_2` (DuckDB's way: JSON and Parquet need unique
+//!   names) and shown under the name as written where names may repeat (table, line, CSV).
 
+use std::collections::HashSet;
 use std::ops::{ControlFlow, RangeInclusive};
 
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
     Expr, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments, Ident,
-    ObjectName, Value, VisitMut, VisitorMut,
+    ObjectName, Query, Select, SelectItem, SetExpr, Value, VisitMut, VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -152,6 +158,141 @@ impl VisitorMut for FunctionRewriter {
 
 /// Builds an expression's SQL from a call's arguments' SQL.
 type Template = fn(&[String]) -> String;
+
+/// A result column planned under a unique name, and the name it was written with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenName {
+    /// The name the plan gives it (`name_1`).
+    pub unique: String,
+    /// The name the query gives it (`name`).
+    pub written: String,
+}
+
+/// Names the result columns of every query in `statement` as Athena does (see the module
+/// doc), and returns the statement's own result columns that were renamed to be unique.
+///
+/// Positions count from the start of a select list; after a `*` they cannot be known
+/// without the tables, so expressions there keep DataFusion's names.
+pub fn name_result_columns(statement: &mut DfStatement) -> Vec<WrittenName> {
+    match statement {
+        DfStatement::Statement(s) => {
+            let mut namer = ResultNamer::default();
+            let _ = s.visit(&mut namer);
+            namer.outermost
+        }
+        DfStatement::Explain(explain) => {
+            name_result_columns(&mut explain.statement);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Names each query's columns once it has been visited; queries are visited inner first,
+/// so the last one named is the statement's own.
+#[derive(Default)]
+struct ResultNamer {
+    outermost: Vec<WrittenName>,
+}
+
+impl VisitorMut for ResultNamer {
+    type Break = ();
+
+    fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        if let Some(renamed) = name_set_expr(&mut query.body) {
+            self.outermost = renamed;
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// The columns of a query body; `None` for a parenthesised query, named on its own visit.
+fn name_set_expr(body: &mut SetExpr) -> Option<Vec<WrittenName>> {
+    match body {
+        SetExpr::Select(select) => Some(name_select(select)),
+        // The left side names the columns of a UNION, INTERSECT or EXCEPT.
+        SetExpr::SetOperation { left, right, .. } => {
+            let renamed = name_set_expr(left);
+            name_set_expr(right);
+            renamed
+        }
+        SetExpr::Query(_) => None,
+        _ => Some(Vec::new()),
+    }
+}
+
+fn name_select(select: &mut Select) -> Vec<WrittenName> {
+    // The name each item is written with (`None`: an expression without one), up to a `*`.
+    let mut wildcard_before = false;
+    let written: Vec<Option<String>> = select
+        .projection
+        .iter()
+        .enumerate()
+        .map(|(position, item)| match item {
+            SelectItem::UnnamedExpr(Expr::Identifier(ident)) => Some(ident.value.to_lowercase()),
+            SelectItem::UnnamedExpr(Expr::CompoundIdentifier(parts)) => {
+                parts.last().map(|ident| ident.value.to_lowercase())
+            }
+            SelectItem::UnnamedExpr(_) if wildcard_before => None,
+            SelectItem::UnnamedExpr(_) => Some(format!("_col{position}")),
+            SelectItem::ExprWithAlias { alias, .. } => Some(alias.value.to_lowercase()),
+            SelectItem::ExprWithAliases { .. } => None,
+            SelectItem::QualifiedWildcard(..) | SelectItem::Wildcard(..) => {
+                wildcard_before = true;
+                None
+            }
+        })
+        .collect();
+    let taken: HashSet<&str> = written.iter().flatten().map(String::as_str).collect();
+    let mut used: HashSet<String> = HashSet::new();
+    let mut renamed = Vec::new();
+    for (item, name) in select.projection.iter_mut().zip(&written) {
+        let Some(name) = name else { continue };
+        let unique = used.contains(name).then(|| {
+            (1..)
+                .map(|n| format!("{name}_{n}"))
+                .find(|n| !taken.contains(n.as_str()) && !used.contains(n))
+                .expect("some suffix is free")
+        });
+        let column_reference = matches!(
+            item,
+            SelectItem::UnnamedExpr(Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+        );
+        let planned = match unique {
+            Some(unique) => {
+                renamed.push(WrittenName {
+                    unique: unique.clone(),
+                    written: name.clone(),
+                });
+                set_alias(item, &unique);
+                unique
+            }
+            None => {
+                if !column_reference {
+                    set_alias(item, name);
+                }
+                name.clone()
+            }
+        };
+        used.insert(planned);
+    }
+    renamed
+}
+
+/// Gives a select item the alias `name` (quoted: it is already as Athena folds it).
+fn set_alias(item: &mut SelectItem, name: &str) {
+    let alias = Ident::with_quote('"', name);
+    match item {
+        SelectItem::UnnamedExpr(expr) => {
+            *item = SelectItem::ExprWithAlias {
+                expr: expr.clone(),
+                alias,
+            }
+        }
+        SelectItem::ExprWithAlias { alias: given, .. } => *given = alias,
+        _ => {}
+    }
+}
 
 /// Athena functions DataFusion spells differently: how many arguments each takes, and the
 /// DataFusion expression it stands for, given its arguments' SQL text.

@@ -18,14 +18,18 @@ use std::fmt;
 use std::io::Write;
 use std::path::Path;
 
+use std::sync::Arc;
+
 use arrow::array::RecordBatch;
-use arrow::datatypes::SchemaRef;
+use arrow::datatypes::{Field, Schema, SchemaRef};
 use datafusion::execution::SendableRecordBatchStream;
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use futures::StreamExt;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
+use crate::dialect::WrittenName;
 use crate::error::{Error, Result};
 use crate::text_table::{Screen, TableText, write_records};
 
@@ -76,6 +80,12 @@ impl Format {
         .find(|f| f.to_string().eq_ignore_ascii_case(name))
     }
 
+    /// Whether two columns may carry one name (a table, records, CSV), so a result shows
+    /// the names as written; JSON and Parquet need unique ones (`name`, `name_1`).
+    pub fn repeats_names(self) -> bool {
+        matches!(self, Format::Table | Format::Line | Format::Csv)
+    }
+
     /// Whether the output is binary (unfit for a terminal).
     pub fn is_binary(self) -> bool {
         self == Format::Parquet
@@ -119,6 +129,40 @@ pub async fn write_stream<W: Write + Send>(
     }
     writer.finish()?;
     Ok(rows)
+}
+
+/// `stream` with the columns in `renamed` under the names they were written with, for the
+/// formats that [`Format::repeats_names`].
+pub fn with_written_names(
+    stream: SendableRecordBatchStream,
+    renamed: &[WrittenName],
+) -> SendableRecordBatchStream {
+    if renamed.is_empty() {
+        return stream;
+    }
+    let schema = stream.schema();
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(
+            |field| match renamed.iter().find(|r| &r.unique == field.name()) {
+                Some(r) => field.as_ref().clone().with_name(r.written.as_str()),
+                None => field.as_ref().clone(),
+            },
+        )
+        .collect();
+    let written = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let batches = {
+        let written = Arc::clone(&written);
+        stream.map(move |batch| {
+            let batch = batch?;
+            Ok(RecordBatch::try_new(
+                Arc::clone(&written),
+                batch.columns().to_vec(),
+            )?)
+        })
+    };
+    Box::pin(RecordBatchStreamAdapter::new(written, batches))
 }
 
 /// Writes batches already in memory.

@@ -27,7 +27,9 @@ use object_store::path::Path;
 
 use crate::cache::{CacheUse, CachedLake, LakeCache, SyncSummary, sync};
 use crate::catalog::{ColumnSource, TableDef};
-use crate::dialect::{fold_quoted_identifiers, rewrite_functions};
+use crate::dialect::{
+    WrittenName, fold_quoted_identifiers, name_result_columns, rewrite_functions,
+};
 use crate::discover::{LakeLayout, PartitionFilter, Skipped, TypeListing, find_layout};
 use crate::error::{Error, Result};
 use crate::metered::{MeteredStore, RequestCounts};
@@ -434,7 +436,7 @@ impl LakeSession {
 
     /// Where SQL and reports meet: refuse anything but reads, scope, plan, bind.
     async fn plan(&self, statement: Statement, params: Option<ParamValues>) -> Result<DataFrame> {
-        let statement = statement.0;
+        let statement = statement.parsed;
         check_read_only(&statement)?;
         if self.options.scope_statements {
             let scope = statement_scope(&statement);
@@ -496,16 +498,28 @@ fn is_unknown_column(error: &Error) -> bool {
 
 /// One parsed statement, as Athena would read it.
 #[derive(Debug, Clone)]
-pub struct Statement(DfStatement);
+pub struct Statement {
+    parsed: DfStatement,
+    renamed: Vec<WrittenName>,
+}
+
+impl Statement {
+    /// Result columns planned under another name than written, to be unique (`name_1` for a
+    /// second `name`): outputs whose column names may repeat show the written ones.
+    pub fn renamed_columns(&self) -> &[WrittenName] {
+        &self.renamed
+    }
+}
 
 impl std::fmt::Display for Statement {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
+        self.parsed.fmt(f)
     }
 }
 
 /// Parses `;`-separated SQL text the way Athena reads it: quoted identifiers folded to
-/// lowercase, Athena's aggregate spellings rewritten (see [`crate::dialect`]).
+/// lowercase, Athena's aggregate spellings rewritten, result columns named as Athena names
+/// them (see [`crate::dialect`]).
 pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
     let folded = fold_quoted_identifiers(text)?;
     let statements = DFParserBuilder::new(folded.as_str())
@@ -514,9 +528,10 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
         .parse_statements()?;
     statements
         .into_iter()
-        .map(|mut statement| {
-            rewrite_functions(&mut statement)?;
-            Ok(Statement(statement))
+        .map(|mut parsed| {
+            rewrite_functions(&mut parsed)?;
+            let renamed = name_result_columns(&mut parsed);
+            Ok(Statement { parsed, renamed })
         })
         .collect()
 }
