@@ -606,7 +606,7 @@ mod tests {
         assert!(widest_line(&text) <= 60, "{text}");
         assert!(text.contains("i-0123456789abcdef0"));
         assert!(text.contains("KB5042572"));
-        assert!(text.contains("│ A very long title tha… ┆"), "{text}");
+        assert!(text.contains("┆ A very long title tha… ┆"), "{text}");
         assert!(text.ends_with("1 row · 3 columns\n"), "{text}");
     }
 
