@@ -955,3 +955,40 @@ fn bash_completes_report_names_after_ssmq_report() {
         assert!(script.contains("missing-critical-patches"), "{shell}");
     }
 }
+
+#[test]
+fn piped_csv_json_and_ndjson_are_as_they_were() {
+    // tests/golden holds what ssmq wrote before tables were fitted to terminals (c91dbd0):
+    // the machine formats must not change by a byte.
+    let commands: [(&str, &[&str]); 3] = [
+        (
+            "patch-compliance-by-account",
+            &["report", "patch-compliance-by-account"],
+        ),
+        ("instance-list", &["report", "instance-list"]),
+        (
+            "tags",
+            &[
+                "sql",
+                "SELECT resourceid, key, value, length(value) AS n FROM aws_tag ORDER BY 1, 2, 3",
+            ],
+        ),
+    ];
+    for (name, args) in commands {
+        for format in ["csv", "json", "ndjson"] {
+            let output = ssmq()
+                .env("COLUMNS", "80")
+                .args(args)
+                .args(["--format", format])
+                .output()
+                .unwrap();
+            assert!(output.status.success(), "{}", stderr_of(&output));
+            let golden = fs::read(repo().join(format!("tests/golden/{name}.{format}"))).unwrap();
+            assert!(
+                output.stdout == golden,
+                "{name}.{format} differs:\n{}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+        }
+    }
+}
