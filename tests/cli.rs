@@ -857,6 +857,10 @@ fn result_columns_are_named_as_athena_names_them() {
         ),
         ("SELECT * FROM (SELECT count(*) FROM aws_tag)", "_col0"),
         (
+            "SELECT DISTINCT upper(key) FROM aws_tag ORDER BY upper(key) LIMIT 1",
+            "_col0",
+        ),
+        (
             "SELECT lower(key) FROM aws_tag GROUP BY lower(key) ORDER BY lower(key) LIMIT 1",
             "_col0",
         ),

@@ -35,7 +35,8 @@ const LISTED_WITHOUT_VERBOSE: usize = 10;
 #[derive(Debug)]
 pub struct Output {
     path: Option<PathBuf>,
-    options: OutputOptions,
+    /// `--max-rows`, for tables on a terminal.
+    max_rows: Option<usize>,
     stdout_is_terminal: bool,
     pipe_closed: Arc<AtomicBool>,
     progress: Mutex<Progress>,
@@ -46,9 +47,7 @@ impl Output {
         let stdout_is_terminal = std::io::stdout().is_terminal();
         Output {
             path: global.output.clone(),
-            options: OutputOptions {
-                screen: stdout_is_terminal.then(|| screen(global.max_rows)),
-            },
+            max_rows: global.max_rows,
             stdout_is_terminal,
             pipe_closed: Arc::new(AtomicBool::new(false)),
             progress: Mutex::new(Progress::none()),
@@ -172,7 +171,11 @@ impl Output {
                             .clone()
                     }),
                 };
-                export::write_stream(stream, format, self.options, stdout).await?;
+                // The terminal's size now: a shell's window may have been resized.
+                let options = OutputOptions {
+                    screen: self.stdout_is_terminal.then(|| screen(self.max_rows)),
+                };
+                export::write_stream(stream, format, options, stdout).await?;
             }
         }
         Ok(())

@@ -23,7 +23,8 @@ use std::ops::{ControlFlow, RangeInclusive};
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
     Expr, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments, Ident,
-    ObjectName, Query, Select, SelectItem, SetExpr, Value, VisitMut, VisitorMut,
+    ObjectName, OrderBy, OrderByKind, Query, Select, SelectItem, SetExpr, Value, VisitMut,
+    VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -199,17 +200,43 @@ impl VisitorMut for ResultNamer {
     type Break = ();
 
     fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
-        if let Some(renamed) = name_set_expr(&mut query.body) {
+        let named = match query.body.as_mut() {
+            SetExpr::Select(select) => {
+                let named = name_select(select);
+                order_by_names(query, &named.expressions);
+                Some(named.renamed)
+            }
+            body => name_set_expr(body),
+        };
+        if let Some(renamed) = named {
             self.outermost = renamed;
         }
         ControlFlow::Continue(())
     }
 }
 
+/// An `ORDER BY` of an expression the select list names (`SELECT DISTINCT upper(key) …
+/// ORDER BY upper(key)`) orders by that column: once the item has an alias, DataFusion no
+/// longer matches the two.
+fn order_by_names(query: &mut Query, named: &[(Expr, String)]) {
+    let Some(OrderBy {
+        kind: OrderByKind::Expressions(order),
+        ..
+    }) = query.order_by.as_mut()
+    else {
+        return;
+    };
+    for item in order {
+        if let Some((_, name)) = named.iter().find(|(expr, _)| *expr == item.expr) {
+            item.expr = Expr::Identifier(Ident::with_quote('"', name.as_str()));
+        }
+    }
+}
+
 /// The columns of a query body; `None` for a parenthesised query, named on its own visit.
 fn name_set_expr(body: &mut SetExpr) -> Option<Vec<WrittenName>> {
     match body {
-        SetExpr::Select(select) => Some(name_select(select)),
+        SetExpr::Select(select) => Some(name_select(select).renamed),
         // The left side names the columns of a UNION, INTERSECT or EXCEPT.
         SetExpr::SetOperation { left, right, .. } => {
             let renamed = name_set_expr(left);
@@ -221,7 +248,15 @@ fn name_set_expr(body: &mut SetExpr) -> Option<Vec<WrittenName>> {
     }
 }
 
-fn name_select(select: &mut Select) -> Vec<WrittenName> {
+/// What naming a select list did.
+struct NamedSelect {
+    /// Columns renamed to be unique, with their written names.
+    renamed: Vec<WrittenName>,
+    /// Expressions given a name (`_col0`, `name_1`), with that name.
+    expressions: Vec<(Expr, String)>,
+}
+
+fn name_select(select: &mut Select) -> NamedSelect {
     // The name each item is written with (`None`: an expression without one), up to a `*`.
     let mut wildcard_before = false;
     let written: Vec<Option<String>> = select
@@ -246,6 +281,7 @@ fn name_select(select: &mut Select) -> Vec<WrittenName> {
     let taken: HashSet<&str> = written.iter().flatten().map(String::as_str).collect();
     let mut used: HashSet<String> = HashSet::new();
     let mut renamed = Vec::new();
+    let mut expressions = Vec::new();
     for (item, name) in select.projection.iter_mut().zip(&written) {
         let Some(name) = name else { continue };
         let unique = used.contains(name).then(|| {
@@ -258,25 +294,30 @@ fn name_select(select: &mut Select) -> Vec<WrittenName> {
             item,
             SelectItem::UnnamedExpr(Expr::Identifier(_) | Expr::CompoundIdentifier(_))
         );
+        // An item needs an alias if it is renamed to be unique or has no name of its own.
+        let needs_alias = unique.is_some() || !column_reference;
         let planned = match unique {
             Some(unique) => {
                 renamed.push(WrittenName {
                     unique: unique.clone(),
                     written: name.clone(),
                 });
-                set_alias(item, &unique);
                 unique
             }
-            None => {
-                if !column_reference {
-                    set_alias(item, name);
-                }
-                name.clone()
-            }
+            None => name.clone(),
         };
+        if needs_alias {
+            if let SelectItem::UnnamedExpr(expr) = item {
+                expressions.push((expr.clone(), planned.clone()));
+            }
+            set_alias(item, &planned);
+        }
         used.insert(planned);
     }
-    renamed
+    NamedSelect {
+        renamed,
+        expressions,
+    }
 }
 
 /// Gives a select item the alias `name` (quoted: it is already as Athena folds it).
@@ -359,6 +400,71 @@ mod tests {
             .unwrap();
         rewrite_functions(&mut statement).unwrap();
         statement.to_string()
+    }
+
+    /// `sql` with its result columns named, and the renamed ones as `unique=written`.
+    fn named(sql: &str) -> (String, Vec<String>) {
+        let mut statement = datafusion::sql::parser::DFParserBuilder::new(sql)
+            .with_dialect(&GenericDialect {})
+            .build()
+            .unwrap()
+            .parse_statements()
+            .unwrap()
+            .pop_front()
+            .unwrap();
+        let renamed = name_result_columns(&mut statement)
+            .into_iter()
+            .map(|r| format!("{}={}", r.unique, r.written))
+            .collect();
+        (statement.to_string(), renamed)
+    }
+
+    #[test]
+    fn result_columns_are_named_as_athena_names_them() {
+        let none: Vec<String> = Vec::new();
+        // Expressions are named by position; columns and aliases keep their names.
+        assert_eq!(
+            named("SELECT 1, a, t.b, length(c) AS n, upper(d) FROM t"),
+            (
+                r#"SELECT 1 AS "_col0", a, t.b, length(c) AS "n", upper(d) AS "_col4" FROM t"#
+                    .to_owned(),
+                none.clone()
+            )
+        );
+        // A name written twice keeps both columns; the second is planned as name_1.
+        assert_eq!(
+            named(r#"SELECT app.name, tag.value AS "Name", x AS name_1 FROM app, tag"#),
+            (
+                r#"SELECT app.name, tag.value AS "name_2", x AS "name_1" FROM app, tag"#.to_owned(),
+                vec!["name_2=name".to_owned()]
+            )
+        );
+        assert_eq!(
+            named("SELECT 1 AS a, 2 AS a, 3 AS a").1,
+            vec!["a_1=a".to_owned(), "a_2=a".to_owned()]
+        );
+        // Subqueries and both sides of a UNION are named too; the result's names come from
+        // the outermost query, whose left side names a UNION.
+        assert_eq!(
+            named("SELECT x, x FROM (SELECT count(*) AS x FROM t) UNION ALL SELECT 1, 2"),
+            (
+                r#"SELECT x, x AS "x_1" FROM (SELECT count(*) AS "x" FROM t) UNION ALL SELECT 1 AS "_col0", 2 AS "_col1""#
+                    .to_owned(),
+                vec!["x_1=x".to_owned()]
+            )
+        );
+        // After a `*` a position is unknown: the expression keeps DataFusion's name.
+        assert_eq!(
+            named("SELECT *, length(a) FROM t").0,
+            "SELECT *, length(a) FROM t"
+        );
+        // ORDER BY the expression a select item names orders by that column.
+        assert_eq!(
+            named("SELECT DISTINCT upper(k) FROM t ORDER BY upper(k), k").0,
+            r#"SELECT DISTINCT upper(k) AS "_col0" FROM t ORDER BY "_col0", k"#
+        );
+        // EXPLAIN's own columns are its own.
+        assert_eq!(named("EXPLAIN SELECT 1 AS a, 2 AS a").1, none);
     }
 
     #[test]
