@@ -135,7 +135,9 @@ impl TableText {
                     .enumerate()
                     .map(|(i, c)| c.narrowest(natural[i], shown_rows().map(|row| &row[i])))
                     .collect();
-                Layout::fit(&natural, &minimum, screen.width)
+                let mut layout = Layout::fit(&natural, &minimum, screen.width);
+                layout.narrow_to_cut_values(&columns, &head, &tail);
+                layout
             }
         };
 
@@ -292,6 +294,59 @@ fn is_identifier(name: &str) -> bool {
         || name.ends_with("ids")
 }
 
+/// What the `…` column of left-out columns takes: its character, two spaces, a separator.
+const GAP_WIDTH: usize = 4;
+
+/// The width of a table line whose columns are `widths` wide: each column, its two spaces
+/// of padding and a separator, and the closing border.
+fn line_width(widths: impl Iterator<Item = usize>) -> usize {
+    widths.map(|w| w + 3).sum::<usize>() + 1
+}
+
+/// The columns shown when not all fit at their narrowest: the first, then the last, then
+/// more from the left while they fit; the `…` column stands where the others were. Returns
+/// the shown columns and the position of the `…` among them.
+fn choose_columns(minimum: &[usize], width: usize) -> (Vec<usize>, Option<usize>) {
+    let n = minimum.len();
+    let mut used = 1 + GAP_WIDTH;
+    let fits = |used: usize, column: usize| used + minimum[column] + 3 <= width;
+    // The first column is shown even when it must be cut to fit.
+    used += minimum[0] + 3;
+    let last = n > 1 && fits(used, n - 1);
+    if last {
+        used += minimum[n - 1] + 3;
+    }
+    let mut left = 1;
+    while left < n - 1 && fits(used, left) {
+        used += minimum[left] + 3;
+        left += 1;
+    }
+    let mut shown: Vec<usize> = (0..left).collect();
+    if last {
+        shown.push(n - 1);
+    }
+    let gap = (shown.len() < n).then_some(left);
+    (shown, gap)
+}
+
+/// Widens each column by one in turn, toward what it `wanted`, until `spare` runs out: room
+/// is shared evenly among the columns that were cut.
+fn widen(widths: &mut [usize], wanted: &[usize], mut spare: usize) {
+    while spare > 0 {
+        let mut grew = false;
+        for (w, &wanted) in widths.iter_mut().zip(wanted) {
+            if spare > 0 && *w < wanted {
+                *w += 1;
+                spare -= 1;
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+}
+
 /// Which columns are shown, how wide, and where the `…` of left-out columns stands.
 #[derive(Debug)]
 struct Layout {
@@ -315,60 +370,44 @@ impl Layout {
     /// The columns that fit `width` (the first, the last, then from the left), each at least
     /// its narrowest, then widened toward its natural width while room is left.
     fn fit(natural: &[usize], minimum: &[usize], width: usize) -> Self {
-        let n = natural.len();
-        let line = |widths: &mut dyn Iterator<Item = usize>| -> usize {
-            widths.map(|w| w + 3).sum::<usize>() + 1
-        };
-        if line(&mut natural.iter().copied()) <= width {
+        if natural.is_empty() || line_width(natural.iter().copied()) <= width {
             return Layout::whole(natural);
         }
-        let (shown, gap) = if line(&mut minimum.iter().copied()) <= width || n == 0 {
-            ((0..n).collect::<Vec<_>>(), None)
+        let (shown, gap) = if line_width(minimum.iter().copied()) <= width {
+            ((0..natural.len()).collect(), None)
         } else {
-            // The `…` column takes 4 (a character and its separator).
-            let mut used = 1 + 4;
-            let mut left = 0;
-            let mut last = false;
-            if used + minimum[0] + 3 <= width || n == 1 {
-                used += minimum[0] + 3;
-                left = 1;
-            }
-            if n > 1 && left == 1 && used + minimum[n - 1] + 3 <= width {
-                used += minimum[n - 1] + 3;
-                last = true;
-            }
-            while left < n - 1 && used + minimum[left] + 3 <= width {
-                used += minimum[left] + 3;
-                left += 1;
-            }
-            let mut shown: Vec<usize> = (0..left.max(1)).collect();
-            if last {
-                shown.push(n - 1);
-            }
-            let gap = (shown.len() < n).then_some(left.max(1));
-            (shown, gap)
+            choose_columns(minimum, width)
         };
         let mut widths: Vec<usize> = shown.iter().map(|&c| minimum[c]).collect();
-        let frame = line(&mut widths.iter().copied()) + if gap.is_some() { 4 } else { 0 };
+        let frame = line_width(widths.iter().copied()) + if gap.is_some() { GAP_WIDTH } else { 0 };
         if frame > width {
             // Not even one column fits at its narrowest: cut it to what the terminal has.
             widths[0] = width.saturating_sub(frame - widths[0]).max(1);
         }
-        let mut spare = width.saturating_sub(frame);
-        while spare > 0 {
-            let mut grew = false;
-            for (w, &c) in widths.iter_mut().zip(&shown) {
-                if spare > 0 && *w < natural[c] {
-                    *w += 1;
-                    spare -= 1;
-                    grew = true;
-                }
-            }
-            if !grew {
-                break;
-            }
-        }
+        let wanted: Vec<usize> = shown.iter().map(|&c| natural[c]).collect();
+        widen(&mut widths, &wanted, width.saturating_sub(frame));
         Layout { shown, widths, gap }
+    }
+
+    /// Narrows each id list column to its widest value as cut: a list is cut only between
+    /// ids, so room that holds part of the next id would be left blank.
+    fn narrow_to_cut_values(
+        &mut self,
+        columns: &[Column],
+        head: &[Vec<String>],
+        tail: &[Vec<String>],
+    ) {
+        for (w, &c) in self.widths.iter_mut().zip(&self.shown) {
+            if columns[c].kind != CutRule::Identifier {
+                continue;
+            }
+            *w = head
+                .iter()
+                .chain(tail)
+                .map(|row| columns[c].cut(&row[c], *w).width())
+                .fold(columns[c].name.width(), usize::max)
+                .min(*w);
+        }
     }
 
     /// The cells of one line: each shown column's width, with the gap's `…` column.
@@ -426,15 +465,16 @@ impl Layout {
         text.push('\n');
     }
 
-    /// A line across every column, its words centred.
+    /// A line across every column, its words centred (and cut if the table is narrower).
     fn spanning(&self, text: &mut String, words: &str) {
         let inner: usize = self.cells().iter().map(|(_, w)| w + 3).sum::<usize>() - 1;
+        let words: String = words.chars().take(inner).collect();
         let words_width = words.width();
         let before = inner.saturating_sub(words_width) / 2;
         let after = inner.saturating_sub(words_width + before);
         text.push('│');
         text.extend(std::iter::repeat_n(' ', before));
-        text.push_str(words);
+        text.push_str(&words);
         text.extend(std::iter::repeat_n(' ', after));
         text.push('│');
         text.push('\n');
@@ -712,6 +752,24 @@ mod tests {
             }),
         );
         assert_eq!(all.lines().filter(|l| l.contains("i-0")).count(), 1234);
+    }
+
+    #[test]
+    fn a_terminal_narrower_than_one_id_still_gets_lines_that_fit() {
+        let batches: Vec<RecordBatch> = (0..30)
+            .map(|i| batch(&[("resourceid", vec![format!("i-{i:017}").as_str()])]))
+            .collect();
+        let text = render(
+            &batches,
+            Some(Screen {
+                width: 12,
+                max_rows: 4,
+            }),
+        );
+        for line in text.lines().filter(|l| l.starts_with(['┌', '│', '╞', '└'])) {
+            assert!(line.width() <= 12, "{line}\n{text}");
+        }
+        assert!(text.contains("│ i-00000… │"), "{text}");
     }
 
     #[test]
