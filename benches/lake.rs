@@ -33,9 +33,9 @@ use std::sync::Arc;
 use object_store::aws::AmazonS3Builder;
 use object_store::{ClientOptions, ObjectStore};
 use ssmq_core::cache::{CacheUse, LakeCache, sync};
-use ssmq_core::read::ReadOptions;
-use ssmq_core::s3::S3Options;
-use ssmq_core::table_export::{ExportOptions, export_tables, open_destination};
+use ssmq_core::lake::read::ReadOptions;
+use ssmq_core::output::export::{ExportOptions, export_tables, open_destination};
+use ssmq_core::source::s3::S3Options;
 use ssmq_core::{LakeSession, SessionOptions, Source};
 use ssmq_fixtures::{LakeSpec, write_lake};
 
@@ -429,7 +429,7 @@ async fn bench_lake(nodes: usize, threads: usize) {
                     .await
                     .expect("a destination");
             let options = ExportOptions {
-                format: ssmq_core::export::Format::Parquet,
+                format: ssmq_core::output::format::Format::Parquet,
                 tables: Vec::new(),
             };
             export_tables(&session, &destination, &prefix, &options, |_| {})

@@ -12,10 +12,10 @@ use assert_cmd::Command;
 use common::{Rows, text_rows};
 use predicates::prelude::*;
 use ssmq_core::cache::{CacheUse, LakeCache, SyncSummary, sync};
-use ssmq_core::discover::PartitionFilter;
-use ssmq_core::read::ReadOptions;
-use ssmq_core::report::builtin_reports;
-use ssmq_core::s3::S3Options;
+use ssmq_core::lake::discover::PartitionFilter;
+use ssmq_core::lake::read::ReadOptions;
+use ssmq_core::source::s3::S3Options;
+use ssmq_core::sql::reports::builtin_reports;
 use ssmq_core::{LakeSession, SessionOptions, Source};
 
 const PARTITION: &str =

@@ -15,7 +15,7 @@ use assert_cmd::Command;
 use common::text_rows;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use predicates::prelude::*;
-use ssmq_core::report::find_report;
+use ssmq_core::sql::reports::find_report;
 use ssmq_core::{LakeSession, SessionOptions, Source};
 
 fn repo() -> PathBuf {

@@ -12,11 +12,11 @@ use common::{Rows, text_rows};
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
-use ssmq_core::discover::PartitionFilter;
-use ssmq_core::metered::{MeteredStore, RequestKind};
-use ssmq_core::read::ReadOptions;
-use ssmq_core::report::{builtin_reports, find_report};
+use ssmq_core::lake::discover::PartitionFilter;
+use ssmq_core::lake::read::ReadOptions;
 use ssmq_core::source::LakeStore;
+use ssmq_core::source::metered::{MeteredStore, RequestKind};
+use ssmq_core::sql::reports::{builtin_reports, find_report};
 use ssmq_core::{Error, LakeSession, SessionOptions};
 use ssmq_fixtures::{
     LakeSpec, LakeSummary, NodeModel, PatchModel, Profile, SAMPLE_AS_OF, nodes, write_lake,
@@ -55,7 +55,7 @@ async fn open_with(
 /// Reads that keep nothing, so every fetch shows in the store's requests.
 fn uncached() -> ReadOptions {
     ReadOptions {
-        cache_bytes: 0,
+        keep_fetched_bytes: 0,
         ..ReadOptions::default()
     }
 }
@@ -156,7 +156,7 @@ async fn counts_match_every_objects_lines_on_generated_lakes() {
         let session = open(local(dir.path()), "", PartitionFilter::default()).await;
         let overview = text_rows(&[session.tables_overview().await.unwrap()]);
         for (type_name, expected) in &summary.types {
-            let table = ssmq_core::catalog::table_name(type_name);
+            let table = ssmq_core::lake::catalog::table_name(type_name);
             let listed = overview
                 .iter()
                 .find(|row| row[0].as_deref() == Some(table.as_str()))
@@ -416,7 +416,7 @@ async fn objects_outside_account_and_region_filters_are_never_listed_or_read() {
 }
 
 /// GETs per object among `requests`.
-fn reads_per_object(requests: &[ssmq_core::metered::Request]) -> BTreeMap<String, usize> {
+fn reads_per_object(requests: &[ssmq_core::source::metered::Request]) -> BTreeMap<String, usize> {
     let mut reads = BTreeMap::new();
     for r in requests.iter().filter(|r| r.kind == RequestKind::Get) {
         *reads.entry(r.location.clone()).or_default() += 1;

@@ -13,7 +13,7 @@ use object_store::aws::AmazonS3Builder;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use predicates::prelude::*;
-use ssmq_core::report::builtin_reports;
+use ssmq_core::sql::reports::builtin_reports;
 
 use common::proxy::{Fault, FaultProxy, Seen};
 use common::s3::{S3Server, upload};

@@ -27,9 +27,9 @@ use arrow::datatypes::DataType;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use async_trait::async_trait;
 use sqllogictest::{DBOutput, DefaultColumnType, Normalizer, Runner};
-use ssmq_core::discover::PartitionFilter;
-use ssmq_core::read::ReadOptions;
-use ssmq_core::report::find_report;
+use ssmq_core::lake::discover::PartitionFilter;
+use ssmq_core::lake::read::ReadOptions;
+use ssmq_core::sql::reports::find_report;
 use ssmq_core::{LakeSession, SessionOptions, Source};
 
 const SEPARATOR: &str = " | ";

@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 use ssmq_core::cache::CacheUse;
-use ssmq_core::discover::PartitionFilter;
-use ssmq_core::export::Format;
-use ssmq_core::read::ReadOptions;
-use ssmq_core::register::DEFAULT_DATABASE;
-use ssmq_core::report::builtin_reports;
-use ssmq_core::s3::S3Options;
+use ssmq_core::lake::discover::PartitionFilter;
+use ssmq_core::lake::read::ReadOptions;
+use ssmq_core::output::format::Format;
+use ssmq_core::source::s3::S3Options;
+use ssmq_core::sql::register::DEFAULT_DATABASE;
+use ssmq_core::sql::reports::builtin_reports;
 use ssmq_core::{SessionOptions, Source};
 
 const EXAMPLES: &str = "\

@@ -15,10 +15,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 use ssmq_core::cache::LakeCache;
-use ssmq_core::export::Format;
-use ssmq_core::query::parse_statements;
-use ssmq_core::report::{builtin_reports, find_report};
-use ssmq_core::table_export::{ExportOptions, MARKER, export_tables, open_destination};
+use ssmq_core::output::export::{ExportOptions, MARKER, export_tables, open_destination};
+use ssmq_core::output::format::Format;
+use ssmq_core::sql::reports::{builtin_reports, find_report};
+use ssmq_core::sql::session::parse_statements;
 use ssmq_core::{LakeSession, Source};
 
 use std::sync::Arc;
@@ -93,7 +93,7 @@ async fn run_statements(
 /// `ssmq report NAME --help`: the report's description, with the columns it returns as
 /// planned over the built-in sample lake (a report that needs parameters shows none).
 async fn describe_report(
-    report: &ssmq_core::report::Report,
+    report: &ssmq_core::sql::reports::Report,
     output: &Output,
 ) -> anyhow::Result<()> {
     let session = LakeSession::open(&Source::BuiltinSample, ssmq_core::SessionOptions::default())

@@ -15,14 +15,16 @@ use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use ssmq_core::Error as CoreError;
 use ssmq_core::LakeSession;
 use ssmq_core::cache::SyncSummary;
-use ssmq_core::dialect::WrittenName;
-use ssmq_core::discover::{SkipReason, display_prefix};
 use ssmq_core::error::without_stage_prefixes;
-use ssmq_core::export::{self, AtomicFile, Format, OutputOptions};
-use ssmq_core::read::BadLine;
-use ssmq_core::report::Report;
-use ssmq_core::table_export::TableExported;
-use ssmq_core::text_table::Screen;
+use ssmq_core::lake::discover::{SkipReason, display_prefix};
+use ssmq_core::lake::read::BadLine;
+use ssmq_core::output::export::TableExported;
+use ssmq_core::output::format::{
+    AtomicFile, Format, OutputOptions, with_written_names, write_file, write_stream,
+};
+use ssmq_core::output::text_table::Screen;
+use ssmq_core::sql::dialect::WrittenName;
+use ssmq_core::sql::reports::Report;
 
 use crate::cli::GlobalArgs;
 use crate::progress::Progress;
@@ -88,9 +90,9 @@ impl Output {
         self.check_terminal(format)?;
         let mut stream = frame.execute_stream().await.map_err(CoreError::from)?;
         if format.repeats_names() {
-            stream = export::with_written_names(stream, renamed);
+            stream = with_written_names(stream, renamed);
         }
-        self.write_stream(stream, format).await
+        self.write_results(stream, format).await
     }
 
     /// Writes batches already in memory (catalog overviews, the report list).
@@ -99,7 +101,7 @@ impl Output {
         let schema = batch.schema();
         let stream =
             RecordBatchStreamAdapter::new(schema, futures::stream::iter([Ok(batch.clone())]));
-        self.write_stream(Box::pin(stream), format).await
+        self.write_results(Box::pin(stream), format).await
     }
 
     /// The report list: a line per report in a table's place, every field in the other formats.
@@ -143,7 +145,7 @@ impl Output {
         }
     }
 
-    async fn write_stream(
+    async fn write_results(
         &self,
         stream: SendableRecordBatchStream,
         format: Format,
@@ -151,7 +153,7 @@ impl Output {
         match &self.path {
             Some(path) => {
                 // A file gets every row and every column, whatever the terminal.
-                let rows = export::write_file(stream, format, OutputOptions::default(), path)
+                let rows = write_file(stream, format, OutputOptions::default(), path)
                     .await
                     .with_context(|| format!("Failed to write `{}`", path.display()))?;
                 eprintln!(
@@ -175,7 +177,7 @@ impl Output {
                 let options = OutputOptions {
                     screen: self.stdout_is_terminal.then(|| screen(self.max_rows)),
                 };
-                export::write_stream(stream, format, options, stdout).await?;
+                write_stream(stream, format, options, stdout).await?;
             }
         }
         Ok(())

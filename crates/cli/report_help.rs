@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
-use ssmq_core::report::Report;
+use ssmq_core::sql::reports::Report;
 
 /// The width the report list and descriptions are written for.
 const TEXT_WIDTH: usize = 80;
@@ -158,7 +158,7 @@ fn wrap(text: &str, indent: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ssmq_core::report::builtin_reports;
+    use ssmq_core::sql::reports::builtin_reports;
 
     #[test]
     fn the_list_fits_80_columns_with_a_line_per_report() {

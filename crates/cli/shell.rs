@@ -19,10 +19,10 @@ use rustyline::history::DefaultHistory;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{CompletionType, Config, Editor, Helper};
 use ssmq_core::LakeSession;
-use ssmq_core::catalog::{DOCUMENTED_TYPES, column_name, documented_keys, table_name};
-use ssmq_core::export::Format;
-use ssmq_core::query::parse_statements;
-use ssmq_core::report::{builtin_reports, find_report};
+use ssmq_core::lake::catalog::{DOCUMENTED_TYPES, column_name, documented_keys, table_name};
+use ssmq_core::output::format::Format;
+use ssmq_core::sql::reports::{builtin_reports, find_report};
+use ssmq_core::sql::session::parse_statements;
 use tokio::runtime::Handle;
 
 use crate::cli::report_params;

@@ -2,7 +2,7 @@
 //! act (the object key, the line, the table or report name). Causes sit in `#[source]`, not in
 //! the message.
 
-use crate::json::LineError;
+use crate::lake::ndjson::LineError;
 
 /// Result with the library's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -24,9 +24,9 @@ use super::{
     CachedObject, Segment, TypeEntry, VERSION_COLUMN, Versions, distinct_partitions, encode_error,
     segment_writer, write_error,
 };
-use crate::catalog::table_name;
-use crate::discover::Partition;
 use crate::error::{Error, Result, joined};
+use crate::lake::catalog::table_name;
+use crate::lake::discover::Partition;
 
 /// Segments rewritten at once.
 const REWRITERS: usize = 2;

@@ -25,7 +25,7 @@ use chrono::{DateTime, Utc};
 use hashbrown::HashMap;
 
 use super::CachedObject;
-use crate::discover::Partition;
+use crate::lake::discover::Partition;
 
 const MAGIC: &[u8; 8] = b"SSMQOBJS";
 const VERSION: u32 = 1;

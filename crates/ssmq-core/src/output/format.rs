@@ -6,7 +6,7 @@
 //! only when everything succeeded, so a failed command leaves no partial file behind and
 //! keeps any previous file intact.
 //!
-//! - `table`: a box table (see [`crate::text_table`]): on a terminal fitted to its width and
+//! - `table`: a box table (see [`crate::output::text_table`]): on a terminal fitted to its width and
 //!   row limit with a footer, elsewhere every row and column whole (rows are gathered first
 //!   to size the columns);
 //! - `line`: a `column = value` line per field, a blank line between rows;
@@ -29,9 +29,9 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
-use crate::dialect::WrittenName;
 use crate::error::{Error, Result};
-use crate::text_table::{Screen, TableText, write_records};
+use crate::output::text_table::{Screen, TableText, write_records};
+use crate::sql::dialect::WrittenName;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,11 +24,11 @@ use datafusion::physical_plan::{
 use futures::{StreamExt, stream};
 use hashbrown::HashMap;
 
-use crate::catalog::{ColumnSource, TableDef};
-use crate::discover::{Partition, SyncObject};
 use crate::error::Error;
-use crate::json::{JsonKey, JsonValue, KeyMemo, MemberSink, parse_line};
-use crate::read::{KeyConflict, ReadOptions, ReadReport, fetch, for_each_line};
+use crate::lake::catalog::{ColumnSource, TableDef};
+use crate::lake::discover::{Partition, SyncObject};
+use crate::lake::ndjson::{JsonKey, JsonValue, KeyMemo, MemberSink, parse_line};
+use crate::lake::read::{KeyConflict, ReadOptions, ReadReport, fetch, for_each_line};
 use crate::source::LakeStore;
 
 /// A column buffer is flushed before its 32-bit offsets could overflow.
@@ -609,7 +609,7 @@ fn repeat_runs(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{ObjectKeys, merge_keys};
+    use crate::lake::catalog::{ObjectKeys, merge_keys};
     use arrow::array::AsArray;
     use chrono::Utc;
 

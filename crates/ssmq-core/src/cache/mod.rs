@@ -2,7 +2,7 @@
 //! reading only the objects that changed since the last sync.
 //!
 //! In: a [`Source`] and a cache root (`--cache-dir`, else the platform's cache folder). Out: a
-//! [`CachedLake`] that [`crate::register`] turns into tables, and, from [`sync`], a
+//! [`CachedLake`] that [`crate::sql::register`] turns into tables, and, from [`sync`], a
 //! [`SyncSummary`] of what a sync listed, read and dropped.
 //!
 //! One folder per lake below the root, named by a hash of the source:
@@ -55,16 +55,18 @@ use tokio::sync::{OnceCell, Semaphore};
 use tokio::task::JoinHandle;
 
 use self::object_list::ObjectsByType;
-use crate::catalog::{KeyGroups, ObjectKeys, TableDef, keys_of, merge_key_groups, table_name};
-use crate::discover::{
+use crate::error::{Error, Result, joined};
+use crate::lake::catalog::{
+    KeyGroups, ObjectKeys, TableDef, keys_of, merge_key_groups, table_name,
+};
+use crate::lake::discover::{
     AccountFolder, LakeLayout, Partition, PartitionFilter, Skipped, SyncObject, TypeFolder,
     TypeListing, find_layout, list_type,
 };
-use crate::error::{Error, Result, joined};
-use crate::metered::{MeteredStore, RequestCounts};
-use crate::read::{BadLine, ReadOptions, ReadReport, fetch};
-use crate::s3::S3Options;
-use crate::scan::BatchDecoder;
+use crate::lake::read::{BadLine, ReadOptions, ReadReport, fetch};
+use crate::lake::scan::BatchDecoder;
+use crate::source::metered::{MeteredStore, RequestCounts};
+use crate::source::s3::S3Options;
 use crate::source::{LakeStore, Source};
 
 mod compaction;

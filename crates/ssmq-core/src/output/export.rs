@@ -28,9 +28,9 @@ use object_store::{ObjectStoreExt, PutPayload};
 use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
-use crate::export::{Format, OutputOptions, write_stream};
-use crate::s3::S3Options;
+use crate::output::format::{Format, OutputOptions, write_stream};
 use crate::source::LakeStore;
+use crate::source::s3::S3Options;
 use crate::{LakeSession, Source};
 
 /// The marker's name, beside the table folders.

@@ -26,19 +26,19 @@ use object_store::memory::InMemory;
 use object_store::path::Path;
 
 use crate::cache::{CacheUse, CachedLake, LakeCache, SyncSummary, sync};
-use crate::catalog::{ColumnSource, TableDef};
-use crate::dialect::{
+use crate::error::{Error, Result};
+use crate::lake::catalog::{ColumnSource, TableDef};
+use crate::lake::discover::{LakeLayout, PartitionFilter, Skipped, TypeListing, find_layout};
+use crate::lake::read::{ReadOptions, ReadReport};
+use crate::source::metered::{MeteredStore, RequestCounts};
+use crate::source::s3::{S3Connection, S3Options};
+use crate::source::{LakeStore, Source};
+use crate::sql::dialect::{
     WrittenName, fold_quoted_identifiers, name_result_columns, rewrite_functions,
 };
-use crate::discover::{LakeLayout, PartitionFilter, Skipped, TypeListing, find_layout};
-use crate::error::{Error, Result};
-use crate::metered::{MeteredStore, RequestCounts};
-use crate::read::{ReadOptions, ReadReport};
-use crate::register::{DEFAULT_DATABASE, LakeTables, session_context};
-use crate::report::Report;
-use crate::s3::{S3Connection, S3Options};
-use crate::scope::{StatementScope, statement_scope};
-use crate::source::{LakeStore, Source};
+use crate::sql::register::{DEFAULT_DATABASE, LakeTables, session_context};
+use crate::sql::reports::Report;
+use crate::sql::scope::{StatementScope, statement_scope};
 
 /// How a session reads and names things.
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ pub struct SessionOptions {
     /// How to reach an S3 bucket.
     pub s3: S3Options,
     /// Whether each statement lists and learns only the partitions its own `WHERE` clauses can
-    /// need (see [`crate::scope`]). Right for one-shot commands; a session answering many
+    /// need (see [`crate::sql::scope`]). Right for one-shot commands; a session answering many
     /// statements turns it off to list and learn each table once.
     pub scope_statements: bool,
     /// Whether to answer from the lake's local cache (see [`crate::cache`]).
@@ -135,8 +135,8 @@ impl LakeSession {
         }
         let opened = source.open(&options.s3).await?;
         if opened.s3.is_none() {
-            // Only objects fetched from S3 are worth keeping (see `ReadOptions::cache_bytes`).
-            options.read.cache_bytes = 0;
+            // Only objects fetched from S3 are worth keeping (see `ReadOptions::keep_fetched_bytes`).
+            options.read.keep_fetched_bytes = 0;
         }
         let mut session = Self::open_store(opened.store, &opened.prefix, options).await?;
         session.s3 = opened.s3;
@@ -151,7 +151,7 @@ impl LakeSession {
     ) -> Result<Self> {
         let metered = MeteredStore::new(store.store);
         let lake_store = LakeStore::new(Arc::new(metered.clone()), store.label)
-            .with_read_cache(options.read.cache_bytes);
+            .keeping_fetched(options.read.keep_fetched_bytes);
         let layout = Arc::new(find_layout(&lake_store, prefix).await?);
         Ok(Self::assemble(
             layout, lake_store, metered, options, None, None,
@@ -519,7 +519,7 @@ impl std::fmt::Display for Statement {
 
 /// Parses `;`-separated SQL text the way Athena reads it: quoted identifiers folded to
 /// lowercase, Athena's aggregate spellings rewritten, result columns named as Athena names
-/// them (see [`crate::dialect`]).
+/// them (see [`crate::sql::dialect`]).
 pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
     let folded = fold_quoted_identifiers(text)?;
     let statements = DFParserBuilder::new(folded.as_str())

@@ -22,8 +22,8 @@ use datafusion::sql::sqlparser::ast::{
     Visitor,
 };
 
-use crate::catalog::table_name;
-use crate::discover::PartitionFilter;
+use crate::lake::catalog::table_name;
+use crate::lake::discover::PartitionFilter;
 
 /// The partitions each table of a statement is restricted to; tables not named are not
 /// restricted.

@@ -10,12 +10,17 @@ use std::sync::Arc;
 
 use object_store::memory::InMemory;
 use object_store::path::Path;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use object_store::{ObjectStoreExt, PutPayload};
 
 use crate::error::{Error, Result};
-use crate::local::LocalLake;
-use crate::read::ReadCache;
-use crate::s3::{S3Connection, S3Options, open_bucket, parse_s3_url};
+use crate::source::local::LocalLake;
+use crate::source::s3::{S3Connection, S3Options, open_bucket, parse_s3_url};
+pub use crate::source::store::LakeStore;
+
+pub mod local;
+pub mod metered;
+pub mod s3;
+mod store;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/sample_lake.rs"));
@@ -40,49 +45,6 @@ pub enum Source {
     },
     /// The sample lake compiled into the binary.
     BuiltinSample,
-}
-
-/// A lake's object store, and how messages name its keys.
-#[derive(Debug, Clone)]
-pub struct LakeStore {
-    /// The store.
-    pub store: Arc<dyn ObjectStore>,
-    /// What goes before a key in messages: `s3://bucket`, the directory as the user gave it,
-    /// or nothing (the built-in sample).
-    pub label: String,
-    /// Objects already read, kept so they are fetched once.
-    pub cache: Arc<ReadCache>,
-}
-
-impl LakeStore {
-    /// A store whose keys messages prefix with `label`.
-    pub fn new(store: Arc<dyn ObjectStore>, label: impl Into<String>) -> Self {
-        LakeStore {
-            store,
-            label: label.into().trim_end_matches('/').to_owned(),
-            cache: Arc::default(),
-        }
-    }
-
-    /// The same store, keeping up to `budget` bytes of what it reads.
-    pub fn with_read_cache(mut self, budget: u64) -> Self {
-        self.cache = Arc::new(ReadCache::new(budget));
-        self
-    }
-
-    /// An object as messages name it: `s3://bucket/key`, `dir/key`.
-    pub fn name(&self, key: &Path) -> String {
-        match (self.label.is_empty(), key.as_ref().is_empty()) {
-            (true, _) => key.to_string(),
-            (false, true) => self.label.clone(),
-            (false, false) => format!("{}/{key}", self.label),
-        }
-    }
-
-    /// A prefix as messages name it, ending in `/`.
-    pub fn name_prefix(&self, prefix: &Path) -> String {
-        format!("{}/", self.name(prefix))
-    }
 }
 
 /// A source ready for discovery.

@@ -17,7 +17,7 @@
 //! | `element_at`, `contains` | arrays: from 1, negative from the end, NULL out of range |
 //!
 //! Also from DataFusion, with Trino's meaning: `current_date`, `now`, `regexp_like`, `strpos`,
-//! `cardinality`, `array_join`, `approx_distinct`; and through [`crate::dialect`]: `count_if`,
+//! `cardinality`, `array_join`, `approx_distinct`; and through [`crate::sql::dialect`]: `count_if`,
 //! `arbitrary`, `LISTAGG … WITHIN GROUP`.
 
 pub mod arrays;

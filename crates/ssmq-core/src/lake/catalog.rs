@@ -18,10 +18,10 @@ use std::sync::Arc;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use futures::{StreamExt, TryStreamExt, stream};
 
-use crate::discover::{PARTITION_KEYS, SyncObject, TypeListing};
 use crate::error::{Result, joined};
-use crate::json::{JsonKey, JsonValue, KeyMemo, MemberSink};
-use crate::read::{ReadOptions, ReadReport, fetch, for_each_line};
+use crate::lake::discover::{PARTITION_KEYS, SyncObject, TypeListing};
+use crate::lake::ndjson::{JsonKey, JsonValue, KeyMemo, MemberSink};
+use crate::lake::read::{ReadOptions, ReadReport, fetch, for_each_line};
 use crate::source::LakeStore;
 
 /// Appended to a data key's column name when it would collide with a partition column.
@@ -489,7 +489,7 @@ pub fn keys_of(
     let mut collector = KeyCollector::default();
     let lines = for_each_line(name, bytes, options, report, |line, line_no| {
         collector.seen.start_line();
-        crate::json::parse_line(line, line_no, &mut collector)
+        crate::lake::ndjson::parse_line(line, line_no, &mut collector)
     })?;
     Ok(ObjectKeys {
         keys: collector.keys,

@@ -5,58 +5,15 @@
 //! callback; faults either stop the read with the object key and line, or, with
 //! `skip_bad_lines`, are skipped and recorded in the [`ReadReport`], never dropped silently.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use bytes::Bytes;
-use object_store::ObjectStoreExt;
-use object_store::path::Path;
 
-use crate::discover::SyncObject;
 use crate::error::{Error, Result, without_stage_prefixes};
-use crate::json::{LineError, Lines, validate_utf8};
+use crate::lake::discover::SyncObject;
+use crate::lake::ndjson::{LineError, Lines, validate_utf8};
 use crate::source::LakeStore;
-
-/// Object bytes kept after a read, up to a budget, so the scan that follows learning a
-/// table's columns (and later statements of a session) do not fetch the same object again.
-/// Objects are kept whole or not at all; nothing is evicted, so what is kept stays valid for
-/// the session that listed it.
-#[derive(Debug, Default)]
-pub struct ReadCache {
-    budget: u64,
-    kept: Mutex<(u64, HashMap<Path, Bytes>)>,
-}
-
-impl ReadCache {
-    /// A cache holding at most `budget` bytes; 0 keeps nothing.
-    pub fn new(budget: u64) -> Self {
-        ReadCache {
-            budget,
-            kept: Mutex::default(),
-        }
-    }
-
-    fn get(&self, location: &Path) -> Option<Bytes> {
-        self.kept
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .1
-            .get(location)
-            .cloned()
-    }
-
-    fn keep(&self, location: &Path, bytes: &Bytes) {
-        if self.budget == 0 {
-            return;
-        }
-        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        let (used, objects) = &mut *kept;
-        if *used + bytes.len() as u64 <= self.budget && !objects.contains_key(location) {
-            *used += bytes.len() as u64;
-            objects.insert(location.clone(), bytes.clone());
-        }
-    }
-}
 
 /// How objects are read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,9 +26,9 @@ pub struct ReadOptions {
     /// Objects fetched at once per reader.
     pub read_concurrency: usize,
     /// Bytes of objects from S3 a session keeps in memory to fetch each object once (see
-    /// [`ReadCache`]). Files of a directory are not kept: reading them again from the
+    /// [`LakeStore::fetch`](crate::source::LakeStore::fetch)). Files of a directory are not kept: reading them again from the
     /// operating system's page cache costs less than holding them, and keeps memory flat.
-    pub cache_bytes: u64,
+    pub keep_fetched_bytes: u64,
 }
 
 impl Default for ReadOptions {
@@ -80,7 +37,7 @@ impl Default for ReadOptions {
             skip_bad_lines: false,
             skip_unreadable: false,
             read_concurrency: 16,
-            cache_bytes: 1 << 30,
+            keep_fetched_bytes: 1 << 30,
         }
     }
 }
@@ -108,7 +65,7 @@ pub struct KeyConflict {
 
 /// What reading saw besides data: every line or key it could not place. Shared by all reads
 /// of a session; safe to read at any time. (Request counts are the store's: see
-/// [`crate::metered`].)
+/// [`crate::source::metered`].)
 #[derive(Debug, Default)]
 pub struct ReadReport {
     faults: Mutex<Faults>,
@@ -190,15 +147,8 @@ pub async fn fetch(
     options: &ReadOptions,
     report: &ReadReport,
 ) -> Result<Option<Bytes>> {
-    if let Some(bytes) = store.cache.get(&object.location) {
-        return Ok(Some(bytes));
-    }
-    let read = async { store.store.get(&object.location).await?.bytes().await };
-    match read.await {
-        Ok(bytes) => {
-            store.cache.keep(&object.location, &bytes);
-            Ok(Some(bytes))
-        }
+    match store.fetch(&object.location).await {
+        Ok(bytes) => Ok(Some(bytes)),
         Err(source) if options.skip_unreadable => {
             let why = without_stage_prefixes(&source.to_string()).to_owned();
             report
@@ -273,7 +223,7 @@ mod tests {
         let key = "AWS:Tag/accountid=1/region=r/resourcetype=M/i-1.json";
         let result = for_each_line(key, object, &options, &report, |line, no| {
             let mut sink = Ignore;
-            crate::json::parse_line(line, no, &mut sink)?;
+            crate::lake::ndjson::parse_line(line, no, &mut sink)?;
             seen.push(no);
             Ok(())
         });
@@ -281,8 +231,13 @@ mod tests {
     }
 
     struct Ignore;
-    impl crate::json::MemberSink for Ignore {
-        fn member(&mut self, _: crate::json::JsonKey<'_>, _: crate::json::JsonValue<'_>) {}
+    impl crate::lake::ndjson::MemberSink for Ignore {
+        fn member(
+            &mut self,
+            _: crate::lake::ndjson::JsonKey<'_>,
+            _: crate::lake::ndjson::JsonValue<'_>,
+        ) {
+        }
     }
 
     const OBJECT: &[u8] = b"{\"a\":\"1\"}\n\n{\"a\" \"2\"}\n{\"a\":\"\xFF\"}\n{\"a\":\"4\"}\n";
@@ -326,7 +281,7 @@ mod tests {
         };
         let key = "AWS:Tag/accountid=1/region=r/resourcetype=M/i-1.json";
         for_each_line(key, OBJECT, &options, &report, |line, no| {
-            crate::json::parse_line(line, no, &mut Ignore)
+            crate::lake::ndjson::parse_line(line, no, &mut Ignore)
         })
         .unwrap();
         assert_eq!(report.bad_lines().len(), 2);

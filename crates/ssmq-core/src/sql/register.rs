@@ -33,16 +33,16 @@ use datafusion::prelude::{SessionConfig, SessionContext, col, lit};
 use tokio::sync::OnceCell;
 
 use crate::cache::{CachedLake, VERSION_COLUMN, segment_schema};
-use crate::catalog::{DOCUMENTED_TYPES, TableDef, infer_table, table_name};
-use crate::discover::{
+use crate::error::{Error, Result};
+use crate::lake::catalog::{DOCUMENTED_TYPES, TableDef, infer_table, table_name};
+use crate::lake::discover::{
     LakeLayout, PARTITION_KEYS, Partition, PartitionFilter, SyncObject, TypeFolder, TypeListing,
     list_type,
 };
-use crate::error::{Error, Result};
-use crate::read::{ReadOptions, ReadReport};
-use crate::scan::SyncScanExec;
-use crate::scope::StatementScope;
+use crate::lake::read::{ReadOptions, ReadReport};
+use crate::lake::scan::SyncScanExec;
 use crate::source::LakeStore;
+use crate::sql::scope::StatementScope;
 
 /// The catalog name Athena users qualify tables with.
 pub const CATALOG_NAME: &str = "awsdatacatalog";
@@ -245,7 +245,7 @@ pub fn session_context(
     parquet.pushdown_filters = true;
     parquet.reorder_filters = true;
     let mut ctx = SessionContext::new_with_config(config);
-    crate::functions::register(&mut ctx);
+    crate::sql::functions::register(&mut ctx);
     ctx.register_catalog(
         CATALOG_NAME,
         Arc::new(LakeCatalog {
