@@ -390,28 +390,14 @@ mod tests {
     }
 
     fn rewritten(sql: &str) -> String {
-        let mut statement = datafusion::sql::parser::DFParserBuilder::new(sql)
-            .with_dialect(&GenericDialect {})
-            .build()
-            .unwrap()
-            .parse_statements()
-            .unwrap()
-            .pop_front()
-            .unwrap();
+        let mut statement = crate::sql::parse_one(sql);
         rewrite_functions(&mut statement).unwrap();
         statement.to_string()
     }
 
     /// `sql` with its result columns named, and the renamed ones as `unique=written`.
     fn named(sql: &str) -> (String, Vec<String>) {
-        let mut statement = datafusion::sql::parser::DFParserBuilder::new(sql)
-            .with_dialect(&GenericDialect {})
-            .build()
-            .unwrap()
-            .parse_statements()
-            .unwrap()
-            .pop_front()
-            .unwrap();
+        let mut statement = crate::sql::parse_one(sql);
         let renamed = name_result_columns(&mut statement)
             .into_iter()
             .map(|r| format!("{}={}", r.unique, r.written))

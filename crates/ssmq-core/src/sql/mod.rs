@@ -12,3 +12,17 @@ pub mod register;
 pub mod reports;
 pub mod scope;
 pub mod session;
+
+/// The one statement of `sql`, parsed as DataFusion parses it, for tests of what works on
+/// parsed statements.
+#[cfg(test)]
+pub(crate) fn parse_one(sql: &str) -> datafusion::sql::parser::Statement {
+    datafusion::sql::parser::DFParserBuilder::new(sql)
+        .with_dialect(&datafusion::sql::sqlparser::dialect::GenericDialect {})
+        .build()
+        .expect("a parser")
+        .parse_statements()
+        .expect("SQL that parses")
+        .pop_front()
+        .expect("one statement")
+}

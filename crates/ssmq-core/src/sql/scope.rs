@@ -254,21 +254,12 @@ fn string_literal(expr: &Expr) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use datafusion::sql::parser::DFParserBuilder;
-    use datafusion::sql::sqlparser::dialect::GenericDialect;
 
     /// Restricted tables: (accounts, regions), `None` where unrestricted.
     type Restricted = BTreeMap<String, (Option<Vec<String>>, Option<Vec<String>>)>;
 
     fn scope(sql: &str) -> Restricted {
-        let statement = DFParserBuilder::new(sql)
-            .with_dialect(&GenericDialect {})
-            .build()
-            .unwrap()
-            .parse_statements()
-            .unwrap()
-            .pop_front()
-            .unwrap();
+        let statement = crate::sql::parse_one(sql);
         let scope = statement_scope(&statement);
         let list = |s: &Option<BTreeSet<String>>| s.as_ref().map(|s| s.iter().cloned().collect());
         scope

@@ -591,14 +591,7 @@ mod tests {
     use super::*;
 
     fn verdict(sql: &str) -> std::result::Result<(), String> {
-        let statement = DFParserBuilder::new(sql)
-            .with_dialect(&GenericDialect {})
-            .build()
-            .unwrap()
-            .parse_statements()
-            .unwrap()
-            .pop_front()
-            .unwrap();
+        let statement = crate::sql::parse_one(sql);
         check_read_only(&statement).map_err(|e| match e {
             Error::ReadOnly { statement } => statement,
             other => other.to_string(),
