@@ -1,12 +1,20 @@
-//! Helpers shared by the integration tests. Each test binary uses some of them.
+//! Helpers shared by the integration tests (`tests/it`) and the benchmark.
 #![allow(dead_code)]
 
 pub mod proxy;
 pub mod s3;
 
+use std::path::PathBuf;
+
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::compute::cast;
 use arrow::datatypes::DataType;
+
+/// The repository's root (the `ssmq` package's folder), read when the test runs: a test
+/// binary may be reused by another clone.
+pub fn repo() -> PathBuf {
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+}
 
 /// Result rows with every value as text (NULL as `None`), in result order.
 pub type Rows = Vec<Vec<Option<String>>>;

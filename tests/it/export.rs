@@ -2,23 +2,17 @@
 //! real readers and compared with the tables themselves; the marker; replacing a previous
 //! export; and a failed export leaving the previous one untouched.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::common::{Rows, repo, text_rows};
 use arrow::array::{AsArray, RecordBatch};
 use assert_cmd::Command;
-use common::{Rows, text_rows};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use predicates::prelude::*;
 use serde_json::Value;
 use ssmq_core::{LakeSession, SessionOptions, Source};
-
-fn repo() -> PathBuf {
-    PathBuf::from(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
-}
 
 fn ssmq(source: &Path) -> Command {
     let mut cmd = Command::cargo_bin("ssmq").expect("the binary is built");

@@ -1,26 +1,20 @@
 //! The `ssmq` binary as a user runs it: formats (read back with real readers), files written
 //! atomically, exit codes, and what stderr says.
 
-mod common;
-
 use std::fs;
 use std::io::{Cursor, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command as StdCommand, Stdio};
 use std::sync::Arc;
 
+use crate::common::{repo, text_rows};
 use arrow::array::RecordBatch;
 use arrow::datatypes::{DataType, Field, Schema};
 use assert_cmd::Command;
-use common::text_rows;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use predicates::prelude::*;
 use ssmq_core::sql::reports::find_report;
 use ssmq_core::{LakeSession, SessionOptions, Source};
-
-fn repo() -> PathBuf {
-    PathBuf::from(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
-}
 
 fn sample() -> String {
     repo().join("fixtures/sample").display().to_string()

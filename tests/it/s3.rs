@@ -2,9 +2,7 @@
 //! credentials from the standard places, pruning proven by the requests the server received,
 //! retries, failing and denied objects, and versioned buckets.
 
-mod common;
-
-use std::path::{Path as FsPath, PathBuf};
+use std::path::Path as FsPath;
 use std::sync::Arc;
 
 use assert_cmd::Command;
@@ -15,16 +13,13 @@ use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use predicates::prelude::*;
 use ssmq_core::sql::reports::builtin_reports;
 
-use common::proxy::{Fault, FaultProxy, Seen};
-use common::s3::{S3Server, upload};
+use crate::common::proxy::{Fault, FaultProxy, Seen};
+use crate::common::repo;
+use crate::common::s3::{S3Server, upload};
 
 const PREFIX: &str = "ResourceDataSync";
 const ACCESS_KEY: &str = "AKIASSMQTESTEXAMPLE";
 const SECRET_KEY: &str = "ssmq-test-secret-never-printed";
-
-fn repo() -> PathBuf {
-    PathBuf::from(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
-}
 
 /// The bucket, straight (not through ssmq), for setting tests up.
 fn bucket_store(bucket: &str) -> Arc<dyn ObjectStore> {

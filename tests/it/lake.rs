@@ -2,13 +2,11 @@
 //! prefixes, and checked against the generator's model, the ground truth every object was
 //! rendered from. Also the proofs that pruned partitions are never listed or read.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path as FsPath;
 use std::sync::Arc;
 
-use common::{Rows, text_rows};
+use crate::common::{Rows, repo, text_rows};
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
@@ -130,11 +128,6 @@ fn model_patches(
                 .map(|p| (n.node_id.clone(), p.id.clone()))
         })
         .collect()
-}
-
-/// The repository, read when the test runs (a test binary may be reused by another clone).
-fn repo() -> std::path::PathBuf {
-    std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"))
 }
 
 fn terminated(node: &NodeModel) -> bool {

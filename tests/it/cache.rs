@@ -3,13 +3,11 @@
 //! objects are compacted; an interrupted sync is never used; syncs at once do not corrupt it;
 //! --offline never touches the source.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::common::{Rows, repo, text_rows};
 use assert_cmd::Command;
-use common::{Rows, text_rows};
 use predicates::prelude::*;
 use ssmq_core::cache::{CacheUse, LakeCache, SyncSummary, sync};
 use ssmq_core::lake::discover::PartitionFilter;
@@ -20,10 +18,6 @@ use ssmq_core::{LakeSession, SessionOptions, Source};
 
 const PARTITION: &str =
     "accountid=111122223333/region=us-east-1/resourcetype=ManagedInstanceInventory";
-
-fn repo() -> PathBuf {
-    PathBuf::from(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
-}
 
 /// A copy of the sample lake to change.
 fn sample_copy() -> tempfile::TempDir {

@@ -1,0 +1,20 @@
+//! The integration tests, in one binary: each test binary links DataFusion, so one binary
+//! links once instead of once per area. A module per area:
+//!
+//! - `cli`: the binary as a user runs it: formats read back with real readers, exit codes,
+//!   stderr, report help, Athena's column names, completions;
+//! - `shell`: on a pseudo-terminal: tables fitted to the terminal, the interactive shell;
+//! - `lake`: generated lakes checked against the generator's model;
+//! - `cache`: the Parquet cache answers as the lake does while objects change;
+//! - `export`: `ssmq export`, read back by real readers, all or nothing;
+//! - `s3`: against a real S3-compatible server (moto) on loopback, with injected faults.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod cache;
+mod cli;
+mod export;
+mod lake;
+mod s3;
+mod shell;
