@@ -9,7 +9,7 @@ SELECT
     a.accountid,
     a.region,
     a.resourceid,
-    i.computername,
+    n.computername,
     a.name AS application,
     a.version,
     a.release,
@@ -19,8 +19,8 @@ SELECT
     a.applicationtype,
     a.installedtime
 FROM aws_application AS a
-LEFT JOIN aws_instanceinformation AS i
-    ON i.accountid = a.accountid AND i.region = a.region AND i.resourceid = a.resourceid
+LEFT JOIN managed_nodes AS n
+    ON n.accountid = a.accountid AND n.region = a.region AND n.resourceid = a.resourceid
 WHERE (CAST($application AS VARCHAR) IS NULL OR lower(a.name) LIKE lower(CAST($application AS VARCHAR)))
-    AND (CAST($include_terminated AS BOOLEAN) OR i.instancestatus IS NULL OR i.instancestatus <> 'Terminated')
+    AND (CAST($include_terminated AS BOOLEAN) OR n.terminated IS NOT TRUE)
 ORDER BY a.accountid, a.region, a.resourceid, a.name, a.version, a.release, a.epoch, a.architecture

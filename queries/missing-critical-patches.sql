@@ -5,12 +5,6 @@
 -- param: include_terminated (boolean, default false) Also list nodes whose status is Terminated
 -- key: accountid, region, resourceid, patch_id
 -- example: ssmq report missing-critical-patches --param include_terminated=true
-WITH node_names AS (
-    SELECT accountid, region, resourceid, max(value) AS node_name
-    FROM aws_tag
-    WHERE key = 'Name'
-    GROUP BY accountid, region, resourceid
-)
 SELECT
     c.accountid,
     c.region,
@@ -18,21 +12,19 @@ SELECT
     c.id AS patch_id,
     c.patchstate,
     c.title,
-    t.node_name,
-    i.computername,
-    i.ipaddress,
-    i.platformname,
+    n.node_name,
+    n.computername,
+    n.ipaddress,
+    n.platformname,
     c.severity,
     c.patchseverity,
     c.classification,
     c.executiontime
 FROM aws_complianceitem AS c
-LEFT JOIN aws_instanceinformation AS i
-    ON i.accountid = c.accountid AND i.region = c.region AND i.resourceid = c.resourceid
-LEFT JOIN node_names AS t
-    ON t.accountid = c.accountid AND t.region = c.region AND t.resourceid = c.resourceid
+LEFT JOIN managed_nodes AS n
+    ON n.accountid = c.accountid AND n.region = c.region AND n.resourceid = c.resourceid
 WHERE c.compliancetype = 'Patch'
     AND c.patchstate IN ('Missing', 'Failed')
     AND (upper(c.severity) = 'CRITICAL' OR lower(c.patchseverity) = 'critical')
-    AND (CAST($include_terminated AS BOOLEAN) OR i.instancestatus IS NULL OR i.instancestatus <> 'Terminated')
+    AND (CAST($include_terminated AS BOOLEAN) OR n.terminated IS NOT TRUE)
 ORDER BY c.accountid, c.region, c.resourceid, c.id

@@ -7,12 +7,6 @@
 -- param: include_terminated (boolean, default false) Also list nodes whose status is Terminated
 -- key: accountid, region, resourceid, patch_id
 -- example: ssmq report noncompliant-patches --param severity=CRITICAL
-WITH node_names AS (
-    SELECT accountid, region, resourceid, max(value) AS node_name
-    FROM aws_tag
-    WHERE key = 'Name'
-    GROUP BY accountid, region, resourceid
-)
 SELECT
     c.accountid,
     c.region,
@@ -21,20 +15,18 @@ SELECT
     c.severity,
     c.patchstate,
     c.title,
-    t.node_name,
-    i.computername,
-    i.platformname,
+    n.node_name,
+    n.computername,
+    n.platformname,
     c.patchseverity,
     c.classification,
     c.executiontime,
-    i.instancestatus
+    n.instancestatus
 FROM aws_complianceitem AS c
-LEFT JOIN aws_instanceinformation AS i
-    ON i.accountid = c.accountid AND i.region = c.region AND i.resourceid = c.resourceid
-LEFT JOIN node_names AS t
-    ON t.accountid = c.accountid AND t.region = c.region AND t.resourceid = c.resourceid
+LEFT JOIN managed_nodes AS n
+    ON n.accountid = c.accountid AND n.region = c.region AND n.resourceid = c.resourceid
 WHERE c.compliancetype = 'Patch'
     AND c.status = 'NON_COMPLIANT'
     AND (CAST($severity AS VARCHAR) IS NULL OR upper(c.severity) = upper(CAST($severity AS VARCHAR)))
-    AND (CAST($include_terminated AS BOOLEAN) OR i.instancestatus IS NULL OR i.instancestatus <> 'Terminated')
+    AND (CAST($include_terminated AS BOOLEAN) OR n.terminated IS NOT TRUE)
 ORDER BY c.accountid, c.region, c.resourceid, c.id

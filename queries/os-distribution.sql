@@ -9,7 +9,7 @@ SELECT
     platformversion,
     count(*) AS nodes,
     string_agg(resourceid, ', ' ORDER BY resourceid) AS resourceids
-FROM aws_instanceinformation
-WHERE instancestatus IS NULL OR instancestatus <> 'Terminated'
+FROM managed_nodes
+WHERE NOT terminated
 GROUP BY platformtype, platformname, platformversion
 ORDER BY nodes DESC, platformtype, platformname, platformversion

@@ -6,8 +6,8 @@
 -- example: ssmq report patch-compliance-by-account --output evidence.parquet
 WITH nodes AS (
     SELECT accountid, region, resourceid
-    FROM aws_instanceinformation
-    WHERE instancestatus IS NULL OR instancestatus <> 'Terminated'
+    FROM managed_nodes
+    WHERE NOT terminated
 ),
 patch AS (
     SELECT accountid, region, resourceid, status

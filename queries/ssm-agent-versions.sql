@@ -18,8 +18,8 @@ WITH nodes AS (
         try_cast(split_part(agentversion, '.', 2) AS BIGINT) AS v2,
         try_cast(split_part(agentversion, '.', 3) AS BIGINT) AS v3,
         try_cast(split_part(agentversion, '.', 4) AS BIGINT) AS v4
-    FROM aws_instanceinformation
-    WHERE instancestatus IS NULL OR instancestatus <> 'Terminated'
+    FROM managed_nodes
+    WHERE NOT terminated
 ),
 newest AS (
     SELECT agentversion

@@ -15,8 +15,8 @@ WITH nodes AS (
         instancestatus,
         capturetime,
         try_cast(capturetime AS TIMESTAMP) AS captured
-    FROM aws_instanceinformation
-    WHERE instancestatus IS NULL OR instancestatus <> 'Terminated'
+    FROM managed_nodes
+    WHERE NOT terminated
 ),
 aged AS (
     SELECT

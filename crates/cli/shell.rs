@@ -23,6 +23,7 @@ use ssmq_core::lake::catalog::{DOCUMENTED_TYPES, column_name, documented_keys, t
 use ssmq_core::output::format::Format;
 use ssmq_core::sql::reports::{builtin_reports, find_report};
 use ssmq_core::sql::session::parse_statements;
+use ssmq_core::sql::views::builtin_views;
 use tokio::runtime::Handle;
 
 use crate::cli::report_params;
@@ -326,6 +327,7 @@ impl Completer for ShellHelper {
             candidates.extend(["table", "line", "csv", "json", "ndjson"].map(String::from));
         } else {
             candidates.extend(self.session.table_names());
+            candidates.extend(builtin_views().iter().map(|v| v.name.clone()));
             candidates.extend(self.functions.iter().cloned());
             candidates.extend(self.columns(line));
         }

@@ -1,4 +1,4 @@
-//! Embeds the reports (`queries/*.sql`) and the built-in sample lake (`fixtures/sample/`) so
+//! Embeds the reports (`queries/*.sql`), the views (`queries/views/*.sql`) and the built-in sample lake (`fixtures/sample/`) so
 //! the binary works from anywhere, with no files beside it.
 
 use std::fmt::Write as _;
@@ -17,8 +17,9 @@ fn main() {
     let mut reports = String::from(
         "/// Built-in report files: (file stem, text).\npub static REPORT_FILES: &[(&str, &str)] = &[\n",
     );
+    let views = queries.join("views");
     for path in files_under(&queries) {
-        if path.extension().is_some_and(|e| e == "sql") {
+        if path.extension().is_some_and(|e| e == "sql") && !path.starts_with(&views) {
             let stem = path
                 .file_stem()
                 .unwrap()
@@ -34,6 +35,27 @@ fn main() {
     }
     reports.push_str("];\n");
     fs::write(out.join("reports.rs"), reports).unwrap();
+
+    let mut view_files = String::from(
+        "/// Built-in view files: (view name, text).\npub static VIEW_FILES: &[(&str, &str)] = &[\n",
+    );
+    for path in files_under(&views) {
+        if path.extension().is_some_and(|e| e == "sql") {
+            let stem = path
+                .file_stem()
+                .unwrap()
+                .to_str()
+                .expect("view names are UTF-8");
+            writeln!(
+                view_files,
+                "    ({stem:?}, include_str!({:?})),",
+                path.canonicalize().unwrap()
+            )
+            .unwrap();
+        }
+    }
+    view_files.push_str("];\n");
+    fs::write(out.join("views.rs"), view_files).unwrap();
 
     let sample = repo.join("fixtures/sample");
     println!("cargo::rerun-if-changed={}", sample.display());

@@ -3,8 +3,8 @@
 //!
 //! `session` is where ad-hoc SQL and reports end in one function; `register` builds the
 //! DataFusion providers; `scope` narrows listing to what a statement's WHERE allows;
-//! `dialect` and `functions` are Athena's (Trino's) syntax and functions; `reports` reads the
-//! built-in reports under `queries/`.
+//! `dialect` and `functions` are Athena's (Trino's) syntax and functions; `reports` and `views` read
+//! the built-in reports and views under `queries/`.
 
 pub mod dialect;
 pub mod functions;
@@ -12,6 +12,7 @@ pub mod register;
 pub mod reports;
 pub mod scope;
 pub mod session;
+pub mod views;
 
 /// The one statement of `sql`, parsed as DataFusion parses it, for tests of what works on
 /// parsed statements.

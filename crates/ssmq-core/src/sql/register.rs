@@ -18,6 +18,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use async_trait::async_trait;
 use datafusion::catalog::{CatalogProvider, SchemaProvider, Session, TableProvider};
 use datafusion::common::DFSchema;
+use datafusion::datasource::ViewTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::helpers::expr_applicable_for_cols;
 use datafusion::datasource::listing::{
@@ -43,6 +44,8 @@ use crate::lake::read::{ReadOptions, ReadReport};
 use crate::lake::scan::SyncScanExec;
 use crate::source::LakeStore;
 use crate::sql::scope::StatementScope;
+use crate::sql::session::parse_statements;
+use crate::sql::views::{View, builtin_views, find_view};
 
 /// The catalog name Athena users qualify tables with.
 pub const CATALOG_NAME: &str = "awsdatacatalog";
@@ -250,7 +253,11 @@ pub fn session_context(
         CATALOG_NAME,
         Arc::new(LakeCatalog {
             database: database.to_owned(),
-            schema: Arc::new(LakeSchema { tables }),
+            schema: Arc::new(LakeSchema {
+                tables,
+                database: database.to_owned(),
+                target_partitions,
+            }),
         }),
     );
     ctx
@@ -276,24 +283,50 @@ impl CatalogProvider for LakeCatalog {
 #[derive(Debug)]
 struct LakeSchema {
     tables: Arc<LakeTables>,
+    /// What a view is planned in: a session over the same tables.
+    database: String,
+    target_partitions: usize,
+}
+
+impl LakeSchema {
+    /// A built-in view planned over this schema's tables, in a session like the statement's.
+    async fn view(&self, view: &View) -> Result<Arc<dyn TableProvider>> {
+        let ctx = session_context(
+            Arc::clone(&self.tables),
+            &self.database,
+            self.target_partitions,
+        );
+        let statement = parse_statements(&view.sql)?
+            .pop()
+            .expect("a built-in view holds one query");
+        let plan = ctx
+            .state()
+            .statement_to_plan(statement.into_parsed())
+            .await?;
+        Ok(Arc::new(ViewTable::new(plan, Some(view.sql.clone()))))
+    }
 }
 
 #[async_trait]
 impl SchemaProvider for LakeSchema {
     fn table_names(&self) -> Vec<String> {
-        self.tables.names()
+        let mut names = self.tables.names();
+        names.extend(builtin_views().iter().map(|v| v.name.clone()));
+        names
     }
 
     async fn table(&self, name: &str) -> DfResult<Option<Arc<dyn TableProvider>>, DataFusionError> {
-        self.tables
-            .provider(name)
-            .await
+        let provider = match find_view(name) {
+            Some(view) => self.view(view).await,
+            None => self.tables.provider(name).await,
+        };
+        provider
             .map(Some)
             .map_err(|e| DataFusionError::External(Box::new(e)))
     }
 
     fn table_exist(&self, name: &str) -> bool {
-        self.tables.lookup(name).is_ok()
+        find_view(name).is_some() || self.tables.lookup(name).is_ok()
     }
 }
 

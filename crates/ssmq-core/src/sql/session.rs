@@ -509,6 +509,11 @@ impl Statement {
     pub fn renamed_columns(&self) -> &[WrittenName] {
         &self.renamed
     }
+
+    /// The statement as DataFusion plans it.
+    pub(crate) fn into_parsed(self) -> DfStatement {
+        self.parsed
+    }
 }
 
 impl std::fmt::Display for Statement {
