@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{Args, FromArgMatches, Parser, Subcommand};
 use ssmq_core::cache::CacheUse;
 use ssmq_core::lake::discover::PartitionFilter;
 use ssmq_core::lake::read::ReadOptions;
@@ -73,8 +73,8 @@ pub struct GlobalArgs {
     pub database: String,
 
     /// Output format [default: from the --output extension, else table]
-    #[arg(long, value_enum, global = true, value_name = "FORMAT")]
-    pub format: Option<FormatArg>,
+    #[arg(long, global = true, value_name = "FORMAT", value_parser = format_values())]
+    pub format: Option<Format>,
 
     /// On a terminal, show at most N rows of a table (the first and the last ones, with how
     /// many are left out between them); 0 shows all [default: what fits the screen]. Pipes
@@ -171,34 +171,16 @@ pub struct S3Args {
     pub skip_unreadable: bool,
 }
 
-/// The output formats, as the CLI spells them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    /// A text table fitted to the terminal
-    Table,
-    /// A `column = value` line per field, a blank line between rows (for wide rows)
-    Line,
-    /// CSV with a header row (RFC 4180 quoting)
-    Csv,
-    /// One JSON array of objects
-    Json,
-    /// One JSON object per line
-    Ndjson,
-    /// Apache Parquet (zstd), column types kept
-    Parquet,
-}
-
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Table => Format::Table,
-            FormatArg::Line => Format::Line,
-            FormatArg::Csv => Format::Csv,
-            FormatArg::Json => Format::Json,
-            FormatArg::Ndjson => Format::Ndjson,
-            FormatArg::Parquet => Format::Parquet,
-        }
-    }
+/// `--format`'s values: [`Format`]'s own names and descriptions, parsed by its `FromStr`.
+fn format_values() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(
+        Format::ALL.map(|f| PossibleValue::new(f.name()).help(f.description())),
+    )
+    .map(|name| {
+        name.parse::<Format>()
+            .expect("a possible value is a format")
+    })
 }
 
 /// What to do.
@@ -470,7 +452,7 @@ impl GlobalArgs {
     /// The output format: `--format`, else the `--output` extension, else a table.
     pub fn output_format(&self) -> anyhow::Result<Format> {
         if let Some(format) = self.format {
-            return Ok(format.into());
+            return Ok(format);
         }
         match &self.output {
             None => Ok(Format::Table),
@@ -597,7 +579,7 @@ mod tests {
 
     #[test]
     fn format_comes_from_flag_then_extension() {
-        let global = |format: Option<FormatArg>, output: Option<&str>| GlobalArgs {
+        let global = |format: Option<Format>, output: Option<&str>| GlobalArgs {
             source: None,
             accounts: vec![],
             regions: vec![],
@@ -620,7 +602,7 @@ mod tests {
             Format::Parquet
         );
         assert_eq!(
-            global(Some(FormatArg::Json), Some("x.csv"))
+            global(Some(Format::Json), Some("x.csv"))
                 .output_format()
                 .unwrap(),
             Format::Json

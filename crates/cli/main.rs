@@ -141,7 +141,7 @@ async fn export(
     stderr: &Stderr,
 ) -> anyhow::Result<()> {
     let options = ExportOptions {
-        format: cli.global.format.map_or(Format::Parquet, Format::from),
+        format: cli.global.format.unwrap_or(Format::Parquet),
         tables: args.tables.clone(),
     };
     let (destination, prefix) = open_destination(&args.out, &cli.global.session_options().s3)

@@ -214,13 +214,13 @@ impl ShellState {
             "format" => match words.next() {
                 None => eprintln!("Output format: {}", self.format),
                 Some(name) => {
-                    self.format = Format::from_name(name)
-                        .filter(|f| !f.is_binary())
-                        .with_context(|| {
-                            format!(
-                                "Unknown format `{name}`; the shell writes table, line, csv, json or ndjson"
-                            )
-                        })?;
+                    let format: Format = name.parse()?;
+                    if format.is_binary() {
+                        anyhow::bail!(
+                            "The shell writes table, line, csv, json or ndjson; {format} is binary"
+                        );
+                    }
+                    self.format = format;
                     eprintln!("Output format is now {}", self.format);
                 }
             },

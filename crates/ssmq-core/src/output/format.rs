@@ -17,6 +17,7 @@
 use std::fmt;
 use std::io::Write;
 use std::path::Path;
+use std::str::FromStr;
 
 use std::sync::Arc;
 
@@ -65,19 +66,40 @@ impl Format {
         })
     }
 
-    /// The format named `name` as `--format` spells it (`table`, `line`, `csv`, `json`,
-    /// `ndjson`, `parquet`).
-    pub fn from_name(name: &str) -> Option<Format> {
-        [
-            Format::Table,
-            Format::Line,
-            Format::Csv,
-            Format::Json,
-            Format::Ndjson,
-            Format::Parquet,
-        ]
-        .into_iter()
-        .find(|f| f.to_string().eq_ignore_ascii_case(name))
+    /// Every format, in the order help lists them.
+    pub const ALL: [Format; 6] = [
+        Format::Table,
+        Format::Line,
+        Format::Csv,
+        Format::Json,
+        Format::Ndjson,
+        Format::Parquet,
+    ];
+
+    /// The name `--format` knows it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Line => "line",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Parquet => "parquet",
+        }
+    }
+
+    /// What the format writes, for help text.
+    pub fn description(self) -> &'static str {
+        match self {
+            Format::Table => "A text table fitted to the terminal",
+            Format::Line => {
+                "A `column = value` line per field, a blank line between rows (for wide rows)"
+            }
+            Format::Csv => "CSV with a header row (RFC 4180 quoting)",
+            Format::Json => "One JSON array of objects",
+            Format::Ndjson => "One JSON object per line",
+            Format::Parquet => "Apache Parquet (zstd), column types kept",
+        }
     }
 
     /// Whether two columns may carry one name (a table, records, CSV), so a result shows
@@ -92,16 +114,27 @@ impl Format {
     }
 }
 
+/// `table`, `line`, `csv`, `json`, `ndjson` or `parquet` (any case): the one parser of
+/// format names, for `--format` and the shell's `\format`.
+impl FromStr for Format {
+    type Err = UnknownFormat;
+
+    fn from_str(name: &str) -> std::result::Result<Format, UnknownFormat> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
+            .ok_or_else(|| UnknownFormat(name.to_owned()))
+    }
+}
+
+/// A format name that is none of [`Format::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Unknown format `{0}`; formats: table, line, csv, json, ndjson, parquet")]
+pub struct UnknownFormat(pub String);
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Format::Table => "table",
-            Format::Line => "line",
-            Format::Csv => "csv",
-            Format::Json => "json",
-            Format::Ndjson => "ndjson",
-            Format::Parquet => "parquet",
-        })
+        f.write_str(self.name())
     }
 }
 
@@ -375,5 +408,32 @@ fn io_error(source: std::io::Error) -> Error {
     Error::Write {
         path: "output".to_owned(),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_names_parse_back_in_any_case_and_unknown_ones_list_the_known() {
+        for format in Format::ALL {
+            assert_eq!(format.name().parse::<Format>(), Ok(format));
+            assert_eq!(format.name().to_uppercase().parse::<Format>(), Ok(format));
+            assert_eq!(format.to_string(), format.name());
+        }
+        assert_eq!(
+            "xml".parse::<Format>().unwrap_err().to_string(),
+            "Unknown format `xml`; formats: table, line, csv, json, ndjson, parquet"
+        );
+        assert_eq!(
+            Format::from_extension(Path::new("a/b.JSONL")),
+            Some(Format::Ndjson)
+        );
+        assert_eq!(
+            Format::from_extension(Path::new("b.txt")),
+            Some(Format::Table)
+        );
+        assert_eq!(Format::from_extension(Path::new("b.xlsx")), None);
     }
 }
