@@ -62,7 +62,7 @@ async fn run_statements(
 ) -> anyhow::Result<()> {
     let statements = parse_statements(text)?;
     match statements.len() {
-        0 => anyhow::bail!("No SQL statement given"),
+        0 => return Err(ssmq_core::Error::NoStatement.into()),
         1 => {}
         _ if output.writes_file() => anyhow::bail!(
             "Found {} SQL statements but one --output file; give one statement, or write to stdout",

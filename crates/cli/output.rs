@@ -564,9 +564,21 @@ fn hint(error: &anyhow::Error, in_shell: bool) -> Option<String> {
         }
         CoreError::AmbiguousSyncRoot { .. } => "pass one of the prefixes above as --source".to_owned(),
         CoreError::UnknownTable { .. } => format!("{tables} lists the tables; {describe} their columns"),
-        CoreError::UnknownReport { .. } | CoreError::ReportParam { .. } => {
-            format!("{reports} lists the reports and their parameters")
+        CoreError::UnknownReport { .. } => format!("{reports} lists the reports and their parameters"),
+        CoreError::ReportParam { report, .. } if in_shell => {
+            format!("\\report {report} name=value sets a parameter; {reports} lists the reports and their parameters")
         }
+        CoreError::ReportParam { report, .. } => {
+            format!("`ssmq report {report} --help` describes its parameters, given as --param name=value")
+        }
+        CoreError::NotSynced { .. } => "run `ssmq sync` first, or drop --offline".to_owned(),
+        CoreError::SampleNotCached => {
+            "pass --source DIR or --source s3://bucket/prefix to sync a lake of your own".to_owned()
+        }
+        CoreError::CacheDamaged { .. } => {
+            "remove the cache's folder for this source (the next sync rebuilds it), or run with --no-cache".to_owned()
+        }
+        CoreError::ExportMarker { .. } => "remove the marker to start a new export there".to_owned(),
         CoreError::Query(e) if e.to_string().contains("No field named") => {
             format!("{describe} lists a table's columns")
         }

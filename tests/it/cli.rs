@@ -374,7 +374,9 @@ fn errors_exit_2_with_a_message_and_a_hint() {
         .stderr(predicate::str::contains(
             "parameter `days` expects an integer, got `soon`",
         ))
-        .stderr(predicate::str::contains("hint: `ssmq report list`"));
+        .stderr(predicate::str::contains(
+            "hint: `ssmq report stale-inventory --help` describes its parameters",
+        ));
     ssmq()
         .args(["report", "nope"])
         .assert()

@@ -144,9 +144,33 @@ pub enum Error {
         statement: String,
     },
 
-    /// SQL text that holds no statement, or more than the caller accepts.
-    #[error("{0}")]
-    Statement(String),
+    /// SQL text that holds no statement.
+    #[error("No SQL statement given")]
+    NoStatement,
+
+    /// SQL text with more statements than the caller takes.
+    #[error("Found {count} SQL statements; give one statement at a time")]
+    SeveralStatements {
+        /// How many there are.
+        count: usize,
+    },
+
+    /// SQL text that cannot be read as SQL.
+    #[error("The SQL does not parse")]
+    SqlSyntax {
+        /// What the tokenizer or parser said.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// An Athena function called with a number of arguments it does not take.
+    #[error("{function} takes {arity} arguments")]
+    FunctionArity {
+        /// The function, as written.
+        function: String,
+        /// What it takes: `2`, `2 or 3`.
+        arity: String,
+    },
 
     /// Planning or running a query failed.
     #[error("{}", query_message(.0))]
@@ -182,18 +206,66 @@ pub enum Error {
         source: object_store::Error,
     },
 
-    /// The local cache cannot be used or written.
-    #[error("Cache: {problem}")]
-    Cache {
-        /// What is wrong.
-        problem: String,
+    /// A source's cache was asked for (`--offline`) before any sync made one.
+    #[error("{source_text} has no cache in `{}` yet", root.display())]
+    NotSynced {
+        /// The source, as messages describe it.
+        source_text: String,
+        /// The cache root looked in.
+        root: std::path::PathBuf,
     },
 
-    /// An export cannot be made as asked.
-    #[error("Cannot export: {problem}")]
-    Export {
-        /// What is wrong.
-        problem: String,
+    /// The built-in sample lake is never cached.
+    #[error("The built-in sample lake has no cache")]
+    SampleNotCached,
+
+    /// Reading, writing or locking a file of the cache failed.
+    #[error("Cannot {action} `{}`", path.display())]
+    CacheIo {
+        /// What was being done: `read`, `write`, `lock`, `switch CURRENT in`.
+        action: String,
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// The cause.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// A file of the cache is not as ssmq wrote it.
+    #[error("`{}` of the cache is damaged", path.display())]
+    CacheDamaged {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What reading it found.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// An export asked for a format it does not write.
+    #[error("Cannot export {format} files; an export writes parquet, csv or ndjson")]
+    ExportFormat {
+        /// The format asked for.
+        format: crate::output::format::Format,
+    },
+
+    /// The marker of the previous export cannot be read.
+    #[error("The marker `{marker}` of the previous export is not valid JSON")]
+    ExportMarker {
+        /// The marker object.
+        marker: String,
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// The folder an export goes to cannot be made or opened.
+    #[error("Cannot create or open the export folder `{destination}`")]
+    ExportDestination {
+        /// The folder, as given.
+        destination: String,
+        /// The cause.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// Encoding query results into an output format failed.

@@ -29,6 +29,8 @@
 //! sample and S3 share one code path; a session wraps its store in
 //! [`source::metered::MeteredStore`] to count what each request costs.
 
+// The core never prints or exits: the binary owns the terminal and the exit code.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 pub mod cache;
 pub mod error;
 pub mod lake;

@@ -21,10 +21,10 @@ use futures::{StreamExt, stream};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::{
-    CachedObject, Segment, TypeEntry, VERSION_COLUMN, Versions, distinct_partitions, encode_error,
-    segment_writer, write_error,
+    CachedObject, Segment, TypeEntry, VERSION_COLUMN, Versions, damaged, distinct_partitions,
+    encode_error, segment_writer, write_error,
 };
-use crate::error::{Error, Result, joined};
+use crate::error::{Result, joined};
 use crate::lake::catalog::table_name;
 use crate::lake::discover::Partition;
 
@@ -145,29 +145,24 @@ pub(super) async fn compact(
 impl Rewrite {
     /// Copies the live rows of the old file into the new one, with their new versions.
     fn write_rows(&self) -> Result<()> {
-        let unreadable = |e: &dyn std::fmt::Display| Error::Cache {
-            problem: format!(
-                "cannot read `{}` to compact it: {e}; remove the cache folder or run with --no-cache",
-                self.from.display()
-            ),
-        };
-        let file = fs::File::open(&self.from).map_err(|e| unreadable(&e))?;
+        let file = fs::File::open(&self.from).map_err(|e| damaged(&self.from, e))?;
         let reader = ParquetRecordBatchReaderBuilder::try_new(file)
             .and_then(|builder| builder.build())
-            .map_err(|e| unreadable(&e))?;
+            .map_err(|e| damaged(&self.from, e))?;
         let schema = reader.schema();
         let version_column = schema
             .index_of(VERSION_COLUMN)
-            .map_err(|e| unreadable(&e))?;
+            .map_err(|e| damaged(&self.from, e))?;
         let mut writer = segment_writer(&self.path, &schema)?;
         for batch in reader {
-            let batch = batch.map_err(|e| unreadable(&e))?;
+            let batch = batch.map_err(|e| damaged(&self.from, e))?;
             let Some(versions) = batch
                 .column(version_column)
                 .as_primitive_opt::<UInt64Type>()
             else {
-                return Err(unreadable(
-                    &"its version column is not of unsigned integers",
+                return Err(damaged(
+                    &self.from,
+                    "its version column is not of unsigned integers",
                 ));
             };
             let mut keep = Vec::with_capacity(versions.len());
@@ -180,7 +175,7 @@ impl Rewrite {
                 }
             }
             let kept = filter_record_batch(&batch, &BooleanArray::from(keep))
-                .map_err(|e| unreadable(&e))?;
+                .map_err(|e| damaged(&self.from, e))?;
             let mut columns = kept.columns().to_vec();
             columns[version_column] = Arc::new(UInt64Array::from(renumbered)) as ArrayRef;
             let batch = RecordBatch::try_new(Arc::clone(&schema), columns)

@@ -149,9 +149,7 @@ impl LakeCache {
                 s3.endpoint_url.as_deref().unwrap_or("aws")
             ),
             Source::BuiltinSample => {
-                return Err(Error::Cache {
-                    problem: "the built-in sample lake has no cache; pass --source".to_owned(),
-                });
+                return Err(Error::SampleNotCached);
             }
         };
         Ok(LakeCache {
@@ -201,8 +199,10 @@ impl LakeCache {
     }
 
     fn io_error(&self, what: &str, e: std::io::Error) -> Error {
-        Error::Cache {
-            problem: format!("cannot {what} in `{}`: {e}", self.dir.display()),
+        Error::CacheIo {
+            action: format!("{what} in"),
+            path: self.dir.clone(),
+            source: Box::new(e),
         }
     }
 }
@@ -215,17 +215,14 @@ fn fnv1a(text: &str) -> u64 {
 }
 
 fn read_json<T: for<'de> Deserialize<'de>>(path: &FsPath) -> Result<T> {
-    serde_json::from_slice(&read_file(path)?).map_err(|e| Error::Cache {
-        problem: format!(
-            "`{}` is damaged ({e}); remove the folder or run with --no-cache",
-            path.display()
-        ),
-    })
+    serde_json::from_slice(&read_file(path)?).map_err(|e| damaged(path, e))
 }
 
 fn read_file(path: &FsPath) -> Result<Vec<u8>> {
-    fs::read(path).map_err(|e| Error::Cache {
-        problem: format!("cannot read `{}`: {e}", path.display()),
+    fs::read(path).map_err(|e| Error::CacheIo {
+        action: "read".to_owned(),
+        path: path.to_path_buf(),
+        source: Box::new(e),
     })
 }
 
@@ -304,12 +301,8 @@ struct CachedObject {
 /// The objects of a generation's `objects.bin`, per type, each type's sorted by key (as a
 /// listing is, so that a sync walks both side by side).
 fn read_objects(path: &FsPath) -> Result<ObjectsByType> {
-    let mut types = object_list::decode(&read_file(path)?).map_err(|problem| Error::Cache {
-        problem: format!(
-            "`{}` is damaged ({problem}); remove the folder or run with --no-cache",
-            path.display()
-        ),
-    })?;
+    let mut types =
+        object_list::decode(&read_file(path)?).map_err(|problem| damaged(path, problem))?;
     for objects in types.values_mut() {
         if !objects.is_sorted_by(|a, b| a.key <= b.key) {
             objects.sort_by(|a, b| a.key.cmp(&b.key));
@@ -1160,8 +1153,18 @@ fn write_error(path: &FsPath, e: std::io::Error) -> Error {
 }
 
 fn encode_error(path: &FsPath, e: impl std::error::Error + Send + Sync + 'static) -> Error {
-    Error::Cache {
-        problem: format!("cannot write `{}`: {e}", path.display()),
+    Error::CacheIo {
+        action: "write".to_owned(),
+        path: path.to_path_buf(),
+        source: Box::new(e),
+    }
+}
+
+/// A file of the cache that is not as ssmq wrote it.
+fn damaged(path: &FsPath, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
+    Error::CacheDamaged {
+        path: path.to_path_buf(),
+        source: source.into(),
     }
 }
 

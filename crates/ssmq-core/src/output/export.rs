@@ -82,13 +82,7 @@ pub async fn export_tables(
         Format::Parquet => "parquet",
         Format::Csv => "csv",
         Format::Ndjson => "ndjson",
-        other => {
-            return Err(Error::Export {
-                problem: format!(
-                    "cannot write {other} files; export writes parquet, csv or ndjson"
-                ),
-            });
-        }
+        other => return Err(Error::ExportFormat { format: other }),
     };
     let tables = chosen_tables(session, &options.tables).await?;
     let store = &destination.store;
@@ -286,11 +280,9 @@ async fn read_marker(destination: &LakeStore, marker: &Path) -> Result<Option<Va
             })?;
             serde_json::from_slice(&bytes)
                 .map(Some)
-                .map_err(|e| Error::Export {
-                    problem: format!(
-                        "the marker `{}` of the previous export is not valid JSON ({e}); remove it to start afresh",
-                        destination.name(marker)
-                    ),
+                .map_err(|source| Error::ExportMarker {
+                    marker: destination.name(marker),
+                    source,
                 })
         }
         Err(object_store::Error::NotFound { .. }) => Ok(None),
@@ -347,11 +339,14 @@ fn run_id() -> String {
 pub async fn open_destination(text: &str, s3: &S3Options) -> Result<(LakeStore, Path)> {
     match Source::parse(text)? {
         Source::Directory { path, text } => {
-            let problem = |problem: String| Error::Export { problem };
-            std::fs::create_dir_all(&path)
-                .map_err(|e| problem(format!("cannot create `{text}`: {e}")))?;
+            let unusable =
+                |source: Box<dyn std::error::Error + Send + Sync>| Error::ExportDestination {
+                    destination: text.clone(),
+                    source,
+                };
+            std::fs::create_dir_all(&path).map_err(|e| unusable(Box::new(e)))?;
             let store = LocalFileSystem::new_with_prefix(&path)
-                .map_err(|e| problem(format!("cannot open `{text}`: {e}")))?
+                .map_err(|e| unusable(Box::new(e)))?
                 .with_automatic_cleanup(true);
             Ok((LakeStore::new(Arc::new(store), text), Path::default()))
         }

@@ -216,7 +216,7 @@ pub async fn open_bucket(
         .with_connect_timeout(Duration::from_secs(10));
 
     let (region, region_source) = match (&options.region, &endpoint) {
-        (Some(region), _) => (region.clone(), "--region"),
+        (Some(region), _) => (region.clone(), "the region given"),
         // AWS itself: ask the bucket, so requests are signed for the region it lives in.
         (None, None) => match resolve_bucket_region(bucket, &client_options).await {
             Ok(region) => (region, "the bucket"),

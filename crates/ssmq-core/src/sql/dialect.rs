@@ -36,7 +36,9 @@ use crate::error::{Error, Result};
 pub fn fold_quoted_identifiers(sql: &str) -> Result<String> {
     let tokens = Tokenizer::new(&GenericDialect {}, sql)
         .tokenize_with_location()
-        .map_err(|e| Error::Statement(format!("SQL error: {e}")))?;
+        .map_err(|e| Error::SqlSyntax {
+            source: Box::new(e),
+        })?;
     // Byte offset of each line's start, to turn (line, column) locations into offsets.
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(sql.match_indices('\n').map(|(i, _)| i + 1))
@@ -128,14 +130,14 @@ impl VisitorMut for FunctionRewriter {
                         list.args.iter().map(ToString::to_string).collect()
                     }
                     _ => {
-                        self.error = Some(Error::Statement(format!(
-                            "{name} takes {} arguments",
-                            if arity.start() == arity.end() {
+                        self.error = Some(Error::FunctionArity {
+                            function: name.to_owned(),
+                            arity: if arity.start() == arity.end() {
                                 arity.start().to_string()
                             } else {
                                 format!("{} or {}", arity.start(), arity.end())
-                            }
-                        )));
+                            },
+                        });
                         return ControlFlow::Break(());
                     }
                 };
@@ -360,7 +362,9 @@ fn parse_expr(sql: &str) -> Result<Expr> {
     Parser::new(&GenericDialect {})
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_expr())
-        .map_err(|e| Error::Statement(format!("SQL error: {e}")))
+        .map_err(|e| Error::SqlSyntax {
+            source: Box::new(e),
+        })
 }
 
 #[cfg(test)]

@@ -104,8 +104,8 @@ impl ReportParam {
                 return Err(Error::ReportParam {
                     report: report.to_owned(),
                     problem: format!(
-                        "parameter `{}` is required ({}): pass --param {}=…",
-                        self.name, self.description, self.name
+                        "parameter `{}` is required ({})",
+                        self.name, self.description
                     ),
                 });
             }
@@ -506,7 +506,7 @@ ORDER BY accountid, region, resourceid
         };
         assert_eq!(
             err(&[]),
-            "Report `stale`: parameter `owner` is required (Required owner tag): pass --param owner=…"
+            "Report `stale`: parameter `owner` is required (Required owner tag)"
         );
         assert_eq!(
             err(&[("owner", "x"), ("days", "seven")]),

@@ -113,12 +113,9 @@ impl LakeSession {
             (CacheUse::Bypass, _) | (CacheUse::IfPresent(_), Source::BuiltinSample) => {}
             (CacheUse::Offline(root), _) => {
                 let cache = LakeCache::for_source(root, source, &options.s3)?;
-                let lake = cache.current()?.ok_or_else(|| Error::Cache {
-                    problem: format!(
-                        "{} has no cache in `{}` yet; run `ssmq sync` first, or drop --offline",
-                        source.describe(),
-                        root.display()
-                    ),
+                let lake = cache.current()?.ok_or_else(|| Error::NotSynced {
+                    source_text: source.describe(),
+                    root: root.clone(),
                 })?;
                 return Ok(Self::open_cached(Arc::new(lake), None, options));
             }
@@ -126,8 +123,9 @@ impl LakeSession {
                 let cache = LakeCache::for_source(root, source, &options.s3)?;
                 if cache.exists() {
                     let summary = sync(source, &cache, &options.s3, &options.read).await?;
-                    let lake = cache.current()?.ok_or_else(|| Error::Cache {
-                        problem: "a sync finished without a generation".to_owned(),
+                    let lake = cache.current()?.ok_or_else(|| Error::CacheDamaged {
+                        path: cache.dir().join("CURRENT"),
+                        source: "a sync finished without naming a generation".into(),
                     })?;
                     return Ok(Self::open_cached(Arc::new(lake), Some(summary), options));
                 }
@@ -404,14 +402,12 @@ impl LakeSession {
     pub async fn sql(&self, text: &str) -> Result<DataFrame> {
         let mut statements = parse_statements(text)?;
         match statements.len() {
-            0 => Err(Error::Statement("No SQL statement given".to_owned())),
+            0 => Err(Error::NoStatement),
             1 => {
                 self.plan(statements.pop().expect("one statement"), None)
                     .await
             }
-            n => Err(Error::Statement(format!(
-                "Found {n} SQL statements; give one statement at a time"
-            ))),
+            count => Err(Error::SeveralStatements { count }),
         }
     }
 
