@@ -579,7 +579,7 @@ fn hint(error: &anyhow::Error, in_shell: bool) -> Option<String> {
             "remove the cache's folder for this source (the next sync rebuilds it), or run with --no-cache".to_owned()
         }
         CoreError::ExportMarker { .. } => "remove the marker to start a new export there".to_owned(),
-        CoreError::Query(e) if e.to_string().contains("No field named") => {
+        e @ CoreError::Query(_) if e.is_unknown_column() => {
             format!("{describe} lists a table's columns")
         }
         CoreError::NoCredentials { .. } => "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, choose a profile with \

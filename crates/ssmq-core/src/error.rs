@@ -280,6 +280,19 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether planning failed on a column that no table in scope has.
+    pub fn is_unknown_column(&self) -> bool {
+        use datafusion::error::DataFusionError;
+        match self {
+            Error::Query(e) => matches!(
+                e.find_root(),
+                DataFusionError::SchemaError(inner, _)
+                    if matches!(**inner, datafusion::common::SchemaError::FieldNotFound { .. })
+            ),
+            _ => false,
+        }
+    }
+
     /// The innermost library error in an error chain, if any. Scans wrap their errors in
     /// `DataFusionError::External`, and planning wraps those again in [`Error::Query`]; the
     /// innermost one says what actually went wrong.

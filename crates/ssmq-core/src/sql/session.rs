@@ -14,9 +14,8 @@ use std::sync::{Arc, Mutex};
 use arrow::array::{ArrayRef, RecordBatch, StringArray, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema};
 use chrono::Utc;
-use datafusion::common::{ParamValues, SchemaError};
+use datafusion::common::ParamValues;
 use datafusion::dataframe::DataFrame;
-use datafusion::error::DataFusionError;
 use datafusion::execution::context::SQLOptions;
 use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::{DFParserBuilder, Statement as DfStatement};
@@ -452,7 +451,7 @@ impl LakeSession {
                     .push(tables);
                 match plan_in(&ctx, statement.clone(), params.clone()).await {
                     // A column only objects outside the scope hold: learn from every partition.
-                    Err(e) if is_unknown_column(&e) => {}
+                    Err(e) if e.is_unknown_column() => {}
                     planned => return planned,
                 }
             }
@@ -480,16 +479,6 @@ async fn plan_in(
         Some(values) => frame.with_param_values(values)?,
         None => frame,
     })
-}
-
-fn is_unknown_column(error: &Error) -> bool {
-    match error {
-        Error::Query(e) => matches!(
-            e.find_root(),
-            DataFusionError::SchemaError(inner, _) if matches!(**inner, SchemaError::FieldNotFound { .. })
-        ),
-        _ => false,
-    }
 }
 
 /// One parsed statement, as Athena would read it.
