@@ -20,6 +20,7 @@ use arrow::datatypes::UInt64Type;
 use futures::{StreamExt, stream};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
+use super::sync::WrittenFiles;
 use super::{
     CachedObject, Segment, TypeEntry, VERSION_COLUMN, Versions, damaged, distinct_partitions,
     encode_error, segment_writer, write_error,
@@ -62,7 +63,7 @@ pub(super) async fn compact(
     objects: &mut [CachedObject],
     live: &Versions,
     next_version: &mut u64,
-    written: &mut Vec<PathBuf>,
+    written: &mut WrittenFiles,
 ) -> Result<usize> {
     let mut rewrites = Vec::new();
     for (type_name, entry) in types.iter_mut() {

@@ -37,8 +37,7 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use arrow::array::{ArrayRef, RecordBatch, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
@@ -51,26 +50,26 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use serde::{Deserialize, Serialize};
-use tokio::sync::{OnceCell, Semaphore};
-use tokio::task::JoinHandle;
+use tokio::sync::OnceCell;
 
 use self::object_list::ObjectsByType;
-use crate::error::{Error, Result, joined};
-use crate::lake::catalog::{
-    KeyGroups, ObjectKeys, TableDef, keys_of, merge_key_groups, table_name,
-};
+use crate::error::{Error, Result};
+use crate::lake::catalog::{KeyGroups, ObjectKeys, TableDef, keys_of, merge_key_groups};
 use crate::lake::discover::{
     AccountFolder, LakeLayout, Partition, PartitionFilter, Skipped, SyncObject, TypeFolder,
-    TypeListing, find_layout, list_type,
+    TypeListing,
 };
 use crate::lake::read::{BadLine, ReadOptions, ReadReport, fetch};
 use crate::lake::scan::BatchDecoder;
-use crate::source::metered::{MeteredStore, RequestCounts};
+use crate::source::metered::RequestCounts;
 use crate::source::s3::S3Options;
 use crate::source::{LakeStore, Source};
 
 mod compaction;
 mod object_list;
+mod sync;
+
+pub use sync::sync;
 
 /// The column segments carry: the version of the object a row came from.
 pub const VERSION_COLUMN: &str = "__ssmq_object_version";
@@ -196,6 +195,25 @@ impl LakeCache {
         let generation_dir = self.dir.join("generations").join(&current);
         let manifest: Manifest = read_json(&generation_dir.join("manifest.json"))?;
         Ok(Some((generation_dir, manifest)))
+    }
+
+    /// Takes the lake's sync lock, waiting while another sync of it runs; held until the
+    /// file returned is dropped. Makes the cache's folder if need be.
+    async fn lock(&self) -> Result<fs::File> {
+        fs::create_dir_all(self.dir.join("generations"))
+            .map_err(|e| self.io_error("create the cache", e))?;
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join("lock"))
+            .map_err(|e| self.io_error("open the lock", e))?;
+        let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
+            .await
+            .expect("the lock task does not panic")
+            .map_err(|e| self.io_error("lock", e))?;
+        let _ = fs::write(self.dir.join("source"), format!("{}\n", self.source));
+        Ok(lock)
     }
 
     fn io_error(&self, what: &str, e: std::io::Error) -> Error {
@@ -511,340 +529,6 @@ pub struct SyncSummary {
     pub unreadable: Vec<(String, String)>,
     /// Time taken.
     pub elapsed: Duration,
-}
-
-/// Brings the cache of `source` up to date: one listing of the whole lake, then a read of each
-/// new or changed object, then a rewrite of segments left mostly dead (`compaction`). Waits
-/// for a sync already running on the same cache.
-pub async fn sync(
-    source: &Source,
-    cache: &LakeCache,
-    s3: &S3Options,
-    options: &ReadOptions,
-) -> Result<SyncSummary> {
-    let started = Instant::now();
-    fs::create_dir_all(cache.dir.join("generations"))
-        .map_err(|e| cache.io_error("create the cache", e))?;
-    let lock = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(cache.dir.join("lock"))
-        .map_err(|e| cache.io_error("open the lock", e))?;
-    // Blocks while another sync of this lake runs; released when `lock` is dropped.
-    let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
-        .await
-        .expect("the lock task does not panic")
-        .map_err(|e| cache.io_error("lock", e))?;
-    let _ = fs::write(cache.dir.join("source"), format!("{}\n", cache.source));
-
-    let previous = cache.current_manifest()?;
-    // Read while the lake is listed. The objects of a cache of another format are not
-    // known: every object is read again.
-    let mut previous_objects = match &previous {
-        Some((dir, manifest)) if manifest.format == CACHE_FORMAT => {
-            let path = dir.join(OBJECT_LIST);
-            Some(tokio::task::spawn_blocking(move || read_objects(&path)))
-        }
-        _ => None,
-    };
-    let mut manifest = previous.map(|(_, m)| m).unwrap_or_else(|| Manifest {
-        format: CACHE_FORMAT,
-        generation: 0,
-        source: cache.source.clone(),
-        synced_at: Utc::now(),
-        next_version: 1,
-        skipped_lines: 0,
-        skipped: Vec::new(),
-        types: BTreeMap::new(),
-    });
-    let previous_types: Vec<String> = manifest.types.keys().cloned().collect();
-    // Kept by the garbage collection after this sync, for readers of the last generation.
-    let previous_segments = segment_files(&manifest);
-    let generation = manifest.generation + 1;
-    let generation_name = format!("{generation:08}");
-
-    let opened = source.open(s3).await?;
-    let metered = MeteredStore::new(opened.store.store);
-    let store = LakeStore::new(Arc::new(metered.clone()), opened.store.label);
-    let layout = find_layout(&store, &opened.prefix).await?;
-    // The last generation's objects per type, sorted by key.
-    let mut previous_by_type = ObjectsByType::new();
-    let report = Arc::new(ReadReport::default());
-    let mut summary = SyncSummary::default();
-    let mut objects: Vec<CachedObject> = Vec::new();
-    let mut types: BTreeMap<String, TypeEntry> = BTreeMap::new();
-    let mut written: Vec<PathBuf> = Vec::new();
-    // Whether the entries that are not inventory differ from the last sync's.
-    let mut skipped_changed = false;
-
-    let result: Result<()> = async {
-        // Types are listed by a task of their own (several at once, each listing concurrent
-        // itself) while the last object list is read; each type's new and changed objects
-        // start to be read and written as soon as the type is listed and compared.
-        let (listed_tx, mut listed) = tokio::sync::mpsc::channel(TYPE_LISTS);
-        let lister = {
-            let (store, root, folders) = (store.clone(), layout.root.clone(), layout.types.clone());
-            tokio::spawn(async move {
-                let everything = PartitionFilter::default();
-                let lists: Vec<_> = folders
-                    .iter()
-                    .map(|folder| list_type(&store, &root, folder, &everything))
-                    .collect();
-                let mut listings = stream::iter(lists).buffered(TYPE_LISTS);
-                while let Some(listing) = listings.next().await {
-                    let failed = listing.is_err();
-                    if listed_tx.send(listing).await.is_err() || failed {
-                        break;
-                    }
-                }
-            })
-        };
-        let writers = Arc::new(Semaphore::new(SEGMENT_WRITERS));
-        let failed = Arc::new(AtomicBool::new(false));
-        let mut jobs: Vec<Arc<SegmentJob>> = Vec::new();
-        // Each job's task: its objects' keys, or `None` when it did not start because an
-        // earlier one failed.
-        let mut tasks: Vec<JoinHandle<Result<Option<SegmentKeys>>>> = Vec::new();
-        let mut plans = Vec::with_capacity(layout.types.len());
-        let planned: Result<()> = async {
-            if let Some(reading) = previous_objects.take() {
-                previous_by_type = joined(reading.await)?;
-            }
-            // Compare with the last generation; new and changed objects become segment jobs.
-            while let Some(listing) = listed.recv().await {
-                if failed.load(Ordering::Relaxed) {
-                    // A segment failed: its error is the sync's.
-                    break;
-                }
-                let listing = listing?;
-                let type_name: Arc<str> = Arc::from(listing.type_name.as_str());
-                let old = manifest
-                    .types
-                    .remove(&listing.type_name)
-                    .unwrap_or_default();
-                let mut entry = TypeEntry {
-                    segments: old.segments,
-                    dead: old.dead,
-                    partitions: distinct_partitions(listing.objects.iter().map(|o| &o.partition)),
-                    ..TypeEntry::default()
-                };
-                skipped_changed |= listing.skipped != old.skipped;
-                let previous = previous_by_type.remove(&type_name).unwrap_or_default();
-                let compared = compare(&listing.objects, previous, &type_name);
-                let (kept, mut changed) = (compared.kept, compared.changed);
-                entry.dead.extend(compared.dead);
-                entry.skipped = listing.skipped;
-                summary.dropped += compared.gone;
-                summary.objects += listing.objects.len();
-                summary.read += changed.len();
-                summary.read_bytes += changed.iter().map(|o| o.size).sum::<u64>();
-                // Changed objects in partition order, in chunks of bounded size; a chunk holds
-                // one partition unless the partitions' changes are small (see `chunks`).
-                changed.sort_by(|a, b| {
-                    if Arc::ptr_eq(&a.partition, &b.partition) {
-                        std::cmp::Ordering::Equal
-                    } else {
-                        a.partition.cmp(&b.partition)
-                    }
-                });
-                let table = table_name(&listing.type_name);
-                let first_job = jobs.len();
-                for chunk in chunks(changed) {
-                    let first_version = manifest.next_version;
-                    manifest.next_version += chunk.len() as u64;
-                    let file =
-                        format!("segments/{table}/{generation_name}-{first_version}.parquet");
-                    let path = cache.dir.join(&file);
-                    written.push(path.clone());
-                    let job = Arc::new(SegmentJob {
-                        type_name: listing.type_name.clone(),
-                        objects: chunk,
-                        first_version,
-                        file,
-                        path,
-                    });
-                    jobs.push(Arc::clone(&job));
-                    let (store, options, report, writers, failed) = (
-                        store.clone(),
-                        options.clone(),
-                        Arc::clone(&report),
-                        Arc::clone(&writers),
-                        Arc::clone(&failed),
-                    );
-                    // Writers start in the order they are made (the semaphore is fair).
-                    tasks.push(tokio::spawn(async move {
-                        let _writer = writers.acquire_owned().await;
-                        if failed.load(Ordering::Relaxed) {
-                            return Ok(None);
-                        }
-                        let written = write_segment(&store, &job, &options, &report).await;
-                        if written.is_err() {
-                            failed.store(true, Ordering::Relaxed);
-                        }
-                        written.map(Some)
-                    }));
-                }
-                plans.push((
-                    listing.type_name,
-                    type_name,
-                    old.key_sets,
-                    entry,
-                    kept,
-                    first_job..jobs.len(),
-                ));
-            }
-            Ok(())
-        }
-        .await;
-        lister.abort();
-        if planned.is_err() {
-            failed.store(true, Ordering::Relaxed);
-        }
-        // Every task is awaited, even after a failure, so none writes after the sync returns.
-        let mut results = Vec::with_capacity(tasks.len());
-        for task in tasks {
-            results.push(joined(task.await));
-        }
-        planned?;
-        let mut decoded = results
-            .into_iter()
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .map(|keys| keys.expect("a job starts unless an earlier one failed"));
-
-        objects.reserve(
-            plans.iter().map(|plan| plan.4.len()).sum::<usize>()
-                + jobs.iter().map(|job| job.objects.len()).sum::<usize>(),
-        );
-        for (type_folder, type_name, old_key_sets, mut entry, kept, job_range) in plans {
-            let mut key_sets = KeySets::default();
-            let mut added = Vec::new();
-            for job in &jobs[job_range] {
-                let keys = decoded.next().expect("a result per job");
-                let sets: Vec<usize> = keys
-                    .sets
-                    .into_iter()
-                    .map(|(set, _)| key_sets.add(set.keys))
-                    .collect();
-                let mut read = Vec::with_capacity(job.objects.len());
-                for (i, (object, keys)) in job.objects.iter().zip(keys.objects).enumerate() {
-                    // An object that could not be read (--skip-unreadable) is left out, so
-                    // the next sync tries it again.
-                    let Some((set, lines)) = keys else { continue };
-                    read.push(&object.partition);
-                    added.push(CachedObject {
-                        key: object.location.to_string(),
-                        type_name: Arc::clone(&type_name),
-                        partition: Arc::clone(&object.partition),
-                        size: object.size,
-                        last_modified: object.last_modified,
-                        e_tag: object.e_tag.clone(),
-                        version: job.first_version + i as u64,
-                        key_set: sets[set],
-                        lines,
-                    });
-                }
-                entry.segments.push(Segment {
-                    file: job.file.clone(),
-                    partitions: distinct_partitions(read),
-                    first_version: job.first_version,
-                    last_version: job.first_version + job.objects.len() as u64 - 1,
-                });
-            }
-            // Kept and added objects merged in key order, as the next sync compares them
-            // with its listing.
-            added.sort_by(|a, b| a.key.cmp(&b.key));
-            let first_object = objects.len();
-            let mut added = added.into_iter().peekable();
-            for mut cached in kept {
-                while let Some(new) = added.next_if(|new| new.key < cached.key) {
-                    objects.push(new);
-                }
-                cached.key_set = key_sets.keep(cached.key_set, &old_key_sets);
-                objects.push(cached);
-            }
-            objects.extend(added);
-            entry.key_sets = key_sets.into_entries(&objects[first_object..]);
-            types.insert(type_folder, entry);
-        }
-        Ok(())
-    }
-    .await;
-    if let Err(error) = result {
-        remove_written(&written);
-        return Err(error);
-    }
-    // Types whose folder went are dropped whole.
-    summary.dropped += previous_by_type.values().map(Vec::len).sum::<usize>();
-    let same_types = types.keys().eq(previous_types.iter());
-    skipped_changed |= layout.skipped != manifest.skipped;
-    if summary.read == 0
-        && summary.dropped == 0
-        && same_types
-        && !skipped_changed
-        && manifest.generation > 0
-    {
-        // Nothing changed: the current generation stands.
-        drop(lock);
-        summary.requests = metered.counts();
-        summary.elapsed = started.elapsed();
-        return Ok(summary);
-    }
-    let mut live = Versions::of(objects.iter().map(|o| o.version));
-    let compacted = compaction::compact(
-        &cache.dir,
-        &generation_name,
-        &mut types,
-        &mut objects,
-        &live,
-        &mut manifest.next_version,
-        &mut written,
-    )
-    .await;
-    summary.compacted = compacted.inspect_err(|_| remove_written(&written))?;
-    if summary.compacted > 0 {
-        live = Versions::of(objects.iter().map(|o| o.version));
-    }
-    for entry in types.values_mut() {
-        // A segment none of whose versions is live goes; dead versions outside every segment
-        // are forgotten.
-        entry
-            .segments
-            .retain(|s| live.count_in(s.first_version, s.last_version) > 0);
-        let segments = &entry.segments;
-        entry.dead.retain(|v| {
-            !live.contains(*v)
-                && segments
-                    .iter()
-                    .any(|s| (s.first_version..=s.last_version).contains(v))
-        });
-        entry.dead.sort_unstable();
-        entry.dead.dedup();
-    }
-    manifest.types = types;
-    manifest.format = CACHE_FORMAT;
-    manifest.generation = generation;
-    manifest.synced_at = Utc::now();
-    manifest.source = cache.source.clone();
-    manifest.skipped_lines = report.bad_lines().len() as u64;
-    manifest.skipped = layout.skipped;
-    publish(cache, &generation_name, &manifest, &objects)?;
-    collect_garbage(cache, &manifest, previous_segments)?;
-    drop(lock);
-    summary.requests = metered.counts();
-    summary.bad_lines = report.bad_lines();
-    summary.unreadable = report.unreadable();
-    summary.elapsed = started.elapsed();
-    Ok(summary)
-}
-
-/// Removes the files a failed sync wrote (the next sync's garbage collection takes any that
-/// remain).
-fn remove_written(written: &[PathBuf]) {
-    for path in written {
-        let _ = fs::remove_file(path);
-    }
 }
 
 /// The distinct partitions among `partitions`, sorted. Runs of one shared partition (objects
