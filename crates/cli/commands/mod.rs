@@ -1,0 +1,135 @@
+//! The subcommands: one function each, in a file each where there is more than a line to it.
+//! [`run`] answers what needs no lake first (the report list and help, completions), syncs
+//! for `ssmq sync`, and otherwise opens the lake once for the command and reports on stderr
+//! what reading it met.
+
+mod export;
+mod report;
+mod sql;
+mod sync;
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use ssmq_core::output::format::Format;
+use ssmq_core::sql::reports::find_report;
+use ssmq_core::{LakeSession, Source};
+
+use crate::cli::{Cli, Command, ReportArgs};
+use crate::output::{Output, Stderr};
+use crate::progress::Progress;
+
+/// Runs the command `cli` names.
+pub async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::Result<()> {
+    let format = cli.global.output_format()?;
+    match &cli.command {
+        Command::Report(ReportArgs::List) => report::list(&output, format).await,
+        Command::Report(ReportArgs::Describe(name)) => {
+            report::describe(find_report(name)?, &output).await
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut command, "ssmq", &mut script);
+            output.write_text(&String::from_utf8_lossy(&script))
+        }
+        Command::Sync => sync::run(&cli, &source(&cli, &stderr)?, &stderr).await,
+        _ => on_the_lake(&cli, &output, &stderr, format).await,
+    }
+}
+
+/// The lake `--source` names (the built-in sample, said on stderr, without one).
+fn source(cli: &Cli, stderr: &Stderr) -> anyhow::Result<Source> {
+    let source = cli.global.source()?;
+    if source == Source::BuiltinSample {
+        stderr.notice(&format!(
+            "No --source given: querying the built-in sample lake ({} files). Pass --source DIR or set SSMQ_SOURCE to query your own",
+            ssmq_core::source::builtin_sample_files()
+        ));
+    }
+    Ok(source)
+}
+
+/// A command that reads the lake: it opens a session, runs, then says on stderr what the
+/// lake held that was passed over and what reading it cost.
+async fn on_the_lake(
+    cli: &Cli,
+    output: &Arc<Output>,
+    stderr: &Arc<Stderr>,
+    format: Format,
+) -> anyhow::Result<()> {
+    // An unknown report is an error before any lake is opened.
+    if let Command::Report(ReportArgs::Run { name, .. }) = &cli.command {
+        find_report(name)?;
+    }
+    if let Command::Export(_) = &cli.command
+        && cli.global.output.is_some()
+    {
+        anyhow::bail!(
+            "`ssmq export` writes to --out DIR|s3://bucket/prefix; --output is for results of sql and report"
+        );
+    }
+    let source = source(cli, stderr)?;
+    let interactive = match &cli.command {
+        Command::Shell => true,
+        Command::Sql(args) => args.interactive(),
+        _ => false,
+    };
+    let mut options = cli.global.session_options();
+    if interactive {
+        // The shell lists each table once for every statement to come, so it cannot narrow
+        // listing to what the first statement's WHERE clause asks for.
+        options.scope_statements = false;
+    }
+    let started = Instant::now();
+    let session = LakeSession::open(&source, options)
+        .await
+        .with_context(|| format!("Failed to open {}", source.describe()))?;
+    stderr.cache(&session);
+    let session = Arc::new(session);
+    // The shell shows progress per statement; an export a line per table.
+    let progress = if interactive || matches!(cli.command, Command::Export(_)) {
+        Progress::none()
+    } else {
+        Progress::follow(Arc::clone(&session))
+    };
+    output.show_progress(progress.clone());
+
+    let result = match &cli.command {
+        Command::Tables => {
+            output
+                .write_batch(&session.tables_overview().await?, format)
+                .await
+        }
+        Command::Describe { table } => {
+            output
+                .write_batch(&session.describe(table).await?, format)
+                .await
+        }
+        Command::Sql(args) if !interactive => {
+            sql::run_statements(&session, &args.text()?, output, format).await
+        }
+        Command::Shell | Command::Sql(_) => {
+            sql::shell(&session, output, stderr, format, source.describe()).await
+        }
+        Command::Export(args) => export::run(&session, cli, args, stderr).await,
+        Command::Report(ReportArgs::Run { name, params }) => {
+            report::run(&session, name, params, output, format).await
+        }
+        Command::Sync
+        | Command::Completions { .. }
+        | Command::Report(ReportArgs::List | ReportArgs::Describe(_)) => {
+            unreachable!("answered without a session")
+        }
+    };
+    progress.clear();
+    if session.cached().is_none() {
+        stderr.lake(&session, matches!(cli.command, Command::Tables));
+    }
+    stderr.reads(&session, started.elapsed());
+    result?;
+    let _ = std::io::stdout().flush();
+    Ok(())
+}

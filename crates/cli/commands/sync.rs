@@ -1,0 +1,35 @@
+//! `ssmq sync`: the source's cache brought up to date.
+
+use anyhow::Context;
+use ssmq_core::Source;
+use ssmq_core::cache::LakeCache;
+
+use crate::cli::Cli;
+use crate::output::Stderr;
+
+/// `ssmq sync`: brings the source's cache up to date and says what it did.
+pub async fn run(cli: &Cli, source: &Source, stderr: &Stderr) -> anyhow::Result<()> {
+    if cli.global.cache.no_cache || cli.global.cache.offline {
+        anyhow::bail!("`ssmq sync` updates the cache: --no-cache and --offline do not apply");
+    }
+    if !cli.global.accounts.is_empty() || !cli.global.regions.is_empty() {
+        anyhow::bail!(
+            "`ssmq sync` keeps the whole lake; --account and --region choose what later queries read"
+        );
+    }
+    let root = cli.global.cache.root().context(
+        "Cannot tell where the cache goes (no HOME or XDG_CACHE_HOME); pass --cache-dir DIR",
+    )?;
+    let options = cli.global.session_options();
+    let cache = LakeCache::for_source(&root, source, &options.s3)?;
+    let summary = ssmq_core::cache::sync(source, &cache, &options.s3, &options.read)
+        .await
+        .with_context(|| {
+            format!(
+                "Failed to sync {}; the cache is as it was",
+                source.describe()
+            )
+        })?;
+    stderr.synced(&summary, cache.dir());
+    Ok(())
+}
