@@ -14,48 +14,21 @@ fn main() {
 
     let queries = repo.join("queries");
     println!("cargo::rerun-if-changed={}", queries.display());
-    let mut reports = String::from(
-        "/// Built-in report files: (file stem, text).\npub static REPORT_FILES: &[(&str, &str)] = &[\n",
-    );
     let views = queries.join("views");
-    for path in files_under(&queries) {
-        if path.extension().is_some_and(|e| e == "sql") && !path.starts_with(&views) {
-            let stem = path
-                .file_stem()
-                .unwrap()
-                .to_str()
-                .expect("report names are UTF-8");
-            writeln!(
-                reports,
-                "    ({stem:?}, include_str!({:?})),",
-                path.canonicalize().unwrap()
-            )
-            .unwrap();
-        }
-    }
-    reports.push_str("];\n");
-    fs::write(out.join("reports.rs"), reports).unwrap();
-
-    let mut view_files = String::from(
-        "/// Built-in view files: (view name, text).\npub static VIEW_FILES: &[(&str, &str)] = &[\n",
-    );
-    for path in files_under(&views) {
-        if path.extension().is_some_and(|e| e == "sql") {
-            let stem = path
-                .file_stem()
-                .unwrap()
-                .to_str()
-                .expect("view names are UTF-8");
-            writeln!(
-                view_files,
-                "    ({stem:?}, include_str!({:?})),",
-                path.canonicalize().unwrap()
-            )
-            .unwrap();
-        }
-    }
-    view_files.push_str("];\n");
-    fs::write(out.join("views.rs"), view_files).unwrap();
+    let (view_files, report_files): (Vec<PathBuf>, Vec<PathBuf>) = files_under(&queries)
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "sql"))
+        .partition(|path| path.starts_with(&views));
+    fs::write(
+        out.join("reports.rs"),
+        sql_files("Built-in report files", "REPORT_FILES", &report_files),
+    )
+    .unwrap();
+    fs::write(
+        out.join("views.rs"),
+        sql_files("Built-in view files", "VIEW_FILES", &view_files),
+    )
+    .unwrap();
 
     let sample = repo.join("fixtures/sample");
     println!("cargo::rerun-if-changed={}", sample.display());
@@ -85,6 +58,27 @@ fn main() {
     }
     lake.push_str("];\n");
     fs::write(out.join("sample_lake.rs"), lake).unwrap();
+}
+
+/// A static `name` of (file stem, text) pairs, one per file of `paths`, embedded.
+fn sql_files(doc: &str, name: &str, paths: &[PathBuf]) -> String {
+    let mut text =
+        format!("/// {doc}: (file stem, text).\npub static {name}: &[(&str, &str)] = &[\n");
+    for path in paths {
+        let stem = path
+            .file_stem()
+            .unwrap()
+            .to_str()
+            .expect("query file names are UTF-8");
+        writeln!(
+            text,
+            "    ({stem:?}, include_str!({:?})),",
+            path.canonicalize().unwrap()
+        )
+        .unwrap();
+    }
+    text.push_str("];\n");
+    text
 }
 
 /// Every file below `dir`, sorted; nothing if `dir` does not exist.
