@@ -342,76 +342,108 @@ fn malformed_lines_fail_with_key_line_and_hint_or_are_skipped_and_reported() {
     );
 }
 
+/// The lake's tables, as an unknown table's error lists them.
+const SAMPLE_TABLES: &str = "aws_application, aws_awscomponent, aws_billinginfo, aws_complianceitem, aws_compliancesummary, aws_file, aws_instancedetailedinformation, aws_instanceinformation, aws_network, aws_patchsummary, aws_resourcegroup, aws_service, aws_tag, aws_windowsregistry, aws_windowsrole, aws_windowsupdate, custom_nodeinfo";
+
 #[test]
 fn errors_exit_2_with_a_message_and_a_hint() {
-    ssmq()
-        .args(["sql", "SELECT * FROM aws_nothing"])
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr(predicate::str::starts_with(
-            "error: Unknown table `aws_nothing`; available: aws_application,",
-        ))
-        .stderr(predicate::str::contains(
-            "hint: `ssmq tables` lists the tables",
-        ));
-    ssmq()
-        .args(["sql", "DROP TABLE aws_tag"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "error: ssmq is read-only: `DROP TABLE` statements are refused",
-        ));
-    ssmq()
-        .args(["describe", "nope"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("Unknown table `nope`"));
-    ssmq()
-        .args(["report", "stale-inventory", "--param", "days=soon"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "parameter `days` expects an integer, got `soon`",
-        ))
-        .stderr(predicate::str::contains(
-            "hint: `ssmq report stale-inventory --help` describes its parameters",
-        ));
-    ssmq()
-        .args(["report", "nope"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "Unknown report `nope`; available: instance-applications,",
-        ));
-    ssmq()
-        .args(["sql", "SELECT nosuch FROM aws_tag"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("No field named nosuch"))
-        .stderr(predicate::str::contains("hint: `ssmq describe TABLE`"));
-    ssmq_without_source()
-        .args(["--source", "no/such/dir", "tables"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "Source `no/such/dir` does not exist",
-        ));
-    ssmq_without_source()
-        .args(["--source"])
-        .arg(repo().join("fixtures"))
-        .arg("tables")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "Found sync data under several prefixes",
-        ))
-        .stderr(predicate::str::contains("`malformed/`, `sample/`"));
-    ssmq().arg("frobnicate").assert().code(2);
-    ssmq()
-        .args(["report", "x", "--param", "novalue"])
-        .assert()
-        .code(2);
+    let sample = ["--source", "fixtures/sample"];
+    let unknown_table = format!(
+        "error: Unknown table `{{}}`; available: {SAMPLE_TABLES}\n\
+         hint: `ssmq tables` lists the tables; `ssmq describe TABLE` their columns\n"
+    );
+    // (arguments, the whole of stderr); every case exits with 2 and writes nothing to stdout.
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        (
+            [&sample[..], &["sql", "SELECT * FROM aws_nothing"]].concat(),
+            unknown_table.replace("{}", "aws_nothing"),
+        ),
+        (
+            [&sample[..], &["describe", "nope"]].concat(),
+            unknown_table.replace("{}", "nope"),
+        ),
+        (
+            [&sample[..], &["sql", "DROP TABLE aws_tag"]].concat(),
+            "error: ssmq is read-only: `DROP TABLE` statements are refused; only queries \
+             (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SHOW) run\n"
+                .to_owned(),
+        ),
+        (
+            [&sample[..], &["report", "stale-inventory", "--param", "days=soon"]].concat(),
+            "error: Report `stale-inventory`: parameter `days` expects an integer, got `soon`\n\
+             hint: `ssmq report stale-inventory --help` describes its parameters, given as --param name=value\n"
+                .to_owned(),
+        ),
+        (
+            [&sample[..], &["report", "instance-list", "--param", "novalue"]].concat(),
+            "error: Bad --param for report `instance-list`\n  \
+             Caused by: `novalue` is not of the form name=value\n"
+                .to_owned(),
+        ),
+        (
+            [&sample[..], &["report", "nope"]].concat(),
+            "error: Unknown report `nope`; available: instance-applications, instance-list, \
+             missing-critical-patches, noncompliant-patches, os-distribution, \
+             patch-compliance-by-account, ssm-agent-versions, stale-inventory\n\
+             hint: `ssmq report list` lists the reports and their parameters\n"
+                .to_owned(),
+        ),
+        (
+            [&sample[..], &["sql", "SELECT nosuch FROM aws_tag"]].concat(),
+            "error: No field named nosuch.\nValid fields are aws_tag.capturetime, aws_tag.key, \
+             aws_tag.resourceid, aws_tag.schemaversion, aws_tag.value, aws_tag.accountid, \
+             aws_tag.region, aws_tag.resourcetype.\n\
+             hint: `ssmq describe TABLE` lists a table's columns\n"
+                .to_owned(),
+        ),
+        (
+            [&sample[..], &["sql", "SELECT if(1)"]].concat(),
+            "error: if takes 2 or 3 arguments\n".to_owned(),
+        ),
+        (
+            [&sample[..], &["sql", " ; "]].concat(),
+            "error: No SQL statement given\n".to_owned(),
+        ),
+        (
+            vec!["--source", "no/such/dir", "tables"],
+            "error: Failed to open `no/such/dir`\n  \
+             Caused by: Source `no/such/dir` does not exist\n"
+                .to_owned(),
+        ),
+        (
+            vec!["--source", "fixtures", "tables"],
+            "error: Failed to open `fixtures`\n  \
+             Caused by: Found sync data under several prefixes of `fixtures/`: `malformed/`, \
+             `sample/`; point the source at one of them\n\
+             hint: pass one of the prefixes above as --source\n"
+                .to_owned(),
+        ),
+        (
+            vec!["frobnicate"],
+            "error: unrecognized subcommand 'frobnicate'\n\nUsage: ssmq [OPTIONS] <COMMAND>\n\n\
+             For more information, try '--help'.\n"
+                .to_owned(),
+        ),
+    ];
+    // Every case is run and every difference reported, so one does not hide the rest.
+    let mut failures = Vec::new();
+    for (args, expected) in &cases {
+        let output = ssmq_without_source()
+            .current_dir(repo())
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = stderr_of(&output);
+        if output.status.code() != Some(2) || !output.stdout.is_empty() || &stderr != expected {
+            failures.push(format!(
+                "ssmq {}: exit {:?}, stdout {:?}\n  stderr:   {stderr:?}\n  expected: {expected:?}",
+                args.join(" "),
+                output.status.code(),
+                String::from_utf8_lossy(&output.stdout)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
