@@ -329,7 +329,7 @@ fn run_id() -> String {
     static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     format!(
-        "{}-{}-{n}",
+        "{}-{}-{n:06}",
         chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"),
         std::process::id()
     )
@@ -378,8 +378,16 @@ mod tests {
 
     #[test]
     fn run_ids_differ_and_sort_by_time() {
-        let (a, b) = (run_id(), run_id());
-        assert_ne!(a, b);
-        assert!(a.starts_with("20"), "{a}");
+        let ids: Vec<String> = (0..12).map(|_| run_id()).collect();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let later = run_id();
+        for pair in ids.windows(2) {
+            assert!(
+                pair[0] < pair[1],
+                "{pair:?}: made one after the other, in order"
+            );
+        }
+        assert!(ids[11] < later, "{} < {later}", ids[11]);
+        assert!(later.starts_with("20"), "{later}");
     }
 }
