@@ -13,6 +13,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
+use super::args::text_arg;
 use super::{argument_arrays, scalar_or_array};
 
 /// The functions of this module, for registration.
@@ -109,13 +110,6 @@ impl Contains {
     }
 }
 
-fn is_text(t: &DataType) -> bool {
-    matches!(
-        t,
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null
-    )
-}
-
 impl ScalarUDFImpl for Contains {
     fn name(&self) -> &str {
         "contains"
@@ -126,7 +120,9 @@ impl ScalarUDFImpl for Contains {
     fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>> {
         match types {
             [list @ DataType::List(field), _] => Ok(vec![list.clone(), field.data_type().clone()]),
-            [a, b] if is_text(a) && is_text(b) => Ok(vec![DataType::Utf8, DataType::Utf8]),
+            [a, b] if text_arg(a).is_ok() && text_arg(b).is_ok() => {
+                Ok(vec![DataType::Utf8, DataType::Utf8])
+            }
             _ => plan_err!("contains takes an array and an element (or a text and a substring)"),
         }
     }

@@ -15,13 +15,11 @@ use datafusion::logical_expr::expr::{Between, InList, TryCast};
 use datafusion::logical_expr::expr_rewriter::FunctionRewrite;
 use datafusion::logical_expr::{BinaryExpr, Expr, ExprSchemable, Operator};
 
+use super::args::is_text;
+
 /// The rewrite.
 #[derive(Debug)]
 pub struct TextAsTemporal;
-
-fn is_text(t: &DataType) -> bool {
-    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
-}
 
 fn is_temporal(t: &DataType) -> bool {
     matches!(

@@ -20,6 +20,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
+use super::args::text_arg;
 use super::{argument_arrays, scalar_or_array};
 
 const NANOS_PER_DAY: i64 = 86_400_000_000_000;
@@ -42,20 +43,9 @@ fn temporal_coercion(t: &DataType) -> Result<DataType> {
     Ok(match t {
         DataType::Date32 | DataType::Date64 => DataType::Date32,
         DataType::Timestamp(_, tz) => DataType::Timestamp(TimeUnit::Nanosecond, tz.clone()),
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null => {
-            DataType::Timestamp(TimeUnit::Nanosecond, None)
-        }
+        t if text_arg(t).is_ok() => DataType::Timestamp(TimeUnit::Nanosecond, None),
         other => return plan_err!("expected a date or timestamp, got {other}"),
     })
-}
-
-fn text_coercion(t: &DataType) -> Result<DataType> {
-    match t {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null => {
-            Ok(DataType::Utf8)
-        }
-        other => plan_err!("expected text, got {other}"),
-    }
 }
 
 fn moments(array: &ArrayRef) -> Result<Vec<Option<Moment>>> {
@@ -378,7 +368,7 @@ impl ScalarUDFImpl for FromIso8601Timestamp {
     }
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         match arg_types {
-            [t] => Ok(vec![text_coercion(t)?]),
+            [t] => Ok(vec![text_arg(t)?]),
             _ => plan_err!("from_iso8601_timestamp takes one argument"),
         }
     }
@@ -429,7 +419,7 @@ impl ScalarUDFImpl for FromIso8601Date {
     }
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         match arg_types {
-            [t] => Ok(vec![text_coercion(t)?]),
+            [t] => Ok(vec![text_arg(t)?]),
             _ => plan_err!("from_iso8601_date takes one argument"),
         }
     }
@@ -597,7 +587,7 @@ macro_rules! parse_function {
             }
             fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
                 match arg_types {
-                    [text, format] => Ok(vec![text_coercion(text)?, text_coercion(format)?]),
+                    [text, format] => Ok(vec![text_arg(text)?, text_arg(format)?]),
                     _ => plan_err!("{} takes a string and a format", $sql),
                 }
             }
@@ -642,9 +632,7 @@ macro_rules! format_function {
             }
             fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
                 match arg_types {
-                    [moment, format] => {
-                        Ok(vec![temporal_coercion(moment)?, text_coercion(format)?])
-                    }
+                    [moment, format] => Ok(vec![temporal_coercion(moment)?, text_arg(format)?]),
                     _ => plan_err!("{} takes a timestamp and a format", $sql),
                 }
             }
@@ -815,7 +803,7 @@ impl ScalarUDFImpl for DateAdd {
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         match arg_types {
             [unit, _, moment] => Ok(vec![
-                text_coercion(unit)?,
+                text_arg(unit)?,
                 DataType::Int64,
                 temporal_coercion(moment)?,
             ]),
@@ -893,7 +881,7 @@ impl ScalarUDFImpl for DateDiff {
                 } else {
                     DataType::Timestamp(TimeUnit::Nanosecond, None)
                 };
-                Ok(vec![text_coercion(unit)?, common.clone(), common])
+                Ok(vec![text_arg(unit)?, common.clone(), common])
             }
             _ => plan_err!(
                 "date_diff takes a unit and two dates or timestamps: date_diff('day', a, b)"

@@ -20,6 +20,7 @@
 //! `cardinality`, `array_join`, `approx_distinct`; and through [`crate::sql::dialect`]: `count_if`,
 //! `arbitrary`, `LISTAGG … WITHIN GROUP`.
 
+mod args;
 pub mod arrays;
 pub mod comparisons;
 pub mod datetime;

@@ -15,6 +15,7 @@ use datafusion::logical_expr::{
 };
 use regex::Regex;
 
+use super::args::text_arg;
 use super::{argument_arrays, scalar_or_array};
 
 /// The functions of this module, for registration.
@@ -26,15 +27,6 @@ pub fn functions() -> Vec<Arc<dyn ScalarUDFImpl>> {
         Arc::new(Split::new()),
         Arc::new(JsonExtractScalar::new()),
     ]
-}
-
-fn text_arg(t: &DataType) -> Result<DataType> {
-    match t {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null => {
-            Ok(DataType::Utf8)
-        }
-        other => plan_err!("expected text, got {other}"),
-    }
 }
 
 fn int_arg(t: &DataType) -> Result<DataType> {
