@@ -14,8 +14,8 @@
 //!                      filter (--account/--region, and what a statement's WHERE allows)
 //!   -> lake/catalog    per type: Glue table name, columns merged over every object listed
 //!   -> sql/register    the only place that builds DataFusion providers (tables, pruning)
-//!      lake/scan       objects -> record batches (ndjson: the line parser; read: fetching
-//!                      and the bad-line policy)
+//!      lake/scan       the DataFusion leaf: a table's objects -> record batches (decode: the
+//!                      line decoder; ndjson: the line parser; read: fetching, bad lines)
 //!   -> sql/session     one session: ad-hoc SQL and named reports (sql/reports) end in one
 //!                      function; sql/dialect, sql/functions and sql/scope shape statements
 //!   -> output/format   table / line / CSV / JSON / NDJSON / Parquet, files written atomically

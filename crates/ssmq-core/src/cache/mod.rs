@@ -55,12 +55,12 @@ use tokio::sync::OnceCell;
 use self::object_list::ObjectsByType;
 use crate::error::{Error, Result};
 use crate::lake::catalog::{KeyGroups, ObjectKeys, TableDef, keys_of, merge_key_groups};
+use crate::lake::decode::BatchDecoder;
 use crate::lake::discover::{
     AccountFolder, LakeLayout, Partition, PartitionFilter, Skipped, SyncObject, TypeFolder,
     TypeListing,
 };
 use crate::lake::read::{BadLine, ReadOptions, ReadReport, fetch};
-use crate::lake::scan::BatchDecoder;
 use crate::source::metered::RequestCounts;
 use crate::source::s3::S3Options;
 use crate::source::{LakeStore, Source};

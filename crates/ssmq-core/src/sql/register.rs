@@ -35,11 +35,12 @@ use tokio::sync::OnceCell;
 
 use crate::cache::{CachedLake, VERSION_COLUMN, segment_schema};
 use crate::error::{Error, Result};
-use crate::lake::catalog::{DOCUMENTED_TYPES, TableDef, infer_table, table_name};
+use crate::lake::catalog::{TableDef, infer_table, table_name};
 use crate::lake::discover::{
     LakeLayout, PARTITION_KEYS, Partition, PartitionFilter, SyncObject, TypeFolder, TypeListing,
     list_type,
 };
+use crate::lake::documented::DOCUMENTED_TYPES;
 use crate::lake::read::{ReadOptions, ReadReport};
 use crate::lake::scan::SyncScanExec;
 use crate::source::LakeStore;
