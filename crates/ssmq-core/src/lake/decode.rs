@@ -373,7 +373,7 @@ fn repeat_runs(
     Arc::new(builder.finish())
 }
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::lake::catalog::{ObjectKeys, merge_keys};
     use arrow::array::AsArray;
@@ -387,7 +387,8 @@ mod tests {
         Arc::new(merge_keys("AWS:Application", [&object]))
     }
 
-    fn object(account: &str) -> SyncObject {
+    /// An `AWS:Application` object of `account`, for tests.
+    pub(crate) fn object(account: &str) -> SyncObject {
         SyncObject {
             location: format!(
                 "AWS:Application/accountid={account}/region=r/resourcetype=M/i-1.json"

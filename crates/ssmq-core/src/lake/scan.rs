@@ -248,27 +248,9 @@ fn external(error: Error) -> DataFusionError {
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
-
     use super::*;
-    use crate::lake::discover::Partition;
+    use crate::lake::decode::tests::object;
 
-    fn object(account: &str) -> SyncObject {
-        SyncObject {
-            location: format!(
-                "AWS:Application/accountid={account}/region=r/resourcetype=M/i-1.json"
-            )
-            .into(),
-            size: 1,
-            last_modified: Utc::now(),
-            e_tag: None,
-            partition: Arc::new(Partition {
-                account_id: account.into(),
-                region: "r".into(),
-                resource_type: "M".into(),
-            }),
-        }
-    }
     #[test]
     fn balance_spreads_by_size() {
         let mut objects: Vec<SyncObject> = (0..6).map(|_| object("1")).collect();
