@@ -15,7 +15,6 @@ use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use ssmq_core::Error as CoreError;
 use ssmq_core::LakeSession;
 use ssmq_core::cache::SyncSummary;
-use ssmq_core::error::without_stage_prefixes;
 use ssmq_core::lake::discover::{SkipReason, display_prefix};
 use ssmq_core::lake::read::BadLine;
 use ssmq_core::output::export::TableExported;
@@ -520,19 +519,14 @@ impl Stderr {
 
     /// An error in uv's shape: the message, its causes, and a hint where one helps.
     pub fn error(&self, error: &anyhow::Error) {
-        let mut printed: Vec<String> = Vec::new();
         for (i, cause) in error.chain().enumerate() {
-            // DataFusion repeats a wrapped error's message behind a stage prefix: say it once.
-            let text = without_stage_prefixes(cause.to_string().trim()).to_owned();
-            if text.is_empty() || printed.iter().any(|p| p.contains(&text)) {
-                continue;
-            }
+            let text = cause.to_string();
+            let text = text.trim();
             if i == 0 {
                 eprintln!("error: {text}");
-            } else {
+            } else if !text.is_empty() {
                 eprintln!("  Caused by: {text}");
             }
-            printed.push(text);
         }
         if let Some(hint) = hint(error, self.in_shell) {
             eprintln!("hint: {hint}");

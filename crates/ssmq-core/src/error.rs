@@ -173,8 +173,8 @@ pub enum Error {
     },
 
     /// Planning or running a query failed.
-    #[error("{}", query_message(.0))]
-    Query(#[source] datafusion::error::DataFusionError),
+    #[error(transparent)]
+    Query(QueryError),
 
     /// Writing an output failed.
     #[error("Failed to write `{path}`")]
@@ -284,7 +284,7 @@ impl Error {
     pub fn is_unknown_column(&self) -> bool {
         use datafusion::error::DataFusionError;
         match self {
-            Error::Query(e) => matches!(
+            Error::Query(QueryError(e)) => matches!(
                 e.find_root(),
                 DataFusionError::SchemaError(inner, _)
                     if matches!(**inner, datafusion::common::SchemaError::FieldNotFound { .. })
@@ -302,6 +302,11 @@ impl Error {
         while let Some(e) = current {
             if let Some(ours) = e.downcast_ref::<Error>() {
                 found = Some(ours);
+                // A query error's source is what it wraps has as cause; look inside it.
+                if let Error::Query(QueryError(wrapped)) = ours {
+                    current = Some(wrapped);
+                    continue;
+                }
             }
             current = match e.downcast_ref::<std::sync::Arc<datafusion::error::DataFusionError>>() {
                 Some(shared) => Some(shared.as_ref()),
@@ -333,16 +338,30 @@ pub fn without_stage_prefixes(mut text: &str) -> &str {
 
 impl From<datafusion::error::DataFusionError> for Error {
     fn from(e: datafusion::error::DataFusionError) -> Self {
-        Error::Query(e)
+        Error::Query(QueryError(e))
     }
 }
 
-/// DataFusion's message without its stage prefixes; an error of ours wrapped inside is shown
-/// as itself.
-fn query_message(error: &datafusion::error::DataFusionError) -> String {
-    match Error::find_in(error) {
-        Some(inner) => inner.to_string(),
-        None => without_stage_prefixes(&error.strip_backtrace()).to_owned(),
+/// A DataFusion error, said once: an error of ours wrapped inside (a scan's read, a malformed
+/// line) is shown as itself with its own cause; any other as DataFusion's message without its
+/// stage prefixes, with no cause (DataFusion's chain repeats its message at every level).
+#[derive(Debug)]
+pub struct QueryError(pub datafusion::error::DataFusionError);
+
+impl std::fmt::Display for QueryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use datafusion::error::DataFusionError;
+        match (Error::find_in(&self.0), self.0.find_root()) {
+            (Some(inner), _) => inner.fmt(f),
+            (None, DataFusionError::SQL(parser, _)) => parser.fmt(f),
+            (None, _) => f.write_str(without_stage_prefixes(&self.0.strip_backtrace())),
+        }
+    }
+}
+
+impl std::error::Error for QueryError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Error::find_in(&self.0).and_then(std::error::Error::source)
     }
 }
 
