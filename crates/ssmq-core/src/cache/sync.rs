@@ -69,8 +69,8 @@ pub async fn sync(
     next.assemble(planned);
     let changed = next.changed(&layout);
     if changed {
-        next.compact(&mut written).await?;
-        next.forget_dead();
+        let live = next.compact(&mut written).await?;
+        next.forget_dead(&live);
         next.publish(layout, &report)?;
         written.keep();
         collect_garbage(
@@ -409,8 +409,9 @@ impl<'a> NextGeneration<'a> {
             || self.manifest.generation == 0
     }
 
-    /// Rewrites segments left mostly dead (see `compaction`).
-    async fn compact(&mut self, written: &mut WrittenFiles) -> Result<()> {
+    /// Rewrites segments left mostly dead (see `compaction`); returns the live versions after
+    /// it (compacted objects move to new versions).
+    async fn compact(&mut self, written: &mut WrittenFiles) -> Result<Versions> {
         let live = Versions::of(self.objects.iter().map(|o| o.version));
         self.summary.compacted = compaction::compact(
             &self.cache.dir,
@@ -422,13 +423,16 @@ impl<'a> NextGeneration<'a> {
             written,
         )
         .await?;
-        Ok(())
+        Ok(if self.summary.compacted > 0 {
+            Versions::of(self.objects.iter().map(|o| o.version))
+        } else {
+            live
+        })
     }
 
     /// A segment none of whose versions is live goes; dead versions outside every segment
     /// are forgotten.
-    fn forget_dead(&mut self) {
-        let live = Versions::of(self.objects.iter().map(|o| o.version));
+    fn forget_dead(&mut self, live: &Versions) {
         for entry in self.types.values_mut() {
             entry
                 .segments

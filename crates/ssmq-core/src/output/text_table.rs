@@ -143,19 +143,20 @@ impl TableText {
 
         let mut text = String::new();
         let header: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-        layout.border(&mut text, '┌', '┬', '┐', '─');
-        layout.row(&mut text, &columns, &header, false);
-        layout.border(&mut text, '╞', '╪', '╡', '═');
+        let lines = layout.lines();
+        lines.border(&mut text, '┌', '┬', '┐', '─');
+        lines.row(&mut text, &columns, &header, false);
+        lines.border(&mut text, '╞', '╪', '╡', '═');
         for row in &head {
-            layout.row(&mut text, &columns, row, true);
+            lines.row(&mut text, &columns, row, true);
         }
         if left_out > 0 {
-            layout.spanning(&mut text, &format!("… {} more rows …", thousands(left_out)));
+            lines.spanning(&mut text, &format!("… {} more rows …", thousands(left_out)));
         }
         for row in &tail {
-            layout.row(&mut text, &columns, row, true);
+            lines.row(&mut text, &columns, row, true);
         }
-        layout.border(&mut text, '└', '┴', '┘', '─');
+        lines.border(&mut text, '└', '┴', '┘', '─');
         if self.screen.is_some() {
             text.push_str(&footer(
                 self.total,
@@ -410,8 +411,9 @@ impl Layout {
         }
     }
 
-    /// The cells of one line: each shown column's width, with the gap's `…` column.
-    fn cells(&self) -> Vec<(Option<usize>, usize)> {
+    /// The cells of a line, drawn by [`Lines`]: each shown column and its width, with the
+    /// gap's `…` column (no column, width 1).
+    fn lines(&self) -> Lines {
         let mut cells = Vec::with_capacity(self.shown.len() + 1);
         for (i, (&c, &w)) in self.shown.iter().zip(&self.widths).enumerate() {
             if self.gap == Some(i) {
@@ -422,13 +424,20 @@ impl Layout {
         if self.gap == Some(self.shown.len()) {
             cells.push((None, 1));
         }
-        cells
+        Lines { cells }
     }
+}
 
+/// The lines of a laid-out table: its cells, worked out once for every line.
+#[derive(Debug)]
+struct Lines {
+    cells: Vec<(Option<usize>, usize)>,
+}
+
+impl Lines {
     fn border(&self, text: &mut String, left: char, between: char, right: char, fill: char) {
         text.push(left);
-        let cells = self.cells();
-        for (i, (_, w)) in cells.iter().enumerate() {
+        for (i, (_, w)) in self.cells.iter().enumerate() {
             if i > 0 {
                 text.push(between);
             }
@@ -440,7 +449,7 @@ impl Layout {
 
     fn row(&self, text: &mut String, columns: &[Column], values: &[impl AsRef<str>], data: bool) {
         text.push('│');
-        for (i, (column, w)) in self.cells().into_iter().enumerate() {
+        for (i, &(column, w)) in self.cells.iter().enumerate() {
             if i > 0 {
                 text.push('┆');
             }
@@ -467,7 +476,7 @@ impl Layout {
 
     /// A line across every column, its words centred (and cut if the table is narrower).
     fn spanning(&self, text: &mut String, words: &str) {
-        let inner: usize = self.cells().iter().map(|(_, w)| w + 3).sum::<usize>() - 1;
+        let inner: usize = self.cells.iter().map(|(_, w)| w + 3).sum::<usize>() - 1;
         let words: String = words.chars().take(inner).collect();
         let words_width = words.width();
         let before = inner.saturating_sub(words_width) / 2;
