@@ -15,6 +15,7 @@ use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use ssmq_core::Error as CoreError;
 use ssmq_core::LakeSession;
 use ssmq_core::cache::SyncSummary;
+use ssmq_core::error::Refusal;
 use ssmq_core::lake::discover::{SkipReason, display_prefix};
 use ssmq_core::lake::read::BadLine;
 use ssmq_core::output::export::TableExported;
@@ -585,31 +586,33 @@ fn hint(error: &anyhow::Error, in_shell: bool) -> Option<String> {
         CoreError::BucketNotFound { .. } => {
             "check the bucket name, and that these credentials may see it".to_owned()
         }
-        CoreError::List { location, source } if denied(source) => format!(
+        CoreError::List {
+            location,
+            refused: Some(_),
+            ..
+        } => format!(
             "the credentials need s3:ListBucket on `{}` (for this prefix)",
             bucket_of(location)
         ),
-        CoreError::Read { key, source } if denied(source) => {
-            let mut hint = format!("the credentials need s3:GetObject on `{key}`");
-            if source.to_string().to_lowercase().contains("kms") {
-                hint.push_str(", and kms:Decrypt on the KMS key the bucket encrypts with");
-            } else {
-                hint.push_str(" (and kms:Decrypt on the bucket's KMS key if it is SSE-KMS encrypted)");
-            }
-            hint
-        }
+        CoreError::Read {
+            key,
+            refused: Some(Refusal::KmsDenied),
+            ..
+        } => format!(
+            "the credentials need s3:GetObject on `{key}`, and kms:Decrypt on the KMS key the bucket encrypts with"
+        ),
+        CoreError::Read {
+            key,
+            refused: Some(Refusal::AccessDenied),
+            ..
+        } => format!(
+            "the credentials need s3:GetObject on `{key}` (and kms:Decrypt on the bucket's KMS key if it is SSE-KMS encrypted)"
+        ),
         CoreError::Read { .. } => {
             "pass --skip-unreadable to skip objects that still fail after retries (they are listed on stderr)".to_owned()
         }
         _ => return None,
     })
-}
-
-fn denied(error: &object_store::Error) -> bool {
-    matches!(
-        error,
-        object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. }
-    ) || error.to_string().contains("AccessDenied")
 }
 
 /// `audit-sync` of `s3://audit-sync/prefix/`.

@@ -70,21 +70,25 @@ pub enum Error {
         candidates: Vec<String>,
     },
 
-    /// Listing a prefix failed.
+    /// Listing a prefix failed. Build it with [`Error::list`], which tells a refusal apart.
     #[error("Failed to list `{location}`")]
     List {
         /// The prefix being listed.
         location: String,
+        /// Whether the store refused these credentials.
+        refused: Option<Refusal>,
         /// What the store said.
         #[source]
         source: object_store::Error,
     },
 
-    /// Reading an object failed.
+    /// Reading an object failed. Build it with [`Error::read`], which tells a refusal apart.
     #[error("Failed to read `{key}`")]
     Read {
         /// The object's key.
         key: String,
+        /// Whether the store refused these credentials.
+        refused: Option<Refusal>,
         /// What the store said.
         #[source]
         source: object_store::Error,
@@ -279,7 +283,56 @@ pub enum Error {
     },
 }
 
+/// Why a store refused a request made with valid credentials: what the binary's hint names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The credentials lack the S3 permission for the request.
+    AccessDenied,
+    /// S3 named KMS: the credentials may read the object but not decrypt it.
+    KmsDenied,
+}
+
+impl Refusal {
+    /// Whether `error` is a refusal, and which. object_store maps a 403 on a GET to
+    /// `PermissionDenied` but hands a listing's 403 over as a generic error whose text holds S3's
+    /// error code, and says that KMS refused only in S3's message text: this is the one place
+    /// that reads it.
+    pub fn of(error: &object_store::Error) -> Option<Refusal> {
+        let text = error.to_string();
+        let denied = matches!(
+            error,
+            object_store::Error::PermissionDenied { .. }
+                | object_store::Error::Unauthenticated { .. }
+        ) || text.contains("AccessDenied");
+        match denied {
+            false => None,
+            true if text.to_lowercase().contains("kms") => Some(Refusal::KmsDenied),
+            true => Some(Refusal::AccessDenied),
+        }
+    }
+}
+
 impl Error {
+    /// Listing `location` failed with `source`.
+    pub fn list(location: String, source: object_store::Error) -> Error {
+        let refused = Refusal::of(&source);
+        Error::List {
+            location,
+            refused,
+            source,
+        }
+    }
+
+    /// Reading the object `key` failed with `source`.
+    pub fn read(key: String, source: object_store::Error) -> Error {
+        let refused = Refusal::of(&source);
+        Error::Read {
+            key,
+            refused,
+            source,
+        }
+    }
+
     /// Whether planning failed on a column that no table in scope has.
     pub fn is_unknown_column(&self) -> bool {
         use datafusion::error::DataFusionError;

@@ -634,46 +634,37 @@ fn compare(listed: &[SyncObject], previous: Vec<CachedObject>, type_name: &Arc<s
     result
 }
 
-/// Distinct key sets of a type, kept while objects are added.
+/// Distinct key sets of a type, kept while objects are added: its manifest entry's sets.
 #[derive(Debug, Default)]
 struct KeySets {
-    index: HashMap<Vec<String>, usize>,
-    sets: Vec<Vec<String>>,
+    sets: KeyGroups,
     /// Index in the last generation's key sets → index here, for sets already kept.
     kept: HashMap<usize, usize>,
 }
 
 impl KeySets {
-    fn intern(&mut self, keys: Vec<String>) -> usize {
-        if let Some(&i) = self.index.get(&keys) {
-            return i;
-        }
-        self.sets.push(keys.clone());
-        self.index.insert(keys, self.sets.len() - 1);
-        self.sets.len() - 1
-    }
-
     /// The index of the last generation's key set `old` of `sets` here.
     fn keep(&mut self, old: usize, sets: &[KeySet]) -> usize {
         if let Some(&i) = self.kept.get(&old) {
             return i;
         }
-        let i = self.intern(sets[old].keys.clone());
+        let i = self.sets.intern(sets[old].keys.iter().cloned().collect());
         self.kept.insert(old, i);
         i
     }
 
     fn add(&mut self, keys: BTreeSet<String>) -> usize {
-        self.intern(keys.into_iter().collect())
+        self.sets.intern(keys)
     }
 
     /// The key sets with the type's `objects` that use each counted.
     fn into_entries(self, objects: &[CachedObject]) -> Vec<KeySet> {
         let mut entries: Vec<KeySet> = self
             .sets
+            .into_groups()
             .into_iter()
-            .map(|keys| KeySet {
-                keys,
+            .map(|(set, _)| KeySet {
+                keys: set.keys.into_iter().collect(),
                 objects: 0,
                 lines: 0,
             })

@@ -216,34 +216,41 @@ pub async fn infer_table(
     ))
 }
 
-/// The distinct key sets of objects, each counted once with how many objects have it and
-/// their lines: memory grows with the distinct sets, not with the objects.
+/// The distinct key sets of objects, each kept once with how many objects have it and their
+/// lines: memory grows with the distinct sets, not with the objects. The one key-set interner:
+/// the cache's manifest keeps its sets through it too.
 #[derive(Debug, Default)]
 pub struct KeyGroups {
-    /// Each set, with its index (in order of first appearance), objects and lines.
-    sets: HashMap<BTreeSet<String>, (usize, usize, usize)>,
+    index: HashMap<BTreeSet<String>, usize>,
+    /// Each set in order of first appearance, with the lines of its objects and their number.
+    groups: Vec<(ObjectKeys, usize)>,
 }
 
 impl KeyGroups {
+    /// The index of the set `keys` in [`Self::into_groups`], added with no objects if new.
+    pub fn intern(&mut self, keys: BTreeSet<String>) -> usize {
+        if let Some(&index) = self.index.get(&keys) {
+            return index;
+        }
+        let index = self.groups.len();
+        self.index.insert(keys.clone(), index);
+        self.groups.push((ObjectKeys { keys, lines: 0 }, 0));
+        index
+    }
+
     /// Counts an object's keys; returns the index of its set in [`Self::into_groups`].
     pub fn add(&mut self, keys: ObjectKeys) -> usize {
-        let next = self.sets.len();
-        let (index, objects, lines) = self.sets.entry(keys.keys).or_insert((next, 0, 0));
+        let index = self.intern(keys.keys);
+        let (set, objects) = &mut self.groups[index];
+        set.lines += keys.lines;
         *objects += 1;
-        *lines += keys.lines;
-        *index
+        index
     }
 
     /// Each set, in order of first appearance, with the lines of all its objects and how
     /// many objects have it.
     pub fn into_groups(self) -> Vec<(ObjectKeys, usize)> {
-        let mut groups: Vec<(usize, ObjectKeys, usize)> = self
-            .sets
-            .into_iter()
-            .map(|(keys, (index, objects, lines))| (index, ObjectKeys { keys, lines }, objects))
-            .collect();
-        groups.sort_unstable_by_key(|(index, ..)| *index);
-        groups.into_iter().map(|(_, keys, n)| (keys, n)).collect()
+        self.groups
     }
 }
 

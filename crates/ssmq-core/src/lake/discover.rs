@@ -592,10 +592,7 @@ impl Lister<'_> {
             .store
             .list_with_delimiter(prefix_arg)
             .await
-            .map_err(|source| Error::List {
-                location: self.store.name_prefix(prefix),
-                source,
-            })
+            .map_err(|source| Error::list(self.store.name_prefix(prefix), source))
     }
 
     /// Every object below `prefix`, at any depth.
@@ -605,10 +602,7 @@ impl Lister<'_> {
             .list(Some(&prefix))
             .try_collect()
             .await
-            .map_err(|source| Error::List {
-                location: self.store.name_prefix(&prefix),
-                source,
-            })
+            .map_err(|source| Error::list(self.store.name_prefix(&prefix), source))
     }
 
     // Both `*_all` build their futures into a Vec before streaming them: a lazy `map` over

@@ -157,10 +157,7 @@ pub async fn fetch(
                 .insert(store.name(&object.location), why);
             Ok(None)
         }
-        Err(source) => Err(Error::Read {
-            key: store.name(&object.location),
-            source,
-        }),
+        Err(source) => Err(Error::read(store.name(&object.location), source)),
     }
 }
 

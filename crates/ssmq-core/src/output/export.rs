@@ -165,10 +165,7 @@ pub async fn export_tables(
             .list(Some(&folder))
             .try_collect()
             .await
-            .map_err(|source| Error::List {
-                location: destination.name_prefix(&folder),
-                source,
-            })?;
+            .map_err(|source| Error::list(destination.name_prefix(&folder), source))?;
         for object in listed {
             let relative = relative_to(prefix, &object.location);
             if !keep.contains(relative.as_str()) {
@@ -274,10 +271,10 @@ async fn export_table(
 async fn read_marker(destination: &LakeStore, marker: &Path) -> Result<Option<Value>> {
     match destination.store.get(marker).await {
         Ok(got) => {
-            let bytes = got.bytes().await.map_err(|source| Error::Read {
-                key: destination.name(marker),
-                source,
-            })?;
+            let bytes = got
+                .bytes()
+                .await
+                .map_err(|source| Error::read(destination.name(marker), source))?;
             serde_json::from_slice(&bytes)
                 .map(Some)
                 .map_err(|source| Error::ExportMarker {
@@ -286,10 +283,7 @@ async fn read_marker(destination: &LakeStore, marker: &Path) -> Result<Option<Va
                 })
         }
         Err(object_store::Error::NotFound { .. }) => Ok(None),
-        Err(source) => Err(Error::Read {
-            key: destination.name(marker),
-            source,
-        }),
+        Err(source) => Err(Error::read(destination.name(marker), source)),
     }
 }
 

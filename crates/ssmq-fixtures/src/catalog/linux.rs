@@ -310,84 +310,91 @@ const NODE_MODULES: &str = "abbrev ansi-regex ansi-styles aproba are-we-there-ye
 const LANGPACKS: &str = "af am ar as ast az be bg bn br bs ca cs cy da de el en es et eu fa fi fr ga gl gu he hi hr hu hy id is it ja ka kk km kn ko lt lv mk ml mr ms nb nl pa pl pt ro ru sk sl sq sr sv ta te th tr uk vi zh";
 const FONT_SCRIPTS: &str = "sans serif mono sans-arabic sans-armenian sans-bengali sans-devanagari sans-ethiopic sans-georgian sans-gujarati sans-gurmukhi sans-hebrew sans-kannada sans-khmer sans-lao sans-malayalam sans-myanmar sans-oriya sans-sinhala sans-tamil sans-telugu sans-thai serif-armenian serif-bengali serif-devanagari serif-georgian serif-hebrew serif-thai";
 
+/// A family of packages: one for each word of `words`, its name, summary and URL made from
+/// templates in which `{w}` stands for the word, `{lc}` for it in lower case, `{perl}` for it
+/// with `-` as `::`, and `{n}` for a library's soname (1 to 4 by the word's position).
+struct Family {
+    words: &'static str,
+    name: &'static str,
+    group: &'static str,
+    summary: &'static str,
+    url: &'static str,
+    arch_independent: bool,
+}
+
+impl Family {
+    const fn new(
+        words: &'static str,
+        name: &'static str,
+        group: &'static str,
+        summary: &'static str,
+        url: &'static str,
+        arch_independent: bool,
+    ) -> Family {
+        Family {
+            words,
+            name,
+            group,
+            summary,
+            url,
+            arch_independent,
+        }
+    }
+
+    fn packages(&self) -> impl Iterator<Item = Package> + '_ {
+        self.words.split_whitespace().enumerate().map(|(i, word)| {
+            let fill = |template: &str| {
+                template
+                    .replace("{w}", word)
+                    .replace("{lc}", &word.to_lowercase())
+                    .replace("{perl}", &word.replace('-', "::"))
+                    .replace("{n}", &(1 + i % 4).to_string())
+            };
+            Package {
+                name: fill(self.name),
+                application_type: self.group,
+                summary: fill(self.summary),
+                url: fill(self.url),
+                arch_independent: self.arch_independent,
+            }
+        })
+    }
+}
+
+#[rustfmt::skip]
+const RPM_FAMILIES: &[Family] = &[
+    Family::new(PYTHON_MODULES, "python3-{w}", "Development/Libraries", "The {w} module for Python 3", "https://pypi.org/project/{w}/", false),
+    Family::new(PERL_MODULES, "perl-{w}", "Development/Libraries", "Perl module {perl}", "https://metacpan.org/dist/{w}", false),
+    Family::new(LIBRARY_STEMS, "lib{w}", "System Environment/Libraries", "The lib{w} shared library", "", false),
+    Family::new(RUBY_GEMS, "rubygem-{w}", "Development/Languages", "Ruby gem {w}", "https://rubygems.org/gems/{w}", false),
+    Family::new(X11_LIBRARIES, "lib{w}", "System Environment/Libraries", "X.Org lib{w} runtime library", "https://www.x.org", false),
+    Family::new(TEXLIVE, "texlive-{w}", "Applications/Publishing", "TeX Live {w} package", "http://tug.org/texlive/", false),
+    Family::new(LANGPACKS, "glibc-langpack-{w}", "Unspecified", "Locale data for {w}", "https://www.gnu.org/software/glibc/", false),
+    Family::new(FONT_SCRIPTS, "google-noto-{w}-fonts", "User Interface/X", "Noto {w} font", "https://fonts.google.com/noto", false),
+];
+
+#[rustfmt::skip]
+const DEB_FAMILIES: &[Family] = &[
+    Family::new(PYTHON_MODULES, "python3-{w}", "python", "Python 3 library: {w}", "https://pypi.org/project/{w}/", true),
+    Family::new(PERL_MODULES, "lib{lc}-perl", "perl", "Perl module {perl}", "https://metacpan.org/dist/{w}", true),
+    Family::new(LIBRARY_STEMS, "lib{w}{n}", "libs", "{w} shared library", "", false),
+    Family::new(LIBRARY_STEMS, "lib{w}-dev", "libdevel", "{w} development files", "", false),
+    Family::new(RUBY_GEMS, "ruby-{w}", "ruby", "Ruby library {w}", "https://rubygems.org/gems/{w}", true),
+    Family::new(X11_LIBRARIES, "lib{lc}-6", "libs", "X11 client-side library {lc}", "https://www.x.org", false),
+    Family::new(X11_LIBRARIES, "lib{lc}-dev", "libdevel", "X11 client-side library {lc} (development headers)", "https://www.x.org", false),
+    Family::new(TEXLIVE, "texlive-{w}", "tex", "TeX Live: {w}", "http://www.tug.org/texlive/", true),
+    Family::new(NODE_MODULES, "node-{w}", "javascript", "Node.js module {w}", "https://www.npmjs.com/package/{w}", true),
+    Family::new(LANGPACKS, "language-pack-{w}-base", "translations", "translations for language {w}", "", true),
+    Family::new(FONT_SCRIPTS, "fonts-noto-{w}", "fonts", "Noto {w} font", "https://fonts.google.com/noto", true),
+];
+
 /// The package pool of RPM-based distributions (Amazon Linux 2 and 2023, RHEL 9).
 pub(crate) fn rpm_pool() -> &'static [Package] {
     static POOL: OnceLock<Vec<Package>> = OnceLock::new();
     POOL.get_or_init(|| {
         let mut pool = core_packages(RPM_CORE, false);
         let libs_base = pool.len();
-        for module in PYTHON_MODULES.split_whitespace() {
-            pool.push(family(
-                format!("python3-{module}"),
-                "Development/Libraries",
-                format!("The {module} module for Python 3"),
-                format!("https://pypi.org/project/{module}/"),
-                false,
-            ));
-        }
-        for module in PERL_MODULES.split_whitespace() {
-            pool.push(family(
-                format!("perl-{module}"),
-                "Development/Libraries",
-                format!("Perl module {}", module.replace('-', "::")),
-                format!("https://metacpan.org/dist/{module}"),
-                false,
-            ));
-        }
-        for stem in LIBRARY_STEMS.split_whitespace() {
-            pool.push(family(
-                format!("lib{stem}"),
-                "System Environment/Libraries",
-                format!("The lib{stem} shared library"),
-                String::new(),
-                false,
-            ));
-        }
-        for gem in RUBY_GEMS.split_whitespace() {
-            pool.push(family(
-                format!("rubygem-{gem}"),
-                "Development/Languages",
-                format!("Ruby gem {gem}"),
-                format!("https://rubygems.org/gems/{gem}"),
-                false,
-            ));
-        }
-        for library in X11_LIBRARIES.split_whitespace() {
-            pool.push(family(
-                format!("lib{library}"),
-                "System Environment/Libraries",
-                format!("X.Org lib{library} runtime library"),
-                "https://www.x.org".to_owned(),
-                false,
-            ));
-        }
-        for package in TEXLIVE.split_whitespace() {
-            pool.push(family(
-                format!("texlive-{package}"),
-                "Applications/Publishing",
-                format!("TeX Live {package} package"),
-                "http://tug.org/texlive/".to_owned(),
-                false,
-            ));
-        }
-        for lang in LANGPACKS.split_whitespace() {
-            pool.push(family(
-                format!("glibc-langpack-{lang}"),
-                "Unspecified",
-                format!("Locale data for {lang}"),
-                "https://www.gnu.org/software/glibc/".to_owned(),
-                false,
-            ));
-        }
-        for script in FONT_SCRIPTS.split_whitespace() {
-            pool.push(family(
-                format!("google-noto-{script}-fonts"),
-                "User Interface/X",
-                format!("Noto {script} font"),
-                "https://fonts.google.com/noto".to_owned(),
-                false,
-            ));
-        }
+        pool.extend(RPM_FAMILIES.iter().flat_map(Family::packages));
         // Build hosts carry the -devel halves of many libraries.
         let devel: Vec<Package> = pool[..libs_base]
             .iter()
@@ -397,14 +404,12 @@ pub(crate) fn rpm_pool() -> &'static [Package] {
                     .filter(|p| p.name.starts_with("lib")),
             )
             .filter(|p| p.application_type.contains("Libraries"))
-            .map(|p| {
-                family(
-                    format!("{}-devel", p.name),
-                    "Development/Libraries",
-                    format!("Development files for {}", p.name),
-                    p.url.clone(),
-                    false,
-                )
+            .map(|p| Package {
+                name: format!("{}-devel", p.name),
+                application_type: "Development/Libraries",
+                summary: format!("Development files for {}", p.name),
+                url: p.url.clone(),
+                arch_independent: false,
             })
             .collect();
         pool.extend(devel);
@@ -417,121 +422,25 @@ pub(crate) fn deb_pool() -> &'static [Package] {
     static POOL: OnceLock<Vec<Package>> = OnceLock::new();
     POOL.get_or_init(|| {
         let mut pool = core_packages(DEB_CORE, true);
-        for module in PYTHON_MODULES.split_whitespace() {
-            pool.push(family(
-                format!("python3-{module}"),
-                "python",
-                format!("Python 3 library: {module}"),
-                format!("https://pypi.org/project/{module}/"),
-                true,
-            ));
-        }
-        for module in PERL_MODULES.split_whitespace() {
-            pool.push(family(
-                format!("lib{}-perl", module.to_lowercase()),
-                "perl",
-                format!("Perl module {}", module.replace('-', "::")),
-                format!("https://metacpan.org/dist/{module}"),
-                true,
-            ));
-        }
-        for (i, stem) in LIBRARY_STEMS.split_whitespace().enumerate() {
-            let soname = 1 + i % 4;
-            pool.push(family(
-                format!("lib{stem}{soname}"),
-                "libs",
-                format!("{stem} shared library"),
-                String::new(),
-                false,
-            ));
-            pool.push(family(
-                format!("lib{stem}-dev"),
-                "libdevel",
-                format!("{stem} development files"),
-                String::new(),
-                false,
-            ));
-        }
-        for gem in RUBY_GEMS.split_whitespace() {
-            pool.push(family(
-                format!("ruby-{gem}"),
-                "ruby",
-                format!("Ruby library {gem}"),
-                format!("https://rubygems.org/gems/{gem}"),
-                true,
-            ));
-        }
-        for library in X11_LIBRARIES.split_whitespace() {
-            let library = library.to_lowercase();
-            pool.push(family(
-                format!("lib{library}-6"),
-                "libs",
-                format!("X11 client-side library {library}"),
-                "https://www.x.org".to_owned(),
-                false,
-            ));
-            pool.push(family(
-                format!("lib{library}-dev"),
-                "libdevel",
-                format!("X11 client-side library {library} (development headers)"),
-                "https://www.x.org".to_owned(),
-                false,
-            ));
-        }
-        for package in TEXLIVE.split_whitespace() {
-            pool.push(family(
-                format!("texlive-{package}"),
-                "tex",
-                format!("TeX Live: {package}"),
-                "http://www.tug.org/texlive/".to_owned(),
-                true,
-            ));
-        }
-        for module in NODE_MODULES.split_whitespace() {
-            pool.push(family(
-                format!("node-{module}"),
-                "javascript",
-                format!("Node.js module {module}"),
-                format!("https://www.npmjs.com/package/{module}"),
-                true,
-            ));
-        }
+        pool.extend(DEB_FAMILIES.iter().flat_map(Family::packages));
         // Ubuntu keeps the previous kernels installed until autoremove.
         for abi in 1016..1023 {
             for flavour in ["linux-image", "linux-modules", "linux-headers"] {
-                pool.push(family(
-                    format!("{flavour}-6.5.0-{abi}-aws"),
-                    "kernel",
-                    format!("Linux kernel {flavour} for version 6.5.0 on 64 bit x86 SMP"),
-                    String::new(),
-                    false,
-                ));
+                pool.push(Package {
+                    name: format!("{flavour}-6.5.0-{abi}-aws"),
+                    application_type: "kernel",
+                    summary: format!("Linux kernel {flavour} for version 6.5.0 on 64 bit x86 SMP"),
+                    url: String::new(),
+                    arch_independent: false,
+                });
             }
-            pool.push(family(
-                format!("linux-aws-6.5-headers-6.5.0-{abi}"),
-                "devel",
-                "Header files related to Linux kernel version 6.5.0".to_owned(),
-                String::new(),
-                true,
-            ));
-        }
-        for lang in LANGPACKS.split_whitespace() {
-            pool.push(family(
-                format!("language-pack-{lang}-base"),
-                "translations",
-                format!("translations for language {lang}"),
-                String::new(),
-                true,
-            ));
-        }
-        for script in FONT_SCRIPTS.split_whitespace() {
-            pool.push(family(
-                format!("fonts-noto-{script}"),
-                "fonts",
-                format!("Noto {script} font"),
-                "https://fonts.google.com/noto".to_owned(),
-                true,
-            ));
+            pool.push(Package {
+                name: format!("linux-aws-6.5-headers-6.5.0-{abi}"),
+                application_type: "devel",
+                summary: "Header files related to Linux kernel version 6.5.0".to_owned(),
+                url: String::new(),
+                arch_independent: true,
+            });
         }
         sort_and_dedup(pool)
     })
@@ -558,22 +467,6 @@ fn core_packages(table: &'static str, debian: bool) -> Vec<Package> {
             }
         })
         .collect()
-}
-
-fn family(
-    name: String,
-    application_type: &'static str,
-    summary: String,
-    url: String,
-    arch_independent: bool,
-) -> Package {
-    Package {
-        name,
-        application_type,
-        summary,
-        url,
-        arch_independent,
-    }
 }
 
 fn sort_and_dedup(mut pool: Vec<Package>) -> Vec<Package> {
