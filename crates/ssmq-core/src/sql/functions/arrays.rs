@@ -9,39 +9,22 @@ use arrow::array::{Array, AsArray, BooleanArray, UInt64Array};
 use arrow::compute::{cast, take};
 use arrow::datatypes::DataType;
 use datafusion::common::{Result, exec_err, plan_err};
-use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
-};
+use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl};
 
 use super::args::text_arg;
-use super::{argument_arrays, scalar_or_array};
+use super::{TrinoFunction, argument_arrays, scalar_or_array, udf};
 
 /// The functions of this module, for registration.
 pub fn functions() -> Vec<Arc<dyn ScalarUDFImpl>> {
-    vec![Arc::new(ElementAt::new()), Arc::new(Contains::new())]
+    vec![udf(ElementAt), udf(Contains)]
 }
 
 /// `element_at(array, index)`.
 #[derive(Debug, PartialEq, Eq, Hash)]
-pub struct ElementAt {
-    signature: Signature,
-}
+pub struct ElementAt;
 
-impl ElementAt {
-    fn new() -> Self {
-        ElementAt {
-            signature: Signature::user_defined(Volatility::Immutable),
-        }
-    }
-}
-
-impl ScalarUDFImpl for ElementAt {
-    fn name(&self) -> &str {
-        "element_at"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+impl TrinoFunction for ElementAt {
+    const NAME: &str = "element_at";
     fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>> {
         match types {
             [list @ DataType::List(_), index] if index.is_integer() => {
@@ -61,7 +44,7 @@ impl ScalarUDFImpl for ElementAt {
             other => plan_err!("element_at takes an array, got {other}"),
         }
     }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+    fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = argument_arrays(&args)?;
 
         let lists = arrays[0].as_list::<i32>();
@@ -98,25 +81,10 @@ impl ScalarUDFImpl for ElementAt {
 
 /// `contains(array, element)`; `contains(text, substring)` as in DataFusion.
 #[derive(Debug, PartialEq, Eq, Hash)]
-pub struct Contains {
-    signature: Signature,
-}
+pub struct Contains;
 
-impl Contains {
-    fn new() -> Self {
-        Contains {
-            signature: Signature::user_defined(Volatility::Immutable),
-        }
-    }
-}
-
-impl ScalarUDFImpl for Contains {
-    fn name(&self) -> &str {
-        "contains"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+impl TrinoFunction for Contains {
+    const NAME: &str = "contains";
     fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>> {
         match types {
             [list @ DataType::List(field), _] => Ok(vec![list.clone(), field.data_type().clone()]),
@@ -129,7 +97,7 @@ impl ScalarUDFImpl for Contains {
     fn return_type(&self, _: &[DataType]) -> Result<DataType> {
         Ok(DataType::Boolean)
     }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+    fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = argument_arrays(&args)?;
         let result: BooleanArray = if let DataType::List(_) = arrays[0].data_type() {
             let lists = arrays[0].as_list::<i32>();

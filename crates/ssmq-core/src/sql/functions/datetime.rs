@@ -16,12 +16,10 @@ use arrow::datatypes::{DataType, TimeUnit};
 use chrono::format::{Parsed, StrftimeItems};
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, TimeDelta};
 use datafusion::common::{DataFusionError, Result, exec_err, plan_err};
-use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
-};
+use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl};
 
 use super::args::text_arg;
-use super::{argument_arrays, scalar_or_array};
+use super::{TrinoFunction, argument_arrays, scalar_or_array, udf};
 
 const NANOS_PER_DAY: i64 = 86_400_000_000_000;
 
@@ -329,43 +327,35 @@ impl OnError {
 /// The functions of this module, for registration.
 pub fn functions() -> Vec<Arc<dyn ScalarUDFImpl>> {
     vec![
-        Arc::new(FromIso8601Timestamp::new(OnError::Fail)),
-        Arc::new(FromIso8601Date::new(OnError::Fail)),
-        Arc::new(ToIso8601::new()),
-        Arc::new(DateParse::new(OnError::Fail)),
-        Arc::new(DateFormat::new()),
-        Arc::new(ParseDatetime::new(OnError::Fail)),
-        Arc::new(FormatDatetime::new()),
-        Arc::new(DateAdd::new()),
-        Arc::new(DateDiff::new()),
+        udf(FromIso8601Timestamp {
+            on_error: OnError::Fail,
+        }),
+        udf(FromIso8601Date {
+            on_error: OnError::Fail,
+        }),
+        udf(ToIso8601),
+        udf(DateParse {
+            on_error: OnError::Fail,
+        }),
+        udf(DateFormat),
+        udf(ParseDatetime {
+            on_error: OnError::Fail,
+        }),
+        udf(FormatDatetime),
+        udf(DateAdd),
+        udf(DateDiff),
     ]
 }
 
 /// `from_iso8601_timestamp(text)`: an instant, as `timestamp with time zone` (UTC).
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct FromIso8601Timestamp {
-    signature: Signature,
     /// How unreadable text is treated.
     pub on_error: OnError,
 }
 
-impl FromIso8601Timestamp {
-    /// The function, failing or giving NULL on unreadable text.
-    pub fn new(on_error: OnError) -> Self {
-        FromIso8601Timestamp {
-            signature: Signature::user_defined(Volatility::Immutable),
-            on_error,
-        }
-    }
-}
-
-impl ScalarUDFImpl for FromIso8601Timestamp {
-    fn name(&self) -> &str {
-        "from_iso8601_timestamp"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+impl TrinoFunction for FromIso8601Timestamp {
+    const NAME: &str = "from_iso8601_timestamp";
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         match arg_types {
             [t] => Ok(vec![text_arg(t)?]),
@@ -375,7 +365,7 @@ impl ScalarUDFImpl for FromIso8601Timestamp {
     fn return_type(&self, _: &[DataType]) -> Result<DataType> {
         Ok(DataType::Timestamp(TimeUnit::Nanosecond, utc()))
     }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+    fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = argument_arrays(&args)?;
         let values = text_array(&arrays[0])
             .into_iter()
@@ -383,7 +373,7 @@ impl ScalarUDFImpl for FromIso8601Timestamp {
                 None => Ok(None),
                 Some(text) => self.on_error.handle(
                     parse_iso8601_timestamp(text).and_then(nanos),
-                    self.name(),
+                    Self::NAME,
                     || format!("`{text}` is not an ISO 8601 timestamp"),
                 ),
             })
@@ -395,28 +385,12 @@ impl ScalarUDFImpl for FromIso8601Timestamp {
 /// `from_iso8601_date(text)`: a date.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct FromIso8601Date {
-    signature: Signature,
     /// How unreadable text is treated.
     pub on_error: OnError,
 }
 
-impl FromIso8601Date {
-    /// The function, failing or giving NULL on unreadable text.
-    pub fn new(on_error: OnError) -> Self {
-        FromIso8601Date {
-            signature: Signature::user_defined(Volatility::Immutable),
-            on_error,
-        }
-    }
-}
-
-impl ScalarUDFImpl for FromIso8601Date {
-    fn name(&self) -> &str {
-        "from_iso8601_date"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+impl TrinoFunction for FromIso8601Date {
+    const NAME: &str = "from_iso8601_date";
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         match arg_types {
             [t] => Ok(vec![text_arg(t)?]),
@@ -426,7 +400,7 @@ impl ScalarUDFImpl for FromIso8601Date {
     fn return_type(&self, _: &[DataType]) -> Result<DataType> {
         Ok(DataType::Date32)
     }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+    fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = argument_arrays(&args)?;
         let values = text_array(&arrays[0])
             .into_iter()
@@ -434,7 +408,7 @@ impl ScalarUDFImpl for FromIso8601Date {
                 None => Ok(None),
                 Some(text) => self.on_error.handle(
                     parse_iso8601_date(text).map(|d| d.to_epoch_days()),
-                    self.name(),
+                    Self::NAME,
                     || format!("`{text}` is not an ISO 8601 date"),
                 ),
             })
@@ -446,25 +420,10 @@ impl ScalarUDFImpl for FromIso8601Date {
 /// `to_iso8601(date | timestamp)`: `2026-10-31`, `2026-10-31T12:30:00.000`, or with `Z` for a
 /// timestamp with time zone.
 #[derive(Debug, PartialEq, Eq, Hash)]
-pub struct ToIso8601 {
-    signature: Signature,
-}
+pub struct ToIso8601;
 
-impl ToIso8601 {
-    fn new() -> Self {
-        ToIso8601 {
-            signature: Signature::user_defined(Volatility::Immutable),
-        }
-    }
-}
-
-impl ScalarUDFImpl for ToIso8601 {
-    fn name(&self) -> &str {
-        "to_iso8601"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+impl TrinoFunction for ToIso8601 {
+    const NAME: &str = "to_iso8601";
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         match arg_types {
             [t] => Ok(vec![temporal_coercion(t)?]),
@@ -474,7 +433,7 @@ impl ScalarUDFImpl for ToIso8601 {
     fn return_type(&self, _: &[DataType]) -> Result<DataType> {
         Ok(DataType::Utf8)
     }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+    fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = argument_arrays(&args)?;
         let zoned = matches!(arrays[0].data_type(), DataType::Timestamp(_, Some(_)));
         let text: StringArray = moments(&arrays[0])?
@@ -563,28 +522,12 @@ macro_rules! parse_function {
         #[doc = $doc]
         #[derive(Debug, PartialEq, Eq, Hash)]
         pub struct $name {
-            signature: Signature,
             /// How unreadable text is treated.
             pub on_error: OnError,
         }
 
-        impl $name {
-            /// The function, failing or giving NULL on unreadable text.
-            pub fn new(on_error: OnError) -> Self {
-                $name {
-                    signature: Signature::user_defined(Volatility::Immutable),
-                    on_error,
-                }
-            }
-        }
-
-        impl ScalarUDFImpl for $name {
-            fn name(&self) -> &str {
-                $sql
-            }
-            fn signature(&self) -> &Signature {
-                &self.signature
-            }
+        impl TrinoFunction for $name {
+            const NAME: &str = $sql;
             fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
                 match arg_types {
                     [text, format] => Ok(vec![text_arg(text)?, text_arg(format)?]),
@@ -594,7 +537,7 @@ macro_rules! parse_function {
             fn return_type(&self, _: &[DataType]) -> Result<DataType> {
                 Ok(DataType::Timestamp(TimeUnit::Nanosecond, $tz))
             }
-            fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+            fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
                 parse_rows(
                     &args,
                     |f| $translate(f, Direction::Parse),
@@ -611,25 +554,10 @@ macro_rules! format_function {
     ($name:ident, $sql:literal, $translate:expr, $doc:literal) => {
         #[doc = $doc]
         #[derive(Debug, PartialEq, Eq, Hash)]
-        pub struct $name {
-            signature: Signature,
-        }
+        pub struct $name;
 
-        impl $name {
-            fn new() -> Self {
-                $name {
-                    signature: Signature::user_defined(Volatility::Immutable),
-                }
-            }
-        }
-
-        impl ScalarUDFImpl for $name {
-            fn name(&self) -> &str {
-                $sql
-            }
-            fn signature(&self) -> &Signature {
-                &self.signature
-            }
+        impl TrinoFunction for $name {
+            const NAME: &str = $sql;
             fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
                 match arg_types {
                     [moment, format] => Ok(vec![temporal_coercion(moment)?, text_arg(format)?]),
@@ -639,7 +567,7 @@ macro_rules! format_function {
             fn return_type(&self, _: &[DataType]) -> Result<DataType> {
                 Ok(DataType::Utf8)
             }
-            fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+            fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
                 format_rows(&args, |f| $translate(f, Direction::Format), $sql)
             }
         }
@@ -781,25 +709,10 @@ fn diff(a: Moment, b: Moment, unit: Unit) -> Option<i64> {
 
 /// `date_add(unit, value, date | timestamp)`: the moment moved by `value` units.
 #[derive(Debug, PartialEq, Eq, Hash)]
-pub struct DateAdd {
-    signature: Signature,
-}
+pub struct DateAdd;
 
-impl DateAdd {
-    fn new() -> Self {
-        DateAdd {
-            signature: Signature::user_defined(Volatility::Immutable),
-        }
-    }
-}
-
-impl ScalarUDFImpl for DateAdd {
-    fn name(&self) -> &str {
-        "date_add"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+impl TrinoFunction for DateAdd {
+    const NAME: &str = "date_add";
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         match arg_types {
             [unit, _, moment] => Ok(vec![
@@ -815,7 +728,7 @@ impl ScalarUDFImpl for DateAdd {
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
         Ok(arg_types[2].clone())
     }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+    fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = argument_arrays(&args)?;
         let amounts = arrays[1].as_primitive::<arrow::datatypes::Int64Type>();
         let mut units: Vec<Option<Unit>> = Vec::with_capacity(args.number_rows);
@@ -852,25 +765,10 @@ impl ScalarUDFImpl for DateAdd {
 
 /// `date_diff(unit, a, b)`: whole units from `a` to `b`, as a bigint.
 #[derive(Debug, PartialEq, Eq, Hash)]
-pub struct DateDiff {
-    signature: Signature,
-}
+pub struct DateDiff;
 
-impl DateDiff {
-    fn new() -> Self {
-        DateDiff {
-            signature: Signature::user_defined(Volatility::Immutable),
-        }
-    }
-}
-
-impl ScalarUDFImpl for DateDiff {
-    fn name(&self) -> &str {
-        "date_diff"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+impl TrinoFunction for DateDiff {
+    const NAME: &str = "date_diff";
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         match arg_types {
             [unit, a, b] => {
@@ -891,7 +789,7 @@ impl ScalarUDFImpl for DateDiff {
     fn return_type(&self, _: &[DataType]) -> Result<DataType> {
         Ok(DataType::Int64)
     }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+    fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = argument_arrays(&args)?;
         let mut units: Vec<Option<Unit>> = Vec::with_capacity(args.number_rows);
         for unit in arrays[0].as_string::<i32>().iter() {

@@ -30,10 +30,13 @@ pub mod try_fn;
 use std::sync::Arc;
 
 use arrow::array::ArrayRef;
+use arrow::datatypes::DataType;
 use datafusion::common::{Result, ScalarValue};
 use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::expr_rewriter::FunctionRewrite;
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
 use datafusion::prelude::SessionContext;
 
 use self::datetime::OnError;
@@ -43,11 +46,11 @@ pub fn register(ctx: &mut SessionContext) {
     let functions = datetime::functions()
         .into_iter()
         .chain(text::functions())
-        .chain(arrays::functions());
+        .chain(arrays::functions())
+        .chain([udf(try_fn::Try)]);
     for function in functions {
         SessionContext::register_udf(ctx, ScalarUDF::new_from_shared_impl(function));
     }
-    SessionContext::register_udf(ctx, ScalarUDF::new_from_impl(try_fn::Try::new()));
     for rewrite in [
         Arc::new(try_fn::TryRewrite) as Arc<dyn FunctionRewrite + Send + Sync>,
         Arc::new(comparisons::TextAsTemporal),
@@ -57,17 +60,74 @@ pub fn register(ctx: &mut SessionContext) {
     }
 }
 
+/// A Trino function: its name, how it coerces its arguments, its result type and what it gives
+/// for a batch of rows. [`TrinoUdf`] makes it a DataFusion scalar function.
+pub trait TrinoFunction:
+    std::fmt::Debug + PartialEq + Eq + std::hash::Hash + Send + Sync + 'static
+{
+    /// The function's name in SQL.
+    const NAME: &str;
+
+    /// Which arguments it takes: by default whatever [`Self::coerce_types`] accepts.
+    fn signature() -> Signature {
+        Signature::user_defined(Volatility::Immutable)
+    }
+
+    /// The types the arguments are cast to, or a planning error naming what it takes.
+    fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>>;
+
+    /// The type of its result for arguments of `types` (after coercion).
+    fn return_type(&self, types: &[DataType]) -> Result<DataType>;
+
+    /// Its result for a batch of rows.
+    fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue>;
+}
+
+/// A [`TrinoFunction`] as DataFusion's scalar function.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct TrinoUdf<F> {
+    function: F,
+    signature: Signature,
+}
+
+impl<F: TrinoFunction> ScalarUDFImpl for TrinoUdf<F> {
+    fn name(&self) -> &str {
+        F::NAME
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        self.function.coerce_types(types)
+    }
+    fn return_type(&self, types: &[DataType]) -> Result<DataType> {
+        self.function.return_type(types)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        self.function.invoke(args)
+    }
+}
+
+/// `function` as DataFusion's scalar function, for registration.
+pub(crate) fn udf<F: TrinoFunction>(function: F) -> Arc<dyn ScalarUDFImpl> {
+    Arc::new(TrinoUdf {
+        function,
+        signature: F::signature(),
+    })
+}
+
 /// The variant of a function that gives NULL where it would fail, if it has one (for `try`).
 pub(crate) fn lenient(function: &ScalarUDF) -> Option<ScalarUDF> {
     let any: &dyn std::any::Any = function.inner().as_ref();
-    let lenient: Arc<dyn ScalarUDFImpl> = if any.is::<datetime::FromIso8601Timestamp>() {
-        Arc::new(datetime::FromIso8601Timestamp::new(OnError::Null))
-    } else if any.is::<datetime::FromIso8601Date>() {
-        Arc::new(datetime::FromIso8601Date::new(OnError::Null))
-    } else if any.is::<datetime::DateParse>() {
-        Arc::new(datetime::DateParse::new(OnError::Null))
-    } else if any.is::<datetime::ParseDatetime>() {
-        Arc::new(datetime::ParseDatetime::new(OnError::Null))
+    let lenient = OnError::Null;
+    let lenient = if any.is::<TrinoUdf<datetime::FromIso8601Timestamp>>() {
+        udf(datetime::FromIso8601Timestamp { on_error: lenient })
+    } else if any.is::<TrinoUdf<datetime::FromIso8601Date>>() {
+        udf(datetime::FromIso8601Date { on_error: lenient })
+    } else if any.is::<TrinoUdf<datetime::DateParse>>() {
+        udf(datetime::DateParse { on_error: lenient })
+    } else if any.is::<TrinoUdf<datetime::ParseDatetime>>() {
+        udf(datetime::ParseDatetime { on_error: lenient })
     } else {
         return None;
     };

@@ -10,22 +10,20 @@ use std::sync::Arc;
 use arrow::array::{Array, AsArray, ListBuilder, StringArray, StringBuilder};
 use arrow::datatypes::{DataType, Field};
 use datafusion::common::{DataFusionError, Result, exec_err, plan_err};
-use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
-};
+use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl};
 use regex::Regex;
 
 use super::args::text_arg;
-use super::{argument_arrays, scalar_or_array};
+use super::{TrinoFunction, argument_arrays, scalar_or_array, udf};
 
 /// The functions of this module, for registration.
 pub fn functions() -> Vec<Arc<dyn ScalarUDFImpl>> {
     vec![
-        Arc::new(RegexpExtract::new()),
-        Arc::new(RegexpReplace::new()),
-        Arc::new(SplitPart::new()),
-        Arc::new(Split::new()),
-        Arc::new(JsonExtractScalar::new()),
+        udf(RegexpExtract),
+        udf(RegexpReplace),
+        udf(SplitPart),
+        udf(Split),
+        udf(JsonExtractScalar),
     ]
 }
 
@@ -88,37 +86,12 @@ fn java_replacement(replacement: &str) -> String {
     out
 }
 
-macro_rules! text_function {
-    ($name:ident, $doc:literal, $signature:expr) => {
-        #[doc = $doc]
-        #[derive(Debug, PartialEq, Eq, Hash)]
-        pub struct $name {
-            signature: Signature,
-        }
+/// `regexp_extract(text, pattern[, group])`: the first match (or its group), NULL if none.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct RegexpExtract;
 
-        impl $name {
-            fn new() -> Self {
-                $name {
-                    signature: $signature,
-                }
-            }
-        }
-    };
-}
-
-text_function!(
-    RegexpExtract,
-    "`regexp_extract(text, pattern[, group])`: the first match (or its group), NULL if none.",
-    Signature::user_defined(Volatility::Immutable)
-);
-
-impl ScalarUDFImpl for RegexpExtract {
-    fn name(&self) -> &str {
-        "regexp_extract"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+impl TrinoFunction for RegexpExtract {
+    const NAME: &str = "regexp_extract";
     fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>> {
         match types {
             [text, pattern] => Ok(vec![text_arg(text)?, text_arg(pattern)?]),
@@ -131,7 +104,7 @@ impl ScalarUDFImpl for RegexpExtract {
     fn return_type(&self, _: &[DataType]) -> Result<DataType> {
         Ok(DataType::Utf8)
     }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+    fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = argument_arrays(&args)?;
         let texts = arrays[0].as_string::<i32>();
         let patterns = arrays[1].as_string::<i32>();
@@ -171,19 +144,12 @@ impl ScalarUDFImpl for RegexpExtract {
     }
 }
 
-text_function!(
-    RegexpReplace,
-    "`regexp_replace(text, pattern[, replacement])`: every match replaced (removed without a replacement); `$1` refers to a group.",
-    Signature::user_defined(Volatility::Immutable)
-);
+/// `regexp_replace(text, pattern[, replacement])`: every match replaced (removed without a replacement); `$1` refers to a group.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct RegexpReplace;
 
-impl ScalarUDFImpl for RegexpReplace {
-    fn name(&self) -> &str {
-        "regexp_replace"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+impl TrinoFunction for RegexpReplace {
+    const NAME: &str = "regexp_replace";
     fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>> {
         match types {
             [_, _] | [_, _, _] => types.iter().map(text_arg).collect(),
@@ -193,7 +159,7 @@ impl ScalarUDFImpl for RegexpReplace {
     fn return_type(&self, _: &[DataType]) -> Result<DataType> {
         Ok(DataType::Utf8)
     }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+    fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = argument_arrays(&args)?;
         let texts = arrays[0].as_string::<i32>();
         let patterns = arrays[1].as_string::<i32>();
@@ -219,19 +185,12 @@ impl ScalarUDFImpl for RegexpReplace {
     }
 }
 
-text_function!(
-    SplitPart,
-    "`split_part(text, delimiter, index)`: the index-th field (from 1), NULL past the last one.",
-    Signature::user_defined(Volatility::Immutable)
-);
+/// `split_part(text, delimiter, index)`: the index-th field (from 1), NULL past the last one.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct SplitPart;
 
-impl ScalarUDFImpl for SplitPart {
-    fn name(&self) -> &str {
-        "split_part"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+impl TrinoFunction for SplitPart {
+    const NAME: &str = "split_part";
     fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>> {
         match types {
             [text, delimiter, index] => {
@@ -243,7 +202,7 @@ impl ScalarUDFImpl for SplitPart {
     fn return_type(&self, _: &[DataType]) -> Result<DataType> {
         Ok(DataType::Utf8)
     }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+    fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = argument_arrays(&args)?;
         let (texts, delimiters) = (arrays[0].as_string::<i32>(), arrays[1].as_string::<i32>());
         let indexes = arrays[2].as_primitive::<arrow::datatypes::Int64Type>();
@@ -272,19 +231,12 @@ impl ScalarUDFImpl for SplitPart {
     }
 }
 
-text_function!(
-    Split,
-    "`split(text, delimiter[, limit])`: the fields as an array; with a limit, the last holds the rest.",
-    Signature::user_defined(Volatility::Immutable)
-);
+/// `split(text, delimiter[, limit])`: the fields as an array; with a limit, the last holds the rest.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct Split;
 
-impl ScalarUDFImpl for Split {
-    fn name(&self) -> &str {
-        "split"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+impl TrinoFunction for Split {
+    const NAME: &str = "split";
     fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>> {
         match types {
             [text, delimiter] => Ok(vec![text_arg(text)?, text_arg(delimiter)?]),
@@ -300,7 +252,7 @@ impl ScalarUDFImpl for Split {
             true,
         ))))
     }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+    fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = argument_arrays(&args)?;
         let (texts, delimiters) = (arrays[0].as_string::<i32>(), arrays[1].as_string::<i32>());
         let limits = arrays
@@ -338,11 +290,10 @@ impl ScalarUDFImpl for Split {
     }
 }
 
-text_function!(
-    JsonExtractScalar,
-    "`json_extract_scalar(json, path)`: the scalar at a JSONPath (`$.a.b[0]`, `$[\"key\"]`) as text; NULL for objects, arrays, missing paths and invalid JSON.",
-    Signature::user_defined(Volatility::Immutable)
-);
+/// `json_extract_scalar(json, path)`: the scalar at a JSONPath (`$.a.b[0]`, `$["key"]`) as
+/// text; NULL for objects, arrays, missing paths and invalid JSON.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct JsonExtractScalar;
 
 /// One step of a JSON path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -419,13 +370,8 @@ fn extract_scalar(json: &str, steps: &[Step]) -> Option<String> {
     }
 }
 
-impl ScalarUDFImpl for JsonExtractScalar {
-    fn name(&self) -> &str {
-        "json_extract_scalar"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+impl TrinoFunction for JsonExtractScalar {
+    const NAME: &str = "json_extract_scalar";
     fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>> {
         match types {
             [json, path] => Ok(vec![text_arg(json)?, text_arg(path)?]),
@@ -435,7 +381,7 @@ impl ScalarUDFImpl for JsonExtractScalar {
     fn return_type(&self, _: &[DataType]) -> Result<DataType> {
         Ok(DataType::Utf8)
     }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+    fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = argument_arrays(&args)?;
         let (jsons, paths) = (arrays[0].as_string::<i32>(), arrays[1].as_string::<i32>());
         let mut last: Option<(String, Vec<Step>)> = None;

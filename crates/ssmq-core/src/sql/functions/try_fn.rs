@@ -7,6 +7,7 @@
 //! remainder by zero gives NULL. Errors of other kinds still fail the query; that difference
 //! from Trino is documented.
 
+use super::{TrinoFunction, TrinoUdf};
 use arrow::datatypes::DataType;
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TreeNode};
@@ -14,37 +15,20 @@ use datafusion::common::{DFSchema, Result, ScalarValue, plan_err};
 use datafusion::logical_expr::expr::{ScalarFunction, TryCast};
 use datafusion::logical_expr::expr_rewriter::FunctionRewrite;
 use datafusion::logical_expr::{
-    BinaryExpr, ColumnarValue, Expr, Operator, ScalarFunctionArgs, ScalarUDFImpl, Signature,
-    Volatility, lit,
+    BinaryExpr, ColumnarValue, Expr, Operator, ScalarFunctionArgs, Signature, Volatility, lit,
 };
 
 /// The `try` function.
 #[derive(Debug, PartialEq, Eq, Hash)]
-pub struct Try {
-    signature: Signature,
-}
+pub struct Try;
 
-impl Try {
-    /// The function.
-    pub fn new() -> Self {
-        Try {
-            signature: Signature::any(1, Volatility::Immutable),
-        }
+impl TrinoFunction for Try {
+    const NAME: &str = "try";
+    fn signature() -> Signature {
+        Signature::any(1, Volatility::Immutable)
     }
-}
-
-impl Default for Try {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl ScalarUDFImpl for Try {
-    fn name(&self) -> &str {
-        "try"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
+    fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        Ok(types.to_vec())
     }
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
         match arg_types {
@@ -52,7 +36,7 @@ impl ScalarUDFImpl for Try {
             _ => plan_err!("try takes one argument"),
         }
     }
-    fn invoke_with_args(&self, mut args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+    fn invoke(&self, mut args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         // Reached only if the rewrite did not run: the argument evaluated without failing.
         Ok(args.args.remove(0))
     }
@@ -84,7 +68,7 @@ impl FunctionRewrite for TryRewrite {
 
 fn is_try(f: &ScalarFunction) -> bool {
     let any: &dyn std::any::Any = f.func.inner().as_ref();
-    any.is::<Try>() && f.args.len() == 1
+    any.is::<TrinoUdf<Try>>() && f.args.len() == 1
 }
 
 /// `expr` with every cast, parsing function and division made to give NULL instead of failing.
