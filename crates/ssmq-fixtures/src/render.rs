@@ -129,6 +129,23 @@ const RENDERERS: &[(&str, Render)] = &[
     ("Custom:NodeInfo", render_custom_node_info),
 ];
 
+/// Appends one line per item of `items`, its fields written by `fields`, stamped with `node`'s
+/// id and capture time and the type's schema `version`; false when there are none.
+fn item_lines<T>(
+    node: &NodeModel,
+    out: &mut Vec<u8>,
+    items: &[T],
+    version: &str,
+    fields: impl Fn(&mut LineWriter, &T),
+) -> bool {
+    for item in items {
+        let mut line = LineWriter::begin(out);
+        fields(&mut line, item);
+        line.end(&node.node_id, &node.capture_time, version);
+    }
+    !items.is_empty()
+}
+
 /// `AWS:InstanceInformation` lines of `node`; false when it has none.
 fn render_instance_information(node: &NodeModel, out: &mut Vec<u8>) -> bool {
     let id = node.node_id.as_str();
@@ -182,10 +199,7 @@ fn render_instance_detailed_information(node: &NodeModel, out: &mut Vec<u8>) -> 
 
 /// `AWS:Application` lines of `node`; false when it has none.
 fn render_application(node: &NodeModel, out: &mut Vec<u8>) -> bool {
-    let id = node.node_id.as_str();
-    let capture = node.capture_time.as_str();
-    for app in &node.applications {
-        let mut line = LineWriter::begin(out);
+    item_lines(node, out, &node.applications, "1.1", |line, app| {
         line.field("Name", &app.name)
             .field("ApplicationType", &app.application_type)
             .field("Publisher", &app.publisher)
@@ -207,59 +221,41 @@ fn render_application(node: &NodeModel, out: &mut Vec<u8>) -> bool {
         if let Some(package_id) = &app.package_id {
             line.field("PackageId", package_id);
         }
-        line.end(id, capture, "1.1");
-    }
-    true
+    })
 }
 
 /// `AWS:AWSComponent` lines of `node`; false when it has none.
 fn render_aws_component(node: &NodeModel, out: &mut Vec<u8>) -> bool {
-    let id = node.node_id.as_str();
-    let capture = node.capture_time.as_str();
-    for component in &node.aws_components {
-        LineWriter::begin(out)
-            .field("Name", &component.name)
+    item_lines(node, out, &node.aws_components, "1.0", |line, component| {
+        line.field("Name", &component.name)
             .field("ApplicationType", &component.application_type)
             .field("Publisher", &component.publisher)
             .field("Version", &component.version)
             .field("InstalledTime", &component.installed_time)
             .field("Architecture", &component.architecture)
-            .field("URL", &component.url)
-            .end(id, capture, "1.0");
-    }
-    true
+            .field("URL", &component.url);
+    })
 }
 
 /// `AWS:Network` lines of `node`; false when it has none.
 fn render_network(node: &NodeModel, out: &mut Vec<u8>) -> bool {
-    let id = node.node_id.as_str();
-    let capture = node.capture_time.as_str();
-    for interface in &node.network {
-        LineWriter::begin(out)
-            .field("Name", &interface.name)
+    item_lines(node, out, &node.network, "1.0", |line, interface| {
+        line.field("Name", &interface.name)
             .field("SubnetMask", &interface.subnet_mask)
             .field("Gateway", &interface.gateway)
             .field("DHCPServer", &interface.dhcp_server)
             .field("DNSServer", &interface.dns_server)
             .field("MacAddress", &interface.mac_address)
             .field("IPV4", &interface.ipv4)
-            .field("IPV6", &interface.ipv6)
-            .end(id, capture, "1.0");
-    }
-    true
+            .field("IPV6", &interface.ipv6);
+    })
 }
 
 /// `AWS:Tag` lines of `node`; false when it has none.
 fn render_tag(node: &NodeModel, out: &mut Vec<u8>) -> bool {
-    let id = node.node_id.as_str();
-    let capture = node.capture_time.as_str();
-    for tag in &node.tags {
-        LineWriter::begin(out)
-            .field("Key", &tag.key)
-            .field("Value", &tag.value)
-            .end(id, capture, "1.0");
-    }
-    true
+    item_lines(node, out, &node.tags, "1.0", |line, tag| {
+        line.field("Key", &tag.key).field("Value", &tag.value);
+    })
 }
 
 /// `AWS:PatchSummary` lines of `node`; false when it has none.
@@ -388,44 +384,31 @@ fn render_compliance_summary(node: &NodeModel, out: &mut Vec<u8>) -> bool {
 
 /// `AWS:WindowsUpdate` lines of `node`; false when it has none.
 fn render_windows_update(node: &NodeModel, out: &mut Vec<u8>) -> bool {
-    let id = node.node_id.as_str();
-    let capture = node.capture_time.as_str();
-    for update in &node.windows_updates {
-        LineWriter::begin(out)
-            .field("HotFixId", &update.hot_fix_id)
+    item_lines(node, out, &node.windows_updates, "1.0", |line, update| {
+        line.field("HotFixId", &update.hot_fix_id)
             .field("Description", update.description)
             .field("InstalledTime", &update.installed_time)
-            .field("InstalledBy", &update.installed_by)
-            .end(id, capture, "1.0");
-    }
-    true
+            .field("InstalledBy", &update.installed_by);
+    })
 }
 
 /// `AWS:Service` lines of `node`; false when it has none.
 fn render_service(node: &NodeModel, out: &mut Vec<u8>) -> bool {
-    let id = node.node_id.as_str();
-    let capture = node.capture_time.as_str();
-    for service in &node.services {
-        LineWriter::begin(out)
-            .field("Name", &service.name)
+    item_lines(node, out, &node.services, "1.0", |line, service| {
+        line.field("Name", &service.name)
             .field("DisplayName", &service.display_name)
             .field("ServiceType", service.service_type)
             .field("Status", service.status)
             .field("DependentServices", &service.dependent_services)
             .field("ServicesDependedOn", &service.services_depended_on)
-            .field("StartType", service.start_type)
-            .end(id, capture, "1.0");
-    }
-    true
+            .field("StartType", service.start_type);
+    })
 }
 
 /// `AWS:WindowsRole` lines of `node`; false when it has none.
 fn render_windows_role(node: &NodeModel, out: &mut Vec<u8>) -> bool {
-    let id = node.node_id.as_str();
-    let capture = node.capture_time.as_str();
-    for role in &node.windows_roles {
-        LineWriter::begin(out)
-            .field("Name", &role.name)
+    item_lines(node, out, &node.windows_roles, "1.0", |line, role| {
+        line.field("Name", &role.name)
             .field("DisplayName", &role.display_name)
             .field("Path", &role.path)
             .field("FeatureType", role.feature_type)
@@ -438,25 +421,18 @@ fn render_windows_role(node: &NodeModel, out: &mut Vec<u8>) -> bool {
                 "ServerComponentDescriptor",
                 &role.server_component_descriptor,
             )
-            .field("Parent", &role.parent)
-            .end(id, capture, "1.0");
-    }
-    true
+            .field("Parent", &role.parent);
+    })
 }
 
 /// `AWS:WindowsRegistry` lines of `node`; false when it has none.
 fn render_windows_registry(node: &NodeModel, out: &mut Vec<u8>) -> bool {
-    let id = node.node_id.as_str();
-    let capture = node.capture_time.as_str();
-    for value in &node.registry {
-        LineWriter::begin(out)
-            .field("KeyPath", &value.key_path)
+    item_lines(node, out, &node.registry, "1.0", |line, value| {
+        line.field("KeyPath", &value.key_path)
             .field("ValueName", &value.value_name)
             .field("ValueType", value.value_type)
-            .field("Value", &value.value)
-            .end(id, capture, "1.0");
-    }
-    true
+            .field("Value", &value.value);
+    })
 }
 
 /// `AWS:BillingInfo` lines of `node`; false when it has none.
@@ -474,11 +450,8 @@ fn render_billing_info(node: &NodeModel, out: &mut Vec<u8>) -> bool {
 
 /// `AWS:File` lines of `node`; false when it has none.
 fn render_file(node: &NodeModel, out: &mut Vec<u8>) -> bool {
-    let id = node.node_id.as_str();
-    let capture = node.capture_time.as_str();
-    for file in &node.files {
-        LineWriter::begin(out)
-            .field("Name", &file.name)
+    item_lines(node, out, &node.files, "1.0", |line, file| {
+        line.field("Name", &file.name)
             .count("Size", file.size as usize)
             .field("Description", &file.description)
             .field("FileVersion", &file.file_version)
@@ -489,23 +462,15 @@ fn render_file(node: &NodeModel, out: &mut Vec<u8>) -> bool {
             .field("InstalledDir", &file.installed_dir)
             .field("ProductLanguage", &file.product_language)
             .field("CompanyName", &file.company_name)
-            .field("ProductVersion", &file.product_version)
-            .end(id, capture, "1.0");
-    }
-    true
+            .field("ProductVersion", &file.product_version);
+    })
 }
 
 /// `AWS:ResourceGroup` lines of `node`; false when it has none.
 fn render_resource_group(node: &NodeModel, out: &mut Vec<u8>) -> bool {
-    let id = node.node_id.as_str();
-    let capture = node.capture_time.as_str();
-    for group in &node.resource_groups {
-        LineWriter::begin(out)
-            .field("Name", &group.name)
-            .field("Arn", &group.arn)
-            .end(id, capture, "1.0");
-    }
-    true
+    item_lines(node, out, &node.resource_groups, "1.0", |line, group| {
+        line.field("Name", &group.name).field("Arn", &group.arn);
+    })
 }
 
 /// `Custom:NodeInfo` lines of `node`; false when it has none.

@@ -214,20 +214,24 @@ impl LakeTables {
         if let Some(lake) = &self.cached {
             let (_, table) = self.lookup(name)?;
             let (segments, dead) = lake.segments(&table.type_name, &table.filter);
-            return Ok(Arc::new(CachedTable {
+            return Ok(Arc::new(TypeTable {
                 def,
-                segments,
-                dead,
-                filter: table.filter.clone(),
+                rows: TableRows::Segments {
+                    segments,
+                    dead,
+                    filter: table.filter.clone(),
+                },
             }));
         }
         let listing = self.listing(name).await?;
-        Ok(Arc::new(SyncTable {
+        Ok(Arc::new(TypeTable {
             def,
-            store: self.store.clone(),
-            objects: listing,
-            options: self.options.clone(),
-            report: Arc::clone(&self.report),
+            rows: TableRows::Objects {
+                store: self.store.clone(),
+                objects: listing,
+                options: self.options.clone(),
+                report: Arc::clone(&self.report),
+            },
         }))
     }
 }
@@ -331,18 +335,39 @@ impl SchemaProvider for LakeSchema {
     }
 }
 
-/// One inventory type as a DataFusion table.
+/// One inventory type as a DataFusion table: its columns, and where its rows come from.
 #[derive(Debug)]
-struct SyncTable {
+struct TypeTable {
     def: Arc<TableDef>,
-    store: LakeStore,
-    objects: Arc<TypeListing>,
-    options: ReadOptions,
-    report: Arc<ReadReport>,
+    rows: TableRows,
+}
+
+/// Where a [`TypeTable`]'s rows come from.
+#[derive(Debug)]
+enum TableRows {
+    /// The type's objects in the lake, read as the query runs.
+    Objects {
+        store: LakeStore,
+        objects: Arc<TypeListing>,
+        options: ReadOptions,
+        report: Arc<ReadReport>,
+    },
+    /// The lake's cache: the type's segment files, less the rows of object versions that are
+    /// no longer current.
+    Segments {
+        /// Segment files holding rows within the session's filter, with the partitions each
+        /// holds.
+        segments: Vec<(PathBuf, Vec<Partition>)>,
+        /// The session's `--account` / `--region`, for segments that also hold other
+        /// partitions.
+        filter: PartitionFilter,
+        /// Versions whose rows are to be left out.
+        dead: Vec<u64>,
+    },
 }
 
 #[async_trait]
-impl TableProvider for SyncTable {
+impl TableProvider for TypeTable {
     fn schema(&self) -> SchemaRef {
         Arc::clone(&self.def.schema)
     }
@@ -355,10 +380,13 @@ impl TableProvider for SyncTable {
         &self,
         filters: &[&Expr],
     ) -> DfResult<Vec<TableProviderFilterPushDown>> {
-        Ok(partition_pushdown(
-            filters,
-            TableProviderFilterPushDown::Unsupported,
-        ))
+        // Partition filters choose objects or whole segments; in segments, the rest prune row
+        // groups of the files and run again on the rows.
+        let otherwise = match self.rows {
+            TableRows::Objects { .. } => TableProviderFilterPushDown::Unsupported,
+            TableRows::Segments { .. } => TableProviderFilterPushDown::Inexact,
+        };
+        Ok(partition_pushdown(filters, otherwise))
     }
 
     async fn scan(
@@ -368,64 +396,62 @@ impl TableProvider for SyncTable {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        let partition_filters = partition_filters(filters);
-        let objects = prune_partitions(state, &self.objects.objects, &partition_filters)?;
         let projection = projection
             .cloned()
             .unwrap_or_else(|| (0..self.def.columns.len()).collect());
-        Ok(Arc::new(SyncScanExec::new(
-            Arc::clone(&self.def),
-            self.store.clone(),
-            objects,
-            self.objects.objects.len(),
-            projection,
-            limit,
-            state.config().target_partitions(),
-            self.options.clone(),
-            Arc::clone(&self.report),
-        )))
+        match &self.rows {
+            TableRows::Objects {
+                store,
+                objects,
+                options,
+                report,
+            } => {
+                let partition_filters = partition_filters(filters);
+                let chosen = prune_partitions(state, &objects.objects, &partition_filters)?;
+                Ok(Arc::new(SyncScanExec::new(
+                    Arc::clone(&self.def),
+                    store.clone(),
+                    chosen,
+                    objects.objects.len(),
+                    projection,
+                    limit,
+                    state.config().target_partitions(),
+                    options.clone(),
+                    Arc::clone(report),
+                )))
+            }
+            TableRows::Segments {
+                segments,
+                filter,
+                dead,
+            } => {
+                let scan = SegmentScan {
+                    def: &self.def,
+                    segments,
+                    filter,
+                    dead,
+                };
+                scan.plan(state, projection, filters, limit).await
+            }
+        }
     }
 }
 
-/// One inventory type served from the lake's cache: its segment files, less the rows of
-/// object versions that are no longer current.
-#[derive(Debug)]
-struct CachedTable {
-    def: Arc<TableDef>,
-    /// Segment files holding rows within the session's filter, with the partitions each holds.
-    segments: Vec<(PathBuf, Vec<Partition>)>,
-    /// The session's `--account` / `--region`, for segments that also hold other partitions.
-    filter: PartitionFilter,
-    /// Versions whose rows are to be left out.
-    dead: Vec<u64>,
+/// A scan of a type's rows in the cache's segment files.
+struct SegmentScan<'a> {
+    def: &'a TableDef,
+    segments: &'a [(PathBuf, Vec<Partition>)],
+    filter: &'a PartitionFilter,
+    dead: &'a [u64],
 }
 
-#[async_trait]
-impl TableProvider for CachedTable {
-    fn schema(&self) -> SchemaRef {
-        Arc::clone(&self.def.schema)
-    }
-
-    fn table_type(&self) -> TableType {
-        TableType::Base
-    }
-
-    fn supports_filters_pushdown(
-        &self,
-        filters: &[&Expr],
-    ) -> DfResult<Vec<TableProviderFilterPushDown>> {
-        // Partition filters choose whole segments; the rest prune row groups of the files and
-        // run again on the rows.
-        Ok(partition_pushdown(
-            filters,
-            TableProviderFilterPushDown::Inexact,
-        ))
-    }
-
-    async fn scan(
+impl SegmentScan<'_> {
+    /// The plan reading the `columns` of the rows that pass `filters`: the segments holding a
+    /// partition the filters let through, without dead versions' rows.
+    async fn plan(
         &self,
         state: &dyn Session,
-        projection: Option<&Vec<usize>>,
+        columns: Vec<usize>,
         filters: &[Expr],
         limit: Option<usize>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
@@ -443,9 +469,6 @@ impl TableProvider for CachedTable {
             })
             .map(|(file, _)| file)
             .collect();
-        let columns: Vec<usize> = projection
-            .cloned()
-            .unwrap_or_else(|| (0..self.def.columns.len()).collect());
         if files.is_empty() {
             let schema = Arc::new(self.def.schema.project(&columns)?);
             return Ok(Arc::new(EmptyExec::new(schema)));

@@ -34,6 +34,15 @@ fn int_arg(t: &DataType) -> Result<DataType> {
     }
 }
 
+/// The coercion of `(text, text[, integer])`; `usage` is the error for any other arguments.
+fn two_texts_and_a_count(types: &[DataType], usage: &str) -> Result<Vec<DataType>> {
+    match types {
+        [a, b] => Ok(vec![text_arg(a)?, text_arg(b)?]),
+        [a, b, n] => Ok(vec![text_arg(a)?, text_arg(b)?, int_arg(n)?]),
+        _ => plan_err!("{usage}"),
+    }
+}
+
 /// Compiles each distinct pattern once.
 #[derive(Default)]
 struct Patterns {
@@ -93,13 +102,10 @@ pub struct RegexpExtract;
 impl TrinoFunction for RegexpExtract {
     const NAME: &str = "regexp_extract";
     fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>> {
-        match types {
-            [text, pattern] => Ok(vec![text_arg(text)?, text_arg(pattern)?]),
-            [text, pattern, group] => {
-                Ok(vec![text_arg(text)?, text_arg(pattern)?, int_arg(group)?])
-            }
-            _ => plan_err!("regexp_extract takes (text, pattern) or (text, pattern, group)"),
-        }
+        two_texts_and_a_count(
+            types,
+            "regexp_extract takes (text, pattern) or (text, pattern, group)",
+        )
     }
     fn return_type(&self, _: &[DataType]) -> Result<DataType> {
         Ok(DataType::Utf8)
@@ -238,13 +244,10 @@ pub struct Split;
 impl TrinoFunction for Split {
     const NAME: &str = "split";
     fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>> {
-        match types {
-            [text, delimiter] => Ok(vec![text_arg(text)?, text_arg(delimiter)?]),
-            [text, delimiter, limit] => {
-                Ok(vec![text_arg(text)?, text_arg(delimiter)?, int_arg(limit)?])
-            }
-            _ => plan_err!("split takes (text, delimiter) or (text, delimiter, limit)"),
-        }
+        two_texts_and_a_count(
+            types,
+            "split takes (text, delimiter) or (text, delimiter, limit)",
+        )
     }
     fn return_type(&self, _: &[DataType]) -> Result<DataType> {
         Ok(DataType::List(Arc::new(Field::new_list_field(
