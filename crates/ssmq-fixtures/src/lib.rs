@@ -10,7 +10,7 @@
 //!
 //! ```text
 //! LakeSpec -> Fleet (accounts, Regions, node ids)      fleet.rs, sample.rs
-//!          -> NodeModel per node (own random streams)   build.rs, catalog/
+//!          -> NodeModel per node (own random streams)   build.rs, build/patches.rs, catalog/
 //!          -> objects (key, NDJSON body, quirks)        render.rs, json.rs
 //!          -> files in a directory, in parallel         write.rs
 //!          -> LakeSummary                               summary.rs
