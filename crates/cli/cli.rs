@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, FromArgMatches, Parser, Subcommand};
 use ssmq_core::cache::CacheUse;
+use ssmq_core::cache::history::AsOf;
 use ssmq_core::lake::discover::PartitionFilter;
 use ssmq_core::lake::read::ReadOptions;
 use ssmq_core::output::format::Format;
@@ -112,6 +113,12 @@ pub struct CacheArgs {
     /// Read the source even where a cache exists, and leave the cache as it is
     #[arg(long, global = true)]
     pub no_cache: bool,
+
+    /// Answer for the lake as it stood at WHEN, from the cache's history: an RFC 3339 time
+    /// (2026-10-31T23:59:59Z), a date (its end, UTC), a duration back from now (7d, 36h) or
+    /// snapshot:N (`ssmq history` lists them)
+    #[arg(long, global = true, value_name = "WHEN", conflicts_with = "no_cache")]
+    pub as_of: Option<AsOf>,
 }
 
 impl CacheArgs {
@@ -215,7 +222,12 @@ pub enum Command {
     /// Bring the local cache of the source up to date: list the lake once, read only new or
     /// changed objects, drop deleted ones. Later commands on the source answer from the cache
     #[command(after_help = SYNC_HELP)]
-    Sync,
+    Sync(SyncArgs),
+
+    /// List the snapshots the cache's history keeps: one per sync that changed anything,
+    /// each a moment `--as-of` can ask for
+    #[command(after_help = HISTORY_HELP)]
+    History,
 
     /// Write every table (or the chosen ones) to a directory or S3 prefix for DuckDB, Spark,
     /// Trino or Athena: partitioned accountid=/region=, zstd Parquet by default, all or nothing
@@ -247,7 +259,31 @@ reads the source and leaves the cache alone.
 Examples:
   ssmq --source s3://audit-sync/ResourceDataSync sync
   ssmq --source s3://audit-sync/ResourceDataSync --offline report noncompliant-patches
-  ssmq --source ./sync-bucket --cache-dir /var/cache/ssmq sync";
+  ssmq --source ./sync-bucket --cache-dir /var/cache/ssmq sync
+  ssmq --source s3://audit-sync/ResourceDataSync sync --keep-history 90
+
+Every sync that changes anything is a snapshot: versions of changed and deleted objects are
+kept, with when they stopped being current, for --keep-history days, so `--as-of` can answer
+for the lake as it stood then (see `ssmq history`).";
+
+const HISTORY_HELP: &str = "\
+Columns: snapshot (its number, for --as-of snapshot:N), taken_at (UTC, when the sync that took
+it started), origin (sync), objects (in the lake then), changed (new or changed objects read),
+removed (objects gone since the snapshot before).
+
+Examples:
+  ssmq --source s3://audit-sync/ResourceDataSync history
+  ssmq --source s3://audit-sync/ResourceDataSync --as-of 2026-10-31 report noncompliant-patches
+  ssmq --source s3://audit-sync/ResourceDataSync --as-of snapshot:12 sql \"SELECT count(*) FROM aws_complianceitem\"";
+
+/// `ssmq sync`'s options.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Keep versions of changed and deleted objects, and snapshots, for DAYS days; the cache
+    /// remembers it for later syncs [default: the last DAYS given, else 400]
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep_history: Option<u32>,
+}
 
 const EXPORT_HELP: &str = "\
 Files: OUT/<table>/accountid=<id>/region=<region>/<run>.<ext>, with accountid and region also
@@ -432,6 +468,7 @@ impl GlobalArgs {
             },
             database: self.database.to_lowercase(),
             cache: self.cache.cache_use(),
+            as_of: self.cache.as_of,
             s3: S3Options {
                 profile: self.s3.profile.clone(),
                 region: self.s3.bucket_region.clone().filter(|r| !r.is_empty()),

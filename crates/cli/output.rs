@@ -326,6 +326,9 @@ impl Stderr {
                 lake.synced_at().format("%Y-%m-%d %H:%M:%S UTC")
             )),
         }
+        if let Some(past) = lake.past() {
+            self.notice(&past.to_string());
+        }
         if lake.skipped_lines() > 0 {
             self.warning(&format!(
                 "The cache was synced with --skip-bad-lines and lacks {} malformed line{}",
@@ -567,6 +570,11 @@ fn hint(error: &anyhow::Error, in_shell: bool) -> Option<String> {
             format!("`ssmq report {report} --help` describes its parameters, given as --param name=value")
         }
         CoreError::NotSynced { .. } => "run `ssmq sync` first, or drop --offline".to_owned(),
+        CoreError::PastWithoutCache { .. } => {
+            "run `ssmq sync` to start the cache: each sync that changes anything then adds a snapshot".to_owned()
+        }
+        CoreError::NoHistory => "the next `ssmq sync` rebuilds the cache and takes its first snapshot".to_owned(),
+        CoreError::BeforeHistory { .. } => "`ssmq history` lists the snapshots kept".to_owned(),
         CoreError::SampleNotCached => {
             "pass --source DIR or --source s3://bucket/prefix to sync a lake of your own".to_owned()
         }

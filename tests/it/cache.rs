@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::common::{Rows, repo, text_rows};
 use assert_cmd::Command;
 use predicates::prelude::*;
+use ssmq_core::cache::history::AsOf;
 use ssmq_core::cache::{CacheUse, LakeCache, SyncSummary, sync};
 use ssmq_core::lake::discover::PartitionFilter;
 use ssmq_core::lake::read::ReadOptions;
@@ -50,21 +51,69 @@ fn runtime() -> tokio::runtime::Runtime {
 fn sync_now(lake: &Path, cache_root: &Path) -> ssmq_core::Result<SyncSummary> {
     let source = source(lake);
     let cache = LakeCache::for_source(cache_root, &source, &S3Options::default()).unwrap();
+    sync_cache(&source, &cache)
+}
+
+/// A sync keeping `days` days of history.
+fn sync_kept(lake: &Path, cache_root: &Path, days: u32) -> ssmq_core::Result<SyncSummary> {
+    let source = source(lake);
+    let cache = LakeCache::for_source(cache_root, &source, &S3Options::default())
+        .unwrap()
+        .keeping_history(days);
+    sync_cache(&source, &cache)
+}
+
+fn sync_cache(source: &Source, cache: &LakeCache) -> ssmq_core::Result<SyncSummary> {
     runtime().block_on(sync(
-        &source,
-        &cache,
+        source,
+        cache,
         &S3Options::default(),
         &ReadOptions::default(),
     ))
 }
 
+/// The current manifest of the cache of `lake`.
+fn manifest_path(cache_root: &Path, lake: &Path) -> PathBuf {
+    let cache = LakeCache::for_source(cache_root, &source(lake), &S3Options::default()).unwrap();
+    let current = fs::read_to_string(cache.dir().join("CURRENT")).unwrap();
+    cache
+        .dir()
+        .join("generations")
+        .join(current.trim())
+        .join("manifest.json")
+}
+
+/// Makes every snapshot of the cache `days` older, as if it had been taken then.
+fn backdate_snapshots(cache_root: &Path, lake: &Path, days: i64) {
+    let path = manifest_path(cache_root, lake);
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    for snapshot in manifest["snapshots"].as_array_mut().unwrap() {
+        let taken: chrono::DateTime<chrono::Utc> =
+            snapshot["taken_at"].as_str().unwrap().parse().unwrap();
+        snapshot["taken_at"] = (taken - chrono::TimeDelta::days(days)).to_rfc3339().into();
+    }
+    fs::write(&path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+}
+
 /// Everything a user can ask of a lake, as text: the tables overview, every table's columns
 /// and rows (sorted), every report, and the entries passed over as not inventory.
 fn answers(lake: &Path, cache: CacheUse, filter: &PartitionFilter) -> Vec<(String, Rows)> {
+    answers_as_of(lake, cache, filter, None)
+}
+
+/// [`answers`] as of a moment of the cache's history.
+fn answers_as_of(
+    lake: &Path,
+    cache: CacheUse,
+    filter: &PartitionFilter,
+    as_of: Option<AsOf>,
+) -> Vec<(String, Rows)> {
     runtime().block_on(async {
         let options = SessionOptions {
             cache,
             filter: filter.clone(),
+            as_of,
             ..SessionOptions::default()
         };
         let session = LakeSession::open(&source(lake), options).await.unwrap();
@@ -210,7 +259,9 @@ fn a_segment_whose_objects_mostly_changed_is_rewritten_without_its_dead_rows() {
         )
         .unwrap();
         let lake = cache.current().unwrap().expect("a synced cache");
-        let (segments, dead) = lake.segments(type_name, &PartitionFilter::default());
+        let (segments, dead) = runtime()
+            .block_on(lake.segments(type_name, &PartitionFilter::default()))
+            .unwrap();
         (
             segments
                 .into_iter()
@@ -221,6 +272,7 @@ fn a_segment_whose_objects_mostly_changed_is_rewritten_without_its_dead_rows() {
     };
     let (first_segments, dead) = cached();
     assert!(dead.is_empty());
+    let before = answers(lake.path(), CacheUse::Bypass, &PartitionFilter::default());
 
     // Every object of the type but one gets a line more: the first sync's segments are left
     // with one live object among many dead ones.
@@ -243,8 +295,33 @@ fn a_segment_whose_objects_mostly_changed_is_rewritten_without_its_dead_rows() {
         changed >= 2,
         "the sample lake has several applications objects"
     );
+    // History keeps the old versions' rows while a kept snapshot may need them: nothing is
+    // compacted, and the old rows are only left out of queries of now.
     let update = sync_now(lake.path(), cache_root.path()).unwrap();
     assert_eq!(update.read, changed);
+    assert_eq!(update.compacted, 0, "{update:?}");
+    assert_eq!(
+        cached().1.len(),
+        changed,
+        "the old versions are not current"
+    );
+    assert_same_answers(lake.path(), cache_root.path());
+    let past = answers_as_of(
+        lake.path(),
+        CacheUse::Offline(cache_root.path().to_path_buf()),
+        &PartitionFilter::default(),
+        Some(AsOf::Snapshot(1)),
+    );
+    for ((question, got), (_, want)) in past.iter().zip(&before) {
+        assert!(got == want, "{question} differs as of the first snapshot");
+    }
+
+    // Once the first snapshot is older than the history kept, the next change lets its
+    // versions go, and the segments left mostly dead are compacted.
+    backdate_snapshots(cache_root.path(), lake.path(), 30);
+    let tags = object(lake.path(), "AWS:Tag", "i-0a2de503781daca43");
+    fs::write(&tags, fs::read_to_string(&tags).unwrap() + "\n").unwrap();
+    let update = sync_kept(lake.path(), cache_root.path(), 7).unwrap();
     assert!(update.compacted >= 1, "{update:?}");
     let (segments, dead) = cached();
     assert!(
@@ -467,12 +544,7 @@ fn a_cache_of_an_earlier_format_is_rebuilt_by_the_next_sync() {
     let first = sync_now(lake.path(), cache_root.path()).unwrap();
     let source = source(lake.path());
     let cache = LakeCache::for_source(cache_root.path(), &source, &S3Options::default()).unwrap();
-    let current = fs::read_to_string(cache.dir().join("CURRENT")).unwrap();
-    let manifest = cache
-        .dir()
-        .join("generations")
-        .join(current.trim())
-        .join("manifest.json");
+    let manifest = manifest_path(cache_root.path(), lake.path());
     let mut text: serde_json::Value =
         serde_json::from_slice(&fs::read(&manifest).unwrap()).unwrap();
     text["format"] = 1.into();
@@ -483,4 +555,221 @@ fn a_cache_of_an_earlier_format_is_rebuilt_by_the_next_sync() {
     assert_eq!(again.read, first.objects, "every object is read again");
     assert!(cache.current().unwrap().is_some());
     assert_same_answers(lake.path(), cache_root.path());
+}
+
+/// Sets the modification time of `file`.
+fn set_modified(file: &Path, time: chrono::DateTime<chrono::Utc>) {
+    let file = fs::File::options().write(true).open(file).unwrap();
+    file.set_modified(time.into()).unwrap();
+}
+
+/// The snapshots of the cache of `lake`.
+fn snapshots(cache_root: &Path, lake: &Path) -> Vec<ssmq_core::cache::Snapshot> {
+    let cache = LakeCache::for_source(cache_root, &source(lake), &S3Options::default()).unwrap();
+    cache.current().unwrap().unwrap().snapshots().to_vec()
+}
+
+/// History: every sync that changes something is a snapshot, and the lake as it stood at a
+/// snapshot or at a time answers exactly as a copy of the lake taken then, read raw; a moment
+/// before the oldest snapshot is refused.
+#[test]
+fn the_past_answers_as_a_copy_of_the_lake_taken_then() {
+    let lake = sample_copy();
+    let cache = tempfile::tempdir().unwrap();
+    let then = tempfile::tempdir().unwrap();
+    copy_dir(lake.path(), then.path());
+    sync_now(lake.path(), cache.path()).unwrap();
+    let taken = snapshots(cache.path(), lake.path())[0].taken_at;
+
+    // Changed (made 10 s after the snapshot), new, and gone.
+    let later = taken + chrono::TimeDelta::seconds(10);
+    let tags = object(lake.path(), "AWS:Tag", "i-0a2de503781daca43");
+    let text = fs::read_to_string(&tags).unwrap();
+    fs::write(
+        &tags,
+        text.replacen("\"Value\":\"", "\"Value\":\"renamed-", 1),
+    )
+    .unwrap();
+    set_modified(&tags, later);
+    let new = object(lake.path(), "AWS:Application", "i-0feedfacecafe0001");
+    fs::write(
+        &new,
+        "{\"Name\":\"htop\",\"Version\":\"3.2\",\"resourceId\":\"i-0feedfacecafe0001\",\"captureTime\":\"2026-10-31T00:00:00Z\",\"schemaVersion\":\"1.1\"}\n",
+    )
+    .unwrap();
+    set_modified(&new, later);
+    fs::remove_file(object(
+        lake.path(),
+        "AWS:ComplianceItem",
+        "i-0a2de503781daca43",
+    ))
+    .unwrap();
+    let update = sync_now(lake.path(), cache.path()).unwrap();
+    assert_eq!((update.read, update.dropped), (2, 1));
+    let kept = snapshots(cache.path(), lake.path());
+    let counts: Vec<_> = kept
+        .iter()
+        .map(|s| (s.number, s.origin.as_str(), s.changed, s.removed))
+        .collect();
+    assert_eq!(
+        counts,
+        [(1, "sync", update.objects - 1 + 1, 0), (2, "sync", 2, 1)]
+    );
+    // A sync that changes nothing is no snapshot.
+    sync_now(lake.path(), cache.path()).unwrap();
+    assert_eq!(snapshots(cache.path(), lake.path()).len(), 2);
+
+    let everything = PartitionFilter::default();
+    let offline = || CacheUse::Offline(cache.path().to_path_buf());
+    let as_of = |moment| answers_as_of(lake.path(), offline(), &everything, Some(moment));
+    let before_change = answers(then.path(), CacheUse::Bypass, &everything);
+    let after_change = answers(lake.path(), CacheUse::Bypass, &everything);
+    // Between the second sync, which saw the object gone, and the changed objects' time.
+    fs::remove_file(object(
+        then.path(),
+        "AWS:ComplianceItem",
+        "i-0a2de503781daca43",
+    ))
+    .unwrap();
+    let only_gone = answers(then.path(), CacheUse::Bypass, &everything);
+    let second = kept[1].taken_at;
+    assert!(second < later, "the second sync took under 10 s");
+    assert_ne!(before_change, after_change);
+    for (moment, expected, what) in [
+        (AsOf::Snapshot(1), &before_change, "snapshot 1"),
+        (AsOf::Snapshot(2), &after_change, "snapshot 2"),
+        (
+            AsOf::Time(taken),
+            &before_change,
+            "the first snapshot's time",
+        ),
+        (AsOf::Time(second), &only_gone, "the second snapshot's time"),
+        (AsOf::Time(later), &after_change, "the changes' time"),
+    ] {
+        let past = as_of(moment);
+        assert_eq!(past.len(), expected.len(), "{what}");
+        for ((question, got), (_, want)) in past.iter().zip(expected.iter()) {
+            assert!(got == want, "{question} differs as of {what}");
+        }
+    }
+
+    let refused = |moment| {
+        runtime()
+            .block_on(LakeSession::open(
+                &source(lake.path()),
+                SessionOptions {
+                    cache: offline(),
+                    as_of: Some(moment),
+                    ..SessionOptions::default()
+                },
+            ))
+            .unwrap_err()
+            .to_string()
+    };
+    let before = refused(AsOf::Time(taken - chrono::TimeDelta::seconds(1)));
+    assert!(before.contains("holds snapshots 1 to 2"), "{before}");
+    assert!(refused(AsOf::Snapshot(3)).contains("as of snapshot 3"));
+}
+
+/// The CLI: `ssmq history` in every format, `--as-of` named on stderr, and the errors of a
+/// past asked where there is none.
+#[test]
+fn history_lists_snapshots_and_as_of_says_what_answered() {
+    let lake = sample_copy();
+    let cache = tempfile::tempdir().unwrap();
+    ssmq(lake.path(), cache.path())
+        .arg("sync")
+        .assert()
+        .success();
+    fs::remove_file(object(
+        lake.path(),
+        "AWS:ComplianceItem",
+        "i-0a2de503781daca43",
+    ))
+    .unwrap();
+    ssmq(lake.path(), cache.path())
+        .args(["sync", "--keep-history", "90"])
+        .assert()
+        .success();
+    let listed = ssmq(lake.path(), cache.path())
+        .args(["history", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(listed.status.success());
+    let csv = String::from_utf8(listed.stdout).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        rows[0],
+        [
+            "snapshot", "taken_at", "origin", "objects", "changed", "removed"
+        ]
+    );
+    assert_eq!(rows.len(), 3, "{csv}");
+    assert_eq!((rows[1][0], rows[1][2], rows[1][5]), ("1", "sync", "0"));
+    assert_eq!((rows[2][0], rows[2][4], rows[2][5]), ("2", "0", "1"));
+    let json = ssmq(lake.path(), cache.path())
+        .args(["history", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json[1]["snapshot"], 2);
+
+    let count = "SELECT count(*) AS items FROM aws_complianceitem";
+    let at = |moment: &str| {
+        let output = ssmq(lake.path(), cache.path())
+            .args([
+                "--offline",
+                "--as-of",
+                moment,
+                "--format",
+                "csv",
+                "sql",
+                count,
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(output.status.success(), "{stderr}");
+        (String::from_utf8(output.stdout).unwrap(), stderr)
+    };
+    let (then, said) = at("snapshot:1");
+    let (now, _) = at("snapshot:2");
+    assert_ne!(
+        then, now,
+        "the gone object's items count as of snapshot 1 only"
+    );
+    assert!(said.contains("note: as of snapshot 1, taken "), "{said}");
+    let (_, said) = at("2099-01-01T00:00:00Z");
+    assert!(
+        said.contains("as of 2099-01-01T00:00:00Z: snapshot 2, taken "),
+        "{said}"
+    );
+
+    for (args, message) in [
+        (
+            vec!["--as-of", "2001-01-01", "tables"],
+            "it knows nothing of the lake as of 2001-01-01T23:59:59Z",
+        ),
+        (vec!["--as-of", "soon", "tables"], "is not a time"),
+        (vec!["--as-of", "1d", "sync"], "--as-of do not apply"),
+        (
+            vec!["--as-of", "1d", "--no-cache", "tables"],
+            "cannot be used with",
+        ),
+    ] {
+        ssmq(lake.path(), cache.path())
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+    let never_synced = sample_copy();
+    ssmq(never_synced.path(), cache.path())
+        .args(["--as-of", "1d", "tables"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is kept only by its cache, and it has none yet",
+        ))
+        .stderr(predicate::str::contains("hint: run `ssmq sync`"));
 }

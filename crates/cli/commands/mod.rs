@@ -4,6 +4,7 @@
 //! what reading it met.
 
 mod export;
+mod history;
 mod report;
 mod sql;
 mod sync;
@@ -35,7 +36,8 @@ pub async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::
             clap_complete::generate(*shell, &mut command, "ssmq", &mut script);
             output.write_text(&String::from_utf8_lossy(&script))
         }
-        Command::Sync => sync::run(&cli, &source(&cli, &stderr)?, &stderr).await,
+        Command::Sync(args) => sync::run(&cli, args, &source(&cli, &stderr)?, &stderr).await,
+        Command::History => history::run(&cli, &source(&cli, &stderr)?, &output, format).await,
         _ => on_the_lake(&cli, &output, &stderr, format).await,
     }
 }
@@ -118,7 +120,8 @@ async fn on_the_lake(
         Command::Report(ReportArgs::Run { name, params }) => {
             report::run(&session, name, params, output, format).await
         }
-        Command::Sync
+        Command::Sync(_)
+        | Command::History
         | Command::Completions { .. }
         | Command::Report(ReportArgs::List | ReportArgs::Describe(_)) => {
             unreachable!("answered without a session")

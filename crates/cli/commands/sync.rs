@@ -4,13 +4,20 @@ use anyhow::Context;
 use ssmq_core::Source;
 use ssmq_core::cache::LakeCache;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, SyncArgs};
 use crate::output::Stderr;
 
 /// `ssmq sync`: brings the source's cache up to date and says what it did.
-pub async fn run(cli: &Cli, source: &Source, stderr: &Stderr) -> anyhow::Result<()> {
-    if cli.global.cache.no_cache || cli.global.cache.offline {
-        anyhow::bail!("`ssmq sync` updates the cache: --no-cache and --offline do not apply");
+pub async fn run(
+    cli: &Cli,
+    args: &SyncArgs,
+    source: &Source,
+    stderr: &Stderr,
+) -> anyhow::Result<()> {
+    if cli.global.cache.no_cache || cli.global.cache.offline || cli.global.cache.as_of.is_some() {
+        anyhow::bail!(
+            "`ssmq sync` updates the cache: --no-cache, --offline and --as-of do not apply"
+        );
     }
     if !cli.global.accounts.is_empty() || !cli.global.regions.is_empty() {
         anyhow::bail!(
@@ -21,7 +28,10 @@ pub async fn run(cli: &Cli, source: &Source, stderr: &Stderr) -> anyhow::Result<
         "Cannot tell where the cache goes (no HOME or XDG_CACHE_HOME); pass --cache-dir DIR",
     )?;
     let options = cli.global.session_options();
-    let cache = LakeCache::for_source(&root, source, &options.s3)?;
+    let mut cache = LakeCache::for_source(&root, source, &options.s3)?;
+    if let Some(days) = args.keep_history {
+        cache = cache.keeping_history(days);
+    }
     let summary = ssmq_core::cache::sync(source, &cache, &options.s3, &options.read)
         .await
         .with_context(|| {

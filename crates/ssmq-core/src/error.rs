@@ -223,6 +223,32 @@ pub enum Error {
     #[error("The built-in sample lake has no cache")]
     SampleNotCached,
 
+    /// The past was asked of a source whose cache does not exist: only a cache keeps it.
+    #[error("The past of {source_text} is kept only by its cache, and it has none yet")]
+    PastWithoutCache {
+        /// The source, as messages describe it.
+        source_text: String,
+    },
+
+    /// The cache was written before it kept history (a sync rebuilds it).
+    #[error("This cache holds no snapshots yet")]
+    NoHistory,
+
+    /// A moment before the oldest snapshot history keeps, or a snapshot it does not hold.
+    #[error(
+        "The cache's history holds snapshots {oldest} to {latest}, the oldest taken \
+         {oldest_taken}: it knows nothing of the lake as of {as_of}"
+    )]
+    BeforeHistory {
+        /// The moment asked for.
+        as_of: String,
+        /// The oldest snapshot kept, and when it was taken.
+        oldest: u64,
+        oldest_taken: String,
+        /// The latest snapshot.
+        latest: u64,
+    },
+
     /// Reading, writing or locking a file of the cache failed.
     #[error("Cannot {action} `{}`", path.display())]
     CacheIo {

@@ -22,7 +22,8 @@
 //!      output/text_table  the box table fitted to a terminal, and the record view
 //!      output/export   whole tables to a directory or S3 prefix, partitioned, all or nothing
 //!   cache/           a lake's tables as local Parquet, synced by reading only changed objects;
-//!                    sql/register serves tables from it instead of the source
+//!                    sql/register serves tables from it instead of the source, as they stand
+//!                    now or at a moment of its history (cache/history: snapshots, --as-of)
 //! ```
 //!
 //! Every I/O stage goes through `Arc<dyn ObjectStore>`, so a local directory, the in-memory

@@ -60,7 +60,7 @@ pub(super) async fn compact(
     cache_dir: &FsPath,
     generation: &str,
     types: &mut BTreeMap<String, TypeEntry>,
-    objects: &mut [CachedObject],
+    objects: impl Iterator<Item = &mut CachedObject>,
     live: &Versions,
     next_version: &mut u64,
     written: &mut WrittenFiles,
@@ -119,7 +119,7 @@ pub(super) async fn compact(
         .collect();
     by_first.sort_unstable();
     let mut partitions: Vec<Vec<Arc<Partition>>> = vec![Vec::new(); rewrites.len()];
-    for object in objects.iter_mut() {
+    for object in objects {
         let at = by_first.partition_point(|(first, _)| *first <= object.version);
         let Some(&(_, i)) = at.checked_sub(1).and_then(|at| by_first.get(at)) else {
             continue;

@@ -11,8 +11,10 @@
 //! <root>/lakes/<id>/source                the source, for people
 //!                  /lock                  held by a sync: syncs run one after another
 //!                  /CURRENT               the generation queries use, replaced atomically
-//!                  /generations/<gen>/manifest.json   tables: key sets, segments, dead rows
-//!                  /generations/<gen>/objects.bin     every object: key, ETag/size/mtime, version
+//!                  /generations/<gen>/manifest.json   tables: key sets, segments, rows not
+//!                                                     current; the snapshots kept
+//!                  /generations/<gen>/objects.bin     every object: key, ETag/size/mtime, version,
+//!                                                     and the retired versions history keeps
 //!                                                     (binary, see `object_list`)
 //!                  /segments/<table>/<gen>-<first version>.parquet
 //! ```
@@ -22,15 +24,18 @@
 //! New and changed objects are read and decoded into new *segments* (immutable Parquet files
 //! per table, each listing the partitions it holds, whose rows carry the version of the
 //! object they came from), a type's as soon as it is listed, while later types are listed;
-//! the versions of changed and deleted objects become *dead* and are filtered out at query
-//! time; a segment whose rows are all dead is removed, and one whose rows are mostly dead is
-//! rewritten with its live rows only (see `compaction`). The merged schema of each table is kept
+//! the versions of changed and deleted objects are no longer current and are filtered out of
+//! queries of now; a segment none of whose rows is needed (current, or kept by history) is
+//! removed, and one whose rows are mostly unneeded is rewritten with the rest (see
+//! `compaction`). The merged schema of each table is kept
 //! as its distinct key sets with object counts, so a query neither lists nor infers anything.
 //!
 //! A sync writes its generation beside the current one and then replaces `CURRENT` in one
 //! rename, so an interrupted sync is never used; a lock file serialises syncs. Files of the
 //! current and the previous generation are kept, so a query that started just before a sync
-//! finishes. Generations are numbered, which leaves room for dated snapshots later.
+//! finishes. Each published generation is a snapshot of the lake's history (see `history`):
+//! the versions of changed and deleted objects are *retired*, not forgotten, and stay (rows and
+//! object-list entries) while a kept snapshot may need them.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -52,7 +57,8 @@ use parquet::file::properties::WriterProperties;
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
-use self::object_list::ObjectsByType;
+use self::history::{AsOf, PastView};
+use self::object_list::{ObjectList, ObjectsByType};
 use crate::error::{Error, Result};
 use crate::lake::catalog::{KeyGroups, ObjectKeys, TableDef, keys_of, merge_key_groups};
 use crate::lake::decode::BatchDecoder;
@@ -66,6 +72,7 @@ use crate::source::s3::S3Options;
 use crate::source::{LakeStore, Source};
 
 mod compaction;
+pub mod history;
 mod object_list;
 mod sync;
 
@@ -76,7 +83,7 @@ pub const VERSION_COLUMN: &str = "__ssmq_object_version";
 
 /// The layout of a generation this version writes and reads. A cache of another format is
 /// not used by queries, and the next sync rebuilds it (numbering on from its generations).
-const CACHE_FORMAT: u32 = 3;
+const CACHE_FORMAT: u32 = 4;
 /// A generation's list of objects (see [`object_list`]).
 const OBJECT_LIST: &str = "objects.bin";
 /// Segments written at once by a sync, at most: each holds up to [`SEGMENT_BYTES`] of JSON
@@ -129,6 +136,9 @@ pub fn default_root() -> Option<PathBuf> {
 pub struct LakeCache {
     dir: PathBuf,
     source: String,
+    /// Days a sync keeps retired versions and snapshots, when given; else the cache's own
+    /// setting (the last one given), else [`history::DEFAULT_KEEP_HISTORY_DAYS`].
+    keep_history_days: Option<u32>,
 }
 
 impl LakeCache {
@@ -156,7 +166,14 @@ impl LakeCache {
                 .join("lakes")
                 .join(format!("{:016x}", fnv1a(&identity))),
             source: source.describe(),
+            keep_history_days: None,
         })
+    }
+
+    /// The same cache, its syncs keeping history for `days` days from now on.
+    pub fn keeping_history(mut self, days: u32) -> LakeCache {
+        self.keep_history_days = Some(days);
+        self
     }
 
     /// The lake's cache folder.
@@ -182,6 +199,7 @@ impl LakeCache {
             generation_dir,
             manifest,
             objects: OnceCell::new(),
+            past: None,
         }))
     }
 
@@ -264,6 +282,29 @@ struct Manifest {
     skipped: Vec<Skipped>,
     /// Per TypeName.
     types: BTreeMap<String, TypeEntry>,
+    /// The snapshots history keeps, oldest first; the last is this generation.
+    #[serde(default)]
+    snapshots: Vec<Snapshot>,
+    /// Days history is kept, as last given to a sync.
+    #[serde(default)]
+    keep_history_days: Option<u32>,
+}
+
+/// A sync that changed anything: the lake as it stood then can be asked for (`--as-of`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Its number: the generation it published.
+    pub number: u64,
+    /// When the sync finished (UTC).
+    pub taken_at: DateTime<Utc>,
+    /// How it was taken: `sync`.
+    pub origin: String,
+    /// Objects in the lake.
+    pub objects: usize,
+    /// New or changed objects read.
+    pub changed: usize,
+    /// Objects gone since the snapshot before.
+    pub removed: usize,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -314,19 +355,45 @@ struct CachedObject {
     /// Index into its type's key sets.
     key_set: usize,
     lines: usize,
+    /// The snapshot that first saw this version.
+    seen_in: u64,
+    /// When it stopped being current; `None` while it is.
+    retired: Option<Retirement>,
 }
 
-/// The objects of a generation's `objects.bin`, per type, each type's sorted by key (as a
-/// listing is, so that a sync walks both side by side).
-fn read_objects(path: &FsPath) -> Result<ObjectsByType> {
-    let mut types =
+/// When a version stopped being current: the modification time of the version that replaced
+/// it, or, for an object that went, the time of the sync that saw it gone; and that sync's
+/// snapshot. History keeps the version, and its rows, until retention drops it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Retirement {
+    at: DateTime<Utc>,
+    snapshot: u64,
+}
+
+impl CachedObject {
+    /// Whether this version was the object as it stood at `when`: modified at or before it and
+    /// not retired by then.
+    fn valid_at(&self, when: DateTime<Utc>) -> bool {
+        self.last_modified <= when && self.retired.as_ref().is_none_or(|r| r.at > when)
+    }
+
+    /// Whether snapshot `number` saw this version as current.
+    fn current_in(&self, number: u64) -> bool {
+        self.seen_in <= number && self.retired.as_ref().is_none_or(|r| r.snapshot > number)
+    }
+}
+
+/// The objects of a generation's `objects.bin`, per type, each type's current ones sorted by
+/// key (as a listing is, so that a sync walks both side by side).
+fn read_objects(path: &FsPath) -> Result<ObjectList> {
+    let mut list =
         object_list::decode(&read_file(path)?).map_err(|problem| damaged(path, problem))?;
-    for objects in types.values_mut() {
+    for objects in list.current.values_mut() {
         if !objects.is_sorted_by(|a, b| a.key <= b.key) {
             objects.sort_by(|a, b| a.key.cmp(&b.key));
         }
     }
-    Ok(types)
+    Ok(list)
 }
 
 impl CachedObject {
@@ -340,16 +407,35 @@ impl CachedObject {
     }
 }
 
-/// A generation of a lake's cache, as queries read it.
+/// A generation of a lake's cache, as queries read it: the lake as it stands now, or as it
+/// stood at a moment of its history ([`CachedLake::as_of`]).
 #[derive(Debug)]
 pub struct CachedLake {
     dir: PathBuf,
     generation_dir: PathBuf,
     manifest: Manifest,
-    objects: OnceCell<ObjectsByType>,
+    objects: OnceCell<ObjectList>,
+    past: Option<PastView>,
 }
 
 impl CachedLake {
+    /// The lake as it stood at `as_of`; an error naming the history kept when it does not
+    /// reach back that far.
+    pub fn as_of(mut self, as_of: AsOf) -> Result<CachedLake> {
+        self.past = Some(PastView::resolve(as_of, &self.manifest)?);
+        Ok(self)
+    }
+
+    /// The moment answered for, when it is not now.
+    pub fn past(&self) -> Option<&PastView> {
+        self.past.as_ref()
+    }
+
+    /// The snapshots history keeps, oldest first.
+    pub fn snapshots(&self) -> &[Snapshot] {
+        &self.manifest.snapshots
+    }
+
     /// The lake's cache folder.
     pub fn dir(&self) -> &FsPath {
         &self.dir
@@ -394,7 +480,8 @@ impl CachedLake {
     }
 
     /// A type's columns, merged from the key sets of its objects within `filter` (as the
-    /// source would give them: a filter narrows what columns are learnt from).
+    /// source would give them: a filter narrows what columns are learnt from), as the view
+    /// sees them.
     pub async fn definition(&self, type_name: &str, filter: &PartitionFilter) -> Result<TableDef> {
         let Some(entry) = self.manifest.types.get(type_name) else {
             return Ok(merge_key_groups(type_name, std::iter::empty()));
@@ -404,7 +491,8 @@ impl CachedLake {
             .iter()
             .map(|k| (k.objects, k.lines))
             .collect();
-        if !filter.is_all() {
+        // Within a filter, or in the past, only some objects count.
+        if !filter.is_all() || self.past.is_some() {
             counts = vec![(0, 0); entry.key_sets.len()];
             for object in self.objects(type_name).await?.iter().filter(|o| {
                 filter.keeps_account(&o.partition.account_id)
@@ -433,13 +521,26 @@ impl CachedLake {
         ))
     }
 
-    /// A type's objects in the generation (all read from disk the first time).
-    async fn objects(&self, type_name: &str) -> Result<&[CachedObject]> {
-        let types = self
+    /// A type's objects as the view sees them: the current ones, or the versions valid at
+    /// the moment asked for (the object list is read from disk the first time).
+    async fn objects(&self, type_name: &str) -> Result<Vec<&CachedObject>> {
+        let list = self
             .objects
             .get_or_try_init(|| async { read_objects(&self.generation_dir.join(OBJECT_LIST)) })
             .await?;
-        Ok(types.get(type_name).map_or(&[], Vec::as_slice))
+        fn of<'a>(types: &'a ObjectsByType, type_name: &str) -> &'a [CachedObject] {
+            types.get(type_name).map_or(&[], Vec::as_slice)
+        }
+        let Some(past) = &self.past else {
+            return Ok(of(&list.current, type_name).iter().collect());
+        };
+        let versions = of(&list.current, type_name)
+            .iter()
+            .chain(of(&list.retired, type_name));
+        Ok(match past.as_of {
+            AsOf::Time(when) => versions.filter(|o| o.valid_at(when)).collect(),
+            AsOf::Snapshot(number) => versions.filter(|o| o.current_in(number)).collect(),
+        })
     }
 
     /// A type's objects within `filter`, as a listing would give them.
@@ -480,30 +581,41 @@ impl CachedLake {
         Ok(listing)
     }
 
-    /// A type's segment files holding rows within `filter`, with their partitions, and its
-    /// dead versions. A segment may also hold rows of partitions outside `filter`.
-    pub fn segments(
+    /// A type's segment files holding rows within `filter` (and, for a past view, rows valid
+    /// then), with their partitions, and the versions of theirs whose rows are to be left
+    /// out. A segment may also hold rows of partitions outside `filter`.
+    pub async fn segments(
         &self,
         type_name: &str,
         filter: &PartitionFilter,
-    ) -> (Vec<(PathBuf, Vec<Partition>)>, Vec<u64>) {
+    ) -> Result<(Vec<(PathBuf, Vec<Partition>)>, Vec<u64>)> {
         let Some(entry) = self.manifest.types.get(type_name) else {
-            return (Vec::new(), Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         };
-        let segments = entry
+        let within = |s: &&Segment| {
+            s.partitions
+                .iter()
+                .any(|p| filter.keeps_account(&p.account_id) && filter.keeps_region(&p.region))
+        };
+        let file = |s: &Segment| (self.dir.join(&s.file), s.partitions.clone());
+        if self.past.is_none() {
+            let segments = entry.segments.iter().filter(within).map(file).collect();
+            return Ok((segments, entry.dead.clone()));
+        }
+        let valid = self.objects(type_name).await?;
+        let valid = Versions::of(valid.iter().map(|o| o.version));
+        let chosen: Vec<&Segment> = entry
             .segments
             .iter()
-            .filter(|s| {
-                s.partitions
-                    .iter()
-                    .any(|p| filter.keeps_account(&p.account_id) && filter.keeps_region(&p.region))
-            })
-            .map(|s| {
-                let partitions = s.partitions.clone();
-                (self.dir.join(&s.file), partitions)
-            })
+            .filter(within)
+            .filter(|s| valid.count_in(s.first_version, s.last_version) > 0)
             .collect();
-        (segments, entry.dead.clone())
+        let left_out = chosen
+            .iter()
+            .flat_map(|s| s.first_version..=s.last_version)
+            .filter(|v| !valid.contains(*v))
+            .collect();
+        Ok((chosen.into_iter().map(file).collect(), left_out))
     }
 }
 
@@ -594,25 +706,41 @@ struct Comparison {
     kept: Vec<CachedObject>,
     /// Listed objects that are new or changed, in listing order.
     changed: Vec<SyncObject>,
-    /// Versions of cached objects changed or gone.
-    dead: Vec<u64>,
+    /// Versions of cached objects changed or gone, retired by snapshot `retiring`.
+    retired: Vec<CachedObject>,
     /// Cached objects not listed again.
     gone: usize,
 }
 
 /// Walks a type's listing (sorted by location) and its last objects (sorted by key) side by
-/// side: each listed object is kept, changed or new, each cached one not listed is gone.
-fn compare(listed: &[SyncObject], previous: Vec<CachedObject>, type_name: &Arc<str>) -> Comparison {
+/// side: each listed object is kept, changed or new, each cached one not listed is gone. The
+/// versions of changed objects retire at the modification time of what replaced them; those
+/// of gone ones at `now`, when the sync making snapshot `retiring` saw them gone.
+fn compare(
+    listed: &[SyncObject],
+    previous: Vec<CachedObject>,
+    type_name: &Arc<str>,
+    retiring: u64,
+    now: DateTime<Utc>,
+) -> Comparison {
     debug_assert!(listed.is_sorted_by(|a, b| a.location <= b.location));
     let mut result = Comparison {
         kept: Vec::with_capacity(previous.len()),
         ..Comparison::default()
     };
+    let mut retired = Vec::new();
+    let mut retire = |mut cached: CachedObject, at: DateTime<Utc>| {
+        cached.retired = Some(Retirement {
+            at,
+            snapshot: retiring,
+        });
+        retired.push(cached);
+    };
     let mut previous = previous.into_iter().peekable();
     for object in listed {
         let key = object.location.as_ref();
         while let Some(gone) = previous.next_if(|p| p.key.as_str() < key) {
-            result.dead.push(gone.version);
+            retire(gone, now);
             result.gone += 1;
         }
         match previous.next_if(|p| p.key == key) {
@@ -621,16 +749,17 @@ fn compare(listed: &[SyncObject], previous: Vec<CachedObject>, type_name: &Arc<s
                 result.kept.push(cached);
             }
             Some(cached) => {
-                result.dead.push(cached.version);
+                retire(cached, object.last_modified);
                 result.changed.push(object.clone());
             }
             None => result.changed.push(object.clone()),
         }
     }
     for gone in previous {
-        result.dead.push(gone.version);
+        retire(gone, now);
         result.gone += 1;
     }
+    result.retired = retired;
     result
 }
 
@@ -849,6 +978,7 @@ fn publish(
     generation: &str,
     manifest: &Manifest,
     objects: &[CachedObject],
+    retired: &[CachedObject],
 ) -> Result<()> {
     let generations = cache.dir.join("generations");
     let staging = generations.join(format!(".{generation}.{}", std::process::id()));
@@ -857,8 +987,11 @@ fn publish(
     let failed =
         |name: &'static str| move |e| cache.io_error(&format!("write {name} of a generation"), e);
     write_json(&staging.join("manifest.json"), manifest).map_err(failed("manifest.json"))?;
-    write_file(&staging.join(OBJECT_LIST), &object_list::encode(objects))
-        .map_err(failed(OBJECT_LIST))?;
+    write_file(
+        &staging.join(OBJECT_LIST),
+        &object_list::encode(objects, retired),
+    )
+    .map_err(failed(OBJECT_LIST))?;
     let target = generations.join(generation);
     let _ = fs::remove_dir_all(&target);
     fs::rename(&staging, &target).map_err(|e| cache.io_error("publish a generation", e))?;
@@ -932,6 +1065,7 @@ fn segment_files(manifest: &Manifest) -> BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeDelta;
 
     #[test]
     fn lake_folders_are_stable_per_source() {
@@ -960,10 +1094,11 @@ mod tests {
             region: "r".into(),
             resource_type: "t".into(),
         });
+        let modified = DateTime::<Utc>::default() + TimeDelta::days(1);
         let listed = |key: &str, size| SyncObject {
             location: Path::from(key),
             size,
-            last_modified: DateTime::<Utc>::default(),
+            last_modified: modified,
             e_tag: None,
             partition: Arc::clone(&partition),
         };
@@ -973,11 +1108,13 @@ mod tests {
             type_name: Arc::from("T"),
             partition: Arc::clone(&partition),
             size,
-            last_modified: DateTime::<Utc>::default(),
+            last_modified: modified,
             e_tag: None,
             version,
             key_set: 0,
             lines: 1,
+            seen_in: 1,
+            retired: None,
         };
         // Gone before, between and after listed keys; one changed; new ones anywhere.
         let listing = [
@@ -993,13 +1130,27 @@ mod tests {
             cached("T/e", 1, 4),
             cached("T/g", 1, 5),
         ];
-        let result = compare(&listing, previous, &type_name);
+        let now = modified + TimeDelta::days(1);
+        let result = compare(&listing, previous, &type_name, 7, now);
         let kept: Vec<&str> = result.kept.iter().map(|o| o.key.as_str()).collect();
         let changed: Vec<&str> = result.changed.iter().map(|o| o.location.as_ref()).collect();
         assert_eq!(kept, ["T/b"]);
         assert!(Arc::ptr_eq(&result.kept[0].type_name, &type_name));
         assert_eq!(changed, ["T/c", "T/d", "T/f"]);
-        assert_eq!(result.dead, [1, 3, 4, 5]);
+        let retired: Vec<(u64, DateTime<Utc>, u64)> = result
+            .retired
+            .iter()
+            .map(|o| {
+                let r = o.retired.as_ref().unwrap();
+                (o.version, r.at, r.snapshot)
+            })
+            .collect();
+        // A changed object's version retires when its successor was made, a gone one's when
+        // the sync saw it gone.
+        assert_eq!(
+            retired,
+            [(1, now, 7), (3, modified, 7), (4, now, 7), (5, now, 7)]
+        );
         assert_eq!(result.gone, 3);
     }
 

@@ -10,11 +10,14 @@
 //! group*     1:u8 type_name account_id region resource_type folder objects:u32 object*
 //! end        0:u8 objects_in_all:u64
 //! object     name size:u64 modified:i64 (ns since the epoch) e_tag version:u64 key_set:u32 lines:u64
+//!            seen_in:u64 retired
 //! e_tag      0:u8 | 1:u8 text
+//! retired    0:u8 (current) | 1:u8 at:i64 (ns since the epoch) snapshot:u64
 //! text       length:u32 UTF-8 bytes
 //! ```
 //!
-//! Integers are little-endian. A group shares its type, partition and folder (the objects'
+//! Current objects come first, then the retired versions history keeps (see
+//! [`super::Retirement`]). Integers are little-endian. A group shares its type, partition and folder (the objects'
 //! keys up to their name) between its objects. A file that ends early, holds text that is not
 //! UTF-8 or counts its objects wrong is reported as damaged, with the byte where reading
 //! stopped.
@@ -24,23 +27,38 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use hashbrown::HashMap;
 
-use super::CachedObject;
+use super::{CachedObject, Retirement};
 use crate::lake::discover::Partition;
 
 const MAGIC: &[u8; 8] = b"SSMQOBJS";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const GROUP: u8 = 1;
 const END: u8 = 0;
 
 /// The objects of one generation by type name, each type's in the order written.
 pub(super) type ObjectsByType = HashMap<Arc<str>, Vec<CachedObject>>;
 
-/// The file's bytes for `objects`, which are grouped by type (consecutive objects sharing a
-/// type, partition and folder share a group).
-pub(super) fn encode(objects: &[CachedObject]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(objects.len() * 80 + 64);
+/// A generation's objects: the current ones and the retired versions history keeps.
+#[derive(Debug, Default)]
+pub(super) struct ObjectList {
+    pub(super) current: ObjectsByType,
+    pub(super) retired: ObjectsByType,
+}
+
+/// The file's bytes for the `current` objects and the `retired` versions, each grouped by type
+/// (consecutive objects sharing a type, partition and folder share a group).
+pub(super) fn encode(current: &[CachedObject], retired: &[CachedObject]) -> Vec<u8> {
+    let mut out = Vec::with_capacity((current.len() + retired.len()) * 90 + 64);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
+    encode_groups(&mut out, current);
+    encode_groups(&mut out, retired);
+    out.push(END);
+    out.extend_from_slice(&((current.len() + retired.len()) as u64).to_le_bytes());
+    out
+}
+
+fn encode_groups(out: &mut Vec<u8>, objects: &[CachedObject]) {
     let mut i = 0;
     while i < objects.len() {
         let first = &objects[i];
@@ -55,37 +73,44 @@ pub(super) fn encode(objects: &[CachedObject]) -> Vec<u8> {
             })
             .count();
         out.push(GROUP);
-        put_text(&mut out, &first.type_name);
-        put_text(&mut out, &first.partition.account_id);
-        put_text(&mut out, &first.partition.region);
-        put_text(&mut out, &first.partition.resource_type);
-        put_text(&mut out, folder);
+        put_text(out, &first.type_name);
+        put_text(out, &first.partition.account_id);
+        put_text(out, &first.partition.region);
+        put_text(out, &first.partition.resource_type);
+        put_text(out, folder);
         out.extend_from_slice(&((end - i) as u32).to_le_bytes());
         for o in &objects[i..end] {
-            put_text(&mut out, &o.key[folder.len()..]);
+            put_text(out, &o.key[folder.len()..]);
             out.extend_from_slice(&o.size.to_le_bytes());
             let nanos = o.last_modified.timestamp_nanos_opt().unwrap_or(i64::MIN);
             out.extend_from_slice(&nanos.to_le_bytes());
             match &o.e_tag {
                 Some(e_tag) => {
                     out.push(1);
-                    put_text(&mut out, e_tag);
+                    put_text(out, e_tag);
                 }
                 None => out.push(0),
             }
             out.extend_from_slice(&o.version.to_le_bytes());
             out.extend_from_slice(&(o.key_set as u32).to_le_bytes());
             out.extend_from_slice(&(o.lines as u64).to_le_bytes());
+            out.extend_from_slice(&o.seen_in.to_le_bytes());
+            match &o.retired {
+                None => out.push(0),
+                Some(retired) => {
+                    out.push(1);
+                    let nanos = retired.at.timestamp_nanos_opt().unwrap_or(i64::MIN);
+                    out.extend_from_slice(&nanos.to_le_bytes());
+                    out.extend_from_slice(&retired.snapshot.to_le_bytes());
+                }
+            }
         }
         i = end;
     }
-    out.push(END);
-    out.extend_from_slice(&(objects.len() as u64).to_le_bytes());
-    out
 }
 
 /// The objects in `bytes`, per type; `Err` says at which byte and why they cannot be read.
-pub(super) fn decode(bytes: &[u8]) -> Result<ObjectsByType, String> {
+pub(super) fn decode(bytes: &[u8]) -> Result<ObjectList, String> {
     let mut input = Reader { bytes, at: 0 };
     if input.take(MAGIC.len())? != MAGIC {
         return Err("it is not an ssmq object list".to_owned());
@@ -96,7 +121,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<ObjectsByType, String> {
             "it is of version {version}, this ssmq reads {VERSION}"
         ));
     }
-    let mut types: ObjectsByType = HashMap::new();
+    let mut list = ObjectList::default();
     let mut count = 0u64;
     loop {
         match input.take(1)?[0] {
@@ -112,11 +137,10 @@ pub(super) fn decode(bytes: &[u8]) -> Result<ObjectsByType, String> {
         });
         let folder = input.text()?;
         let objects = input.u32()?;
-        let type_name: Arc<str> = match types.get_key_value(type_name) {
+        let type_name: Arc<str> = match list.current.get_key_value(type_name) {
             Some((name, _)) => Arc::clone(name),
             None => Arc::from(type_name),
         };
-        let list = types.entry(Arc::clone(&type_name)).or_default();
         for _ in 0..objects {
             let name = input.text()?;
             let mut key = String::with_capacity(folder.len() + name.len());
@@ -128,17 +152,35 @@ pub(super) fn decode(bytes: &[u8]) -> Result<ObjectsByType, String> {
                 0 => None,
                 _ => Some(input.text()?.to_owned()),
             };
-            list.push(CachedObject {
-                key,
-                type_name: Arc::clone(&type_name),
-                partition: Arc::clone(&partition),
-                size,
-                last_modified,
-                e_tag,
-                version: input.u64()?,
-                key_set: input.u32()? as usize,
-                lines: input.u64()? as usize,
-            });
+            let (version, key_set, lines) =
+                (input.u64()?, input.u32()? as usize, input.u64()? as usize);
+            let seen_in = input.u64()?;
+            let retired = match input.take(1)?[0] {
+                0 => None,
+                _ => Some(Retirement {
+                    at: DateTime::<Utc>::from_timestamp_nanos(input.u64()? as i64),
+                    snapshot: input.u64()?,
+                }),
+            };
+            let kind = match retired {
+                None => &mut list.current,
+                Some(_) => &mut list.retired,
+            };
+            kind.entry(Arc::clone(&type_name))
+                .or_default()
+                .push(CachedObject {
+                    key,
+                    type_name: Arc::clone(&type_name),
+                    partition: Arc::clone(&partition),
+                    size,
+                    last_modified,
+                    e_tag,
+                    version,
+                    key_set,
+                    lines,
+                    seen_in,
+                    retired,
+                });
         }
         count += u64::from(objects);
     }
@@ -148,7 +190,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<ObjectsByType, String> {
             "it ends after {count} objects, having announced {total}"
         )));
     }
-    Ok(types)
+    Ok(list)
 }
 
 /// A key up to and with its last `/`.
@@ -229,6 +271,8 @@ mod tests {
                 version: n + 7,
                 key_set: n as usize % 3,
                 lines: n as usize * 2,
+                seen_in: n,
+                retired: None,
             };
         vec![
             object(
@@ -271,21 +315,41 @@ mod tests {
             o.version,
             o.key_set,
             o.lines,
+            o.seen_in,
+            o.retired.clone(),
         )
+    }
+
+    /// A version of `object` retired at snapshot 9.
+    fn retired(mut object: CachedObject) -> CachedObject {
+        object.retired = Some(Retirement {
+            at: object.last_modified + chrono::TimeDelta::days(3),
+            snapshot: 9,
+        });
+        object.version += 100;
+        object
     }
 
     #[test]
     fn objects_read_back_as_written_per_type() {
-        let written = objects();
-        let types = decode(&encode(&written)).unwrap();
-        assert_eq!(types.len(), 2);
-        let read: Vec<_> = ["AWS:Application", "AWS:Tag"]
-            .iter()
-            .flat_map(|t| types[*t].iter().map(fields))
-            .collect();
-        assert_eq!(read, written.iter().map(fields).collect::<Vec<_>>());
+        let current = objects();
+        let retired = vec![retired(current[1].clone()), retired(current[4].clone())];
+        let list = decode(&encode(&current, &retired)).unwrap();
+        assert_eq!(list.current.len(), 2);
+        let described = |objects: &mut dyn Iterator<Item = &CachedObject>| -> Vec<String> {
+            objects.map(|o| format!("{:?}", fields(o))).collect()
+        };
+        let read = |types: &ObjectsByType| {
+            described(
+                &mut ["AWS:Application", "AWS:Tag"]
+                    .iter()
+                    .flat_map(|t| types.get(*t).into_iter().flatten()),
+            )
+        };
+        assert_eq!(read(&list.current), described(&mut current.iter()));
+        assert_eq!(read(&list.retired), described(&mut retired.iter()));
         // Objects of a type and of a partition share one name and one partition.
-        let applications = &types["AWS:Application"];
+        let applications = &list.current["AWS:Application"];
         assert!(Arc::ptr_eq(
             &applications[0].type_name,
             &applications[2].type_name
@@ -294,12 +358,13 @@ mod tests {
             &applications[0].partition,
             &applications[1].partition
         ));
-        assert!(decode(&encode(&[])).unwrap().is_empty());
+        let empty = decode(&encode(&[], &[])).unwrap();
+        assert!(empty.current.is_empty() && empty.retired.is_empty());
     }
 
     #[test]
     fn damaged_lists_are_refused_with_the_byte() {
-        let bytes = encode(&objects());
+        let bytes = encode(&objects(), &[]);
         for end in 0..bytes.len() {
             assert!(decode(&bytes[..end]).is_err(), "cut at {end}");
         }
@@ -320,8 +385,8 @@ mod tests {
                 .contains("not an ssmq object list")
         );
         let mut newer = bytes.clone();
-        newer[8] = 2;
-        assert!(decode(&newer).unwrap_err().contains("version 2"));
+        newer[8] = 3;
+        assert!(decode(&newer).unwrap_err().contains("version 3"));
         let mut not_utf8 = bytes;
         let name_at = not_utf8.windows(3).position(|w| w == b"i-1").unwrap();
         not_utf8[name_at] = 0xff;

@@ -16,16 +16,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use chrono::Utc;
+use chrono::{DateTime, TimeDelta, Utc};
 use futures::{StreamExt, stream};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
-use super::object_list::ObjectsByType;
+use super::history::DEFAULT_KEEP_HISTORY_DAYS;
+use super::object_list::ObjectList;
 use super::{
     CACHE_FORMAT, CachedObject, KeySet, KeySets, LakeCache, Manifest, OBJECT_LIST, SEGMENT_WRITERS,
-    Segment, SegmentJob, SegmentKeys, SyncSummary, TYPE_LISTS, TypeEntry, Versions, chunks,
-    collect_garbage, compaction, compare, distinct_partitions, publish, read_objects,
+    Segment, SegmentJob, SegmentKeys, Snapshot, SyncSummary, TYPE_LISTS, TypeEntry, Versions,
+    chunks, collect_garbage, compaction, compare, distinct_partitions, publish, read_objects,
     segment_files, write_segment,
 };
 use crate::error::{Result, joined};
@@ -71,6 +72,7 @@ pub async fn sync(
     if changed {
         let live = next.compact(&mut written).await?;
         next.forget_dead(&live);
+        next.take_snapshot();
         next.publish(layout, &report)?;
         written.keep();
         collect_garbage(
@@ -119,20 +121,30 @@ impl Drop for WrittenFiles {
 /// object list being assembled, and what the sync did.
 struct NextGeneration<'a> {
     cache: &'a LakeCache,
-    /// Its number and its name (`00000042`).
+    /// Its number (its snapshot's, if it is published) and its name (`00000042`).
     number: u64,
     name: String,
+    /// When the sync started: its snapshot's time, and when the objects it sees gone went.
+    started_at: DateTime<Utc>,
+    /// Snapshots taken before this are let go.
+    keep_from: DateTime<Utc>,
+    /// The oldest snapshot kept (this one's, if none older is): a retired version none of
+    /// the kept snapshots saw current, and that was retired by the time this one was taken,
+    /// answers no question history can be asked, and is let go.
+    oldest_kept: (u64, DateTime<Utc>),
     /// The last generation's manifest, its types taken out as they are planned.
     manifest: Manifest,
     /// The last generation's type folders and segment files (the garbage collection keeps
     /// those for readers of the last generation).
     previous_types: Vec<String>,
     previous_segments: BTreeSet<String>,
-    /// The last generation's objects per type, sorted by key, taken out as types are planned.
-    previous_objects: ObjectsByType,
-    /// This generation's types and objects.
+    /// The last generation's objects per type, current ones sorted by key, taken out as types
+    /// are planned.
+    previous_objects: ObjectList,
+    /// This generation's types, its current objects and the retired versions history keeps.
     types: BTreeMap<String, TypeEntry>,
     objects: Vec<CachedObject>,
+    retired: Vec<CachedObject>,
     /// Whether the entries that are not inventory differ from the last sync's.
     skipped_changed: bool,
     summary: SyncSummary,
@@ -146,6 +158,8 @@ struct TypePlan {
     old_key_sets: Vec<KeySet>,
     entry: TypeEntry,
     kept: Vec<CachedObject>,
+    /// Retired versions still within retention, with their last generation's key sets.
+    retired: Vec<CachedObject>,
     jobs: Range<usize>,
 }
 
@@ -157,7 +171,7 @@ struct Planned {
 }
 
 /// The reading of the last generation's object list, started before the lake is listed.
-type ObjectsReading = Option<JoinHandle<Result<ObjectsByType>>>;
+type ObjectsReading = Option<JoinHandle<Result<ObjectList>>>;
 
 impl<'a> NextGeneration<'a> {
     /// Starts from the last generation (or from nothing), and starts reading its object list.
@@ -180,18 +194,36 @@ impl<'a> NextGeneration<'a> {
             skipped_lines: 0,
             skipped: Vec::new(),
             types: BTreeMap::new(),
+            snapshots: Vec::new(),
+            keep_history_days: None,
         });
+        let mut manifest = manifest;
+        manifest.keep_history_days = cache.keep_history_days.or(manifest.keep_history_days);
+        let keep_days = manifest
+            .keep_history_days
+            .unwrap_or(DEFAULT_KEEP_HISTORY_DAYS);
+        let started_at = Utc::now();
         let number = manifest.generation + 1;
+        let keep_from = started_at - TimeDelta::days(keep_days.into());
+        let oldest_kept = manifest
+            .snapshots
+            .iter()
+            .find(|s| s.taken_at >= keep_from)
+            .map_or((number, started_at), |s| (s.number, s.taken_at));
         let next = NextGeneration {
             cache,
             number,
             name: format!("{number:08}"),
+            started_at,
+            keep_from,
+            oldest_kept,
             previous_types: manifest.types.keys().cloned().collect(),
             previous_segments: segment_files(&manifest),
             manifest,
-            previous_objects: ObjectsByType::new(),
+            previous_objects: ObjectList::default(),
             types: BTreeMap::new(),
             objects: Vec::new(),
+            retired: Vec::new(),
             skipped_changed: false,
             summary: SyncSummary::default(),
         };
@@ -261,7 +293,8 @@ impl<'a> NextGeneration<'a> {
 
     /// A type's plan from its listing, compared with the last generation: its unchanged
     /// objects, its changed ones as segment jobs (numbered from `first_job`, their files
-    /// added to `written`), and the versions of changed and deleted objects marked dead.
+    /// added to `written`), and the versions of changed and deleted objects retired (not
+    /// current: dead to queries of now) and kept in history while retention allows.
     fn plan_type(
         &mut self,
         listing: TypeListing,
@@ -281,10 +314,34 @@ impl<'a> NextGeneration<'a> {
             ..TypeEntry::default()
         };
         self.skipped_changed |= listing.skipped != old.skipped;
-        let previous = self.previous_objects.remove(&type_name).unwrap_or_default();
-        let compared = compare(&listing.objects, previous, &type_name);
+        let previous = self
+            .previous_objects
+            .current
+            .remove(&type_name)
+            .unwrap_or_default();
+        let compared = compare(
+            &listing.objects,
+            previous,
+            &type_name,
+            self.number,
+            self.started_at,
+        );
         let (kept, mut changed) = (compared.kept, compared.changed);
-        entry.dead.extend(compared.dead);
+        entry
+            .dead
+            .extend(compared.retired.iter().map(|o| o.version));
+        let mut retired = self
+            .previous_objects
+            .retired
+            .remove(&type_name)
+            .unwrap_or_default();
+        retired.extend(compared.retired);
+        let (oldest, oldest_taken) = self.oldest_kept;
+        retired.retain(|o| {
+            o.retired
+                .as_ref()
+                .is_some_and(|r| r.snapshot > oldest || r.at > oldest_taken)
+        });
         entry.skipped = listing.skipped;
         let summary = &mut self.summary;
         summary.dropped += compared.gone;
@@ -322,6 +379,7 @@ impl<'a> NextGeneration<'a> {
             old_key_sets: old.key_sets,
             entry,
             kept,
+            retired,
             jobs: first_job..first_job + jobs.len(),
         };
         (plan, jobs)
@@ -344,6 +402,7 @@ impl<'a> NextGeneration<'a> {
                 old_key_sets,
                 mut entry,
                 kept,
+                retired,
                 jobs: job_range,
             } = plan;
             let mut key_sets = KeySets::default();
@@ -371,6 +430,8 @@ impl<'a> NextGeneration<'a> {
                         version: job.first_version + i as u64,
                         key_set: sets[set],
                         lines,
+                        seen_in: self.number,
+                        retired: None,
                     });
                 }
                 entry.segments.push(Segment {
@@ -391,11 +452,22 @@ impl<'a> NextGeneration<'a> {
                 self.objects.push(cached);
             }
             self.objects.extend(added);
+            // Retired versions keep their key sets (counted with no current object), so the
+            // past's columns can be learnt from them.
+            for mut version in retired {
+                version.key_set = key_sets.keep(version.key_set, &old_key_sets);
+                self.retired.push(version);
+            }
             entry.key_sets = key_sets.into_entries(&self.objects[first_object..]);
             self.types.insert(folder, entry);
         }
         // Types whose folder went are dropped whole.
-        self.summary.dropped += self.previous_objects.values().map(Vec::len).sum::<usize>();
+        self.summary.dropped += self
+            .previous_objects
+            .current
+            .values()
+            .map(Vec::len)
+            .sum::<usize>();
     }
 
     /// Whether this generation differs from the last: objects read or dropped, types come or
@@ -409,44 +481,75 @@ impl<'a> NextGeneration<'a> {
             || self.manifest.generation == 0
     }
 
-    /// Rewrites segments left mostly dead (see `compaction`); returns the live versions after
-    /// it (compacted objects move to new versions).
+    /// Rewrites segments left mostly dead (see `compaction`); returns the versions whose rows
+    /// are still needed after it, current or kept in history (compacted objects move to new
+    /// versions).
     async fn compact(&mut self, written: &mut WrittenFiles) -> Result<Versions> {
-        let live = Versions::of(self.objects.iter().map(|o| o.version));
+        let needed = |objects: &[CachedObject], retired: &[CachedObject]| {
+            Versions::of(objects.iter().chain(retired).map(|o| o.version))
+        };
+        let live = needed(&self.objects, &self.retired);
         self.summary.compacted = compaction::compact(
             &self.cache.dir,
             &self.name,
             &mut self.types,
-            &mut self.objects,
+            self.objects.iter_mut().chain(self.retired.iter_mut()),
             &live,
             &mut self.manifest.next_version,
             written,
         )
         .await?;
         Ok(if self.summary.compacted > 0 {
-            Versions::of(self.objects.iter().map(|o| o.version))
+            needed(&self.objects, &self.retired)
         } else {
             live
         })
     }
 
-    /// A segment none of whose versions is live goes; dead versions outside every segment
-    /// are forgotten.
-    fn forget_dead(&mut self, live: &Versions) {
-        for entry in self.types.values_mut() {
+    /// A segment none of whose rows is needed goes; of the versions not current, those no
+    /// segment holds are forgotten. Retired versions history keeps are not current: queries
+    /// of now leave them out.
+    fn forget_dead(&mut self, needed: &Versions) {
+        let mut retired: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+        for version in &self.retired {
+            retired
+                .entry(&version.type_name)
+                .or_default()
+                .push(version.version);
+        }
+        for (type_name, entry) in &mut self.types {
             entry
                 .segments
-                .retain(|s| live.count_in(s.first_version, s.last_version) > 0);
+                .retain(|s| needed.count_in(s.first_version, s.last_version) > 0);
             let segments = &entry.segments;
             entry.dead.retain(|v| {
-                !live.contains(*v)
+                !needed.contains(*v)
                     && segments
                         .iter()
                         .any(|s| (s.first_version..=s.last_version).contains(v))
             });
+            if let Some(versions) = retired.get(type_name.as_str()) {
+                entry.dead.extend(versions);
+            }
             entry.dead.sort_unstable();
             entry.dead.dedup();
         }
+    }
+
+    /// Records this generation as a snapshot, and lets go of snapshots older than retention
+    /// (the newest is always kept).
+    fn take_snapshot(&mut self) {
+        let snapshots = &mut self.manifest.snapshots;
+        snapshots.push(Snapshot {
+            number: self.number,
+            taken_at: self.started_at,
+            origin: "sync".to_owned(),
+            objects: self.objects.len(),
+            changed: self.summary.read,
+            removed: self.summary.dropped,
+        });
+        let keep_from = self.keep_from;
+        snapshots.retain(|s| s.taken_at >= keep_from);
     }
 
     /// Writes the generation and points `CURRENT` at it.
@@ -459,7 +562,13 @@ impl<'a> NextGeneration<'a> {
         manifest.source = self.cache.source.clone();
         manifest.skipped_lines = report.bad_lines().len() as u64;
         manifest.skipped = layout.skipped;
-        publish(self.cache, &self.name, manifest, &self.objects)
+        publish(
+            self.cache,
+            &self.name,
+            manifest,
+            &self.objects,
+            &self.retired,
+        )
     }
 }
 

@@ -213,7 +213,7 @@ impl LakeTables {
         let def = self.definition(name).await?;
         if let Some(lake) = &self.cached {
             let (_, table) = self.lookup(name)?;
-            let (segments, dead) = lake.segments(&table.type_name, &table.filter);
+            let (segments, dead) = lake.segments(&table.type_name, &table.filter).await?;
             return Ok(Arc::new(TypeTable {
                 def,
                 rows: TableRows::Segments {

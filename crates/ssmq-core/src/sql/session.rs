@@ -24,6 +24,7 @@ use datafusion::sql::sqlparser::dialect::GenericDialect;
 use object_store::memory::InMemory;
 use object_store::path::Path;
 
+use crate::cache::history::AsOf;
 use crate::cache::{CacheUse, CachedLake, LakeCache, SyncSummary, sync};
 use crate::error::{Error, Result};
 use crate::lake::catalog::{ColumnSource, TableDef};
@@ -58,6 +59,8 @@ pub struct SessionOptions {
     pub scope_statements: bool,
     /// Whether to answer from the lake's local cache (see [`crate::cache`]).
     pub cache: CacheUse,
+    /// The moment of the lake's past to answer for (from its cache's history), if not now.
+    pub as_of: Option<AsOf>,
 }
 
 impl Default for SessionOptions {
@@ -70,6 +73,7 @@ impl Default for SessionOptions {
             scope_statements: true,
             s3: S3Options::default(),
             cache: CacheUse::Bypass,
+            as_of: None,
         }
     }
 }
@@ -116,6 +120,7 @@ impl LakeSession {
                     source_text: source.describe(),
                     root: root.clone(),
                 })?;
+                let lake = Self::at_moment(lake, &options)?;
                 return Ok(Self::open_cached(Arc::new(lake), None, options));
             }
             (CacheUse::IfPresent(root), _) => {
@@ -126,9 +131,15 @@ impl LakeSession {
                         path: cache.dir().join("CURRENT"),
                         source: "a sync finished without naming a generation".into(),
                     })?;
+                    let lake = Self::at_moment(lake, &options)?;
                     return Ok(Self::open_cached(Arc::new(lake), Some(summary), options));
                 }
             }
+        }
+        if options.as_of.is_some() {
+            return Err(Error::PastWithoutCache {
+                source_text: source.describe(),
+            });
         }
         let opened = source.open(&options.s3).await?;
         if opened.s3.is_none() {
@@ -138,6 +149,14 @@ impl LakeSession {
         let mut session = Self::open_store(opened.store, &opened.prefix, options).await?;
         session.s3 = opened.s3;
         Ok(session)
+    }
+
+    /// `lake` as it stood at the moment `options` asks for, if any.
+    fn at_moment(lake: CachedLake, options: &SessionOptions) -> Result<CachedLake> {
+        match options.as_of {
+            Some(as_of) => lake.as_of(as_of),
+            None => Ok(lake),
+        }
     }
 
     /// Finds the layout of the lake at `prefix` of `store`.
