@@ -773,3 +773,124 @@ fn history_lists_snapshots_and_as_of_says_what_answered() {
         ))
         .stderr(predicate::str::contains("hint: run `ssmq sync`"));
 }
+
+/// Athena's time travel in SQL: one query can read a table as of a snapshot or a time beside
+/// the table now; every other time-travel spelling is an error, never silently now.
+#[test]
+fn for_timestamp_and_version_as_of_read_a_table_as_it_stood() {
+    let lake = sample_copy();
+    let cache = tempfile::tempdir().unwrap();
+    sync_now(lake.path(), cache.path()).unwrap();
+    let taken = snapshots(cache.path(), lake.path())[0].taken_at;
+    fs::remove_file(object(
+        lake.path(),
+        "AWS:ComplianceItem",
+        "i-0a2de503781daca43",
+    ))
+    .unwrap();
+    sync_now(lake.path(), cache.path()).unwrap();
+
+    let query = |cache_use: CacheUse, sql: &str| {
+        runtime().block_on(async {
+            let options = SessionOptions {
+                cache: cache_use,
+                ..SessionOptions::default()
+            };
+            let session = LakeSession::open(&source(lake.path()), options).await?;
+            let batches = session.sql(sql).await?.collect().await?;
+            Ok::<_, anyhow::Error>(text_rows(&batches))
+        })
+    };
+    let offline = || CacheUse::Offline(cache.path().to_path_buf());
+    let count = |clause: &str| {
+        let rows = query(
+            offline(),
+            &format!("SELECT count(*) FROM aws_complianceitem {clause}"),
+        )
+        .unwrap();
+        rows[0][0].clone().unwrap().parse::<u64>().unwrap()
+    };
+    let (then, now) = (count("FOR VERSION AS OF 1"), count(""));
+    assert!(
+        then > now,
+        "the gone object's items are there as of snapshot 1"
+    );
+    let at_first = format!(
+        "FOR TIMESTAMP AS OF TIMESTAMP '{}'",
+        taken.format("%Y-%m-%d %H:%M:%S%.9f")
+    );
+    assert_eq!(count(&at_first), then);
+    assert_eq!(
+        count("FOR TIMESTAMP AS OF TIMESTAMP '2099-01-01 00:00:00'"),
+        now
+    );
+    // Both moments in one query, the table's name still qualifying its columns.
+    let both = query(
+        offline(),
+        "SELECT (SELECT count(DISTINCT aws_complianceitem.resourceid) FROM aws_complianceitem \
+         FOR VERSION AS OF 1) AS then, count(DISTINCT c.resourceid) AS now \
+         FROM aws_complianceitem AS c",
+    )
+    .unwrap();
+    let (nodes_then, nodes_now) = (both[0][0].clone().unwrap(), both[0][1].clone().unwrap());
+    assert_eq!(
+        nodes_then.parse::<u64>().unwrap(),
+        nodes_now.parse::<u64>().unwrap() + 1
+    );
+
+    // The history table: every row kept, with when it was valid and where it came from.
+    let history = query(
+        offline(),
+        "SELECT count(*), count(_valid_to), count(DISTINCT _snapshot_from), \
+         max(CASE WHEN _valid_to IS NOT NULL THEN _source_key END) \
+         FROM history.aws_complianceitem",
+    )
+    .unwrap();
+    let cell = |i: usize| history[0][i].clone().unwrap();
+    assert_eq!(cell(0).parse::<u64>().unwrap(), then);
+    assert_eq!(cell(1).parse::<u64>().unwrap(), then - now);
+    assert_eq!(cell(2), "1", "every row kept was first seen by snapshot 1");
+    assert!(cell(3).ends_with("i-0a2de503781daca43.json"), "{}", cell(3));
+
+    for (clause, message) in [
+        (
+            "FOR SYSTEM_TIME AS OF TIMESTAMP '2026-10-31 00:00:00'",
+            "is not Athena's time travel",
+        ),
+        (
+            "TIMESTAMP AS OF TIMESTAMP '2026-10-31 00:00:00'",
+            "is not Athena's time travel",
+        ),
+        ("VERSION AS OF 1", "is not Athena's time travel"),
+        (
+            "AT(TIMESTAMP => '2026-10-31')",
+            "is not Athena's time travel",
+        ),
+        ("FOR VERSION AS OF 'one'", "takes a snapshot number"),
+        ("FOR TIMESTAMP AS OF now()", "takes a literal"),
+        ("FOR TIMESTAMP AS OF TIMESTAMP 'noon'", "is not a time"),
+        (
+            "FOR VERSION AS OF 9",
+            "knows nothing of the lake as of snapshot 9",
+        ),
+    ] {
+        let error = query(
+            offline(),
+            &format!("SELECT count(*) FROM aws_complianceitem {clause}"),
+        )
+        .unwrap_err();
+        assert!(
+            format!("{error:#}").contains(message),
+            "{clause}: {error:#}"
+        );
+    }
+    let raw = query(
+        CacheUse::Bypass,
+        "SELECT count(*) FROM aws_complianceitem FOR VERSION AS OF 1",
+    )
+    .unwrap_err();
+    assert!(
+        format!("{raw:#}").contains("is kept only by its cache"),
+        "{raw:#}"
+    );
+}

@@ -230,6 +230,16 @@ pub enum Error {
         source_text: String,
     },
 
+    /// A time-travel clause ssmq does not take (Athena's are `FOR TIMESTAMP AS OF` and
+    /// `FOR VERSION AS OF`), or a moment it cannot read.
+    #[error("`{clause}` {problem}")]
+    TimeTravel {
+        /// The clause or moment as written.
+        clause: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+
     /// The cache was written before it kept history (a sync rebuilds it).
     #[error("This cache holds no snapshots yet")]
     NoHistory,

@@ -44,7 +44,7 @@ use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use arrow::array::{ArrayRef, RecordBatch, UInt64Array};
+use arrow::array::{ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -197,9 +197,9 @@ impl LakeCache {
         Ok(Some(CachedLake {
             dir: self.dir.clone(),
             generation_dir,
-            manifest,
-            objects: OnceCell::new(),
-            past: None,
+            manifest: Arc::new(manifest),
+            objects: Arc::new(OnceCell::new()),
+            view: View::Now,
         }))
     }
 
@@ -413,22 +413,50 @@ impl CachedObject {
 pub struct CachedLake {
     dir: PathBuf,
     generation_dir: PathBuf,
-    manifest: Manifest,
-    objects: OnceCell<ObjectList>,
-    past: Option<PastView>,
+    manifest: Arc<Manifest>,
+    objects: Arc<OnceCell<ObjectList>>,
+    view: View,
+}
+
+/// Which versions of its objects a [`CachedLake`] answers with.
+#[derive(Debug, Clone)]
+enum View {
+    /// The current ones.
+    Now,
+    /// Those valid at a moment of history.
+    Past(PastView),
+    /// Every version history keeps (the `history.` tables).
+    Whole,
 }
 
 impl CachedLake {
-    /// The lake as it stood at `as_of`; an error naming the history kept when it does not
-    /// reach back that far.
-    pub fn as_of(mut self, as_of: AsOf) -> Result<CachedLake> {
-        self.past = Some(PastView::resolve(as_of, &self.manifest)?);
-        Ok(self)
+    /// The lake as it stood at `as_of` (sharing what this one has read); an error naming the
+    /// history kept when it does not reach back that far.
+    pub fn at(&self, as_of: AsOf) -> Result<CachedLake> {
+        Ok(self.viewed(View::Past(PastView::resolve(as_of, &self.manifest)?)))
+    }
+
+    /// The lake with every version history keeps, current or not.
+    pub fn whole_history(&self) -> CachedLake {
+        self.viewed(View::Whole)
+    }
+
+    fn viewed(&self, view: View) -> CachedLake {
+        CachedLake {
+            dir: self.dir.clone(),
+            generation_dir: self.generation_dir.clone(),
+            manifest: Arc::clone(&self.manifest),
+            objects: Arc::clone(&self.objects),
+            view,
+        }
     }
 
     /// The moment answered for, when it is not now.
     pub fn past(&self) -> Option<&PastView> {
-        self.past.as_ref()
+        match &self.view {
+            View::Past(past) => Some(past),
+            View::Now | View::Whole => None,
+        }
     }
 
     /// The snapshots history keeps, oldest first.
@@ -492,7 +520,7 @@ impl CachedLake {
             .map(|k| (k.objects, k.lines))
             .collect();
         // Within a filter, or in the past, only some objects count.
-        if !filter.is_all() || self.past.is_some() {
+        if !filter.is_all() || !matches!(self.view, View::Now) {
             counts = vec![(0, 0); entry.key_sets.len()];
             for object in self.objects(type_name).await?.iter().filter(|o| {
                 filter.keeps_account(&o.partition.account_id)
@@ -531,16 +559,61 @@ impl CachedLake {
         fn of<'a>(types: &'a ObjectsByType, type_name: &str) -> &'a [CachedObject] {
             types.get(type_name).map_or(&[], Vec::as_slice)
         }
-        let Some(past) = &self.past else {
-            return Ok(of(&list.current, type_name).iter().collect());
-        };
-        let versions = of(&list.current, type_name)
-            .iter()
-            .chain(of(&list.retired, type_name));
-        Ok(match past.as_of {
-            AsOf::Time(when) => versions.filter(|o| o.valid_at(when)).collect(),
-            AsOf::Snapshot(number) => versions.filter(|o| o.current_in(number)).collect(),
+        let now = of(&list.current, type_name).iter();
+        let versions = now.clone().chain(of(&list.retired, type_name));
+        Ok(match &self.view {
+            View::Now => now.collect(),
+            View::Whole => versions.collect(),
+            View::Past(past) => match past.as_of {
+                AsOf::Time(when) => versions.filter(|o| o.valid_at(when)).collect(),
+                AsOf::Snapshot(number) => versions.filter(|o| o.current_in(number)).collect(),
+            },
         })
+    }
+
+    /// When each version of a type's objects within `filter` was current, as the columns
+    /// the `history.` tables add: `__ssmq_version`, `_valid_from` (its modification time),
+    /// `_valid_to` (when it was replaced or went; NULL while current), `_snapshot_from` (the
+    /// first snapshot that saw it) and `_source_key` (its object's key).
+    pub async fn validity(&self, type_name: &str, filter: &PartitionFilter) -> Result<RecordBatch> {
+        let whole = self.viewed(View::Whole);
+        let versions: Vec<&CachedObject> = whole
+            .objects(type_name)
+            .await?
+            .into_iter()
+            .filter(|o| {
+                filter.keeps_account(&o.partition.account_id)
+                    && filter.keeps_region(&o.partition.region)
+            })
+            .collect();
+        let micros = |t: DateTime<Utc>| t.timestamp_micros();
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(UInt64Array::from_iter_values(
+                versions.iter().map(|o| o.version),
+            )),
+            Arc::new(
+                TimestampMicrosecondArray::from_iter_values(
+                    versions.iter().map(|o| micros(o.last_modified)),
+                )
+                .with_timezone("UTC"),
+            ),
+            Arc::new(
+                TimestampMicrosecondArray::from_iter(
+                    versions
+                        .iter()
+                        .map(|o| o.retired.as_ref().map(|r| micros(r.at))),
+                )
+                .with_timezone("UTC"),
+            ),
+            Arc::new(UInt64Array::from_iter_values(
+                versions.iter().map(|o| o.seen_in),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                versions.iter().map(|o| o.key.as_str()),
+            )),
+        ];
+        RecordBatch::try_new(validity_schema(), columns)
+            .map_err(|e| damaged(&self.generation_dir, e))
     }
 
     /// A type's objects within `filter`, as a listing would give them.
@@ -598,7 +671,7 @@ impl CachedLake {
                 .any(|p| filter.keeps_account(&p.account_id) && filter.keeps_region(&p.region))
         };
         let file = |s: &Segment| (self.dir.join(&s.file), s.partitions.clone());
-        if self.past.is_none() {
+        if matches!(self.view, View::Now) {
             let segments = entry.segments.iter().filter(within).map(file).collect();
             return Ok((segments, entry.dead.clone()));
         }
@@ -617,6 +690,21 @@ impl CachedLake {
             .collect();
         Ok((chosen.into_iter().map(file).collect(), left_out))
     }
+}
+
+/// The column joining a version's rows to its validity (see [`CachedLake::validity`]).
+pub const VALIDITY_VERSION: &str = "__ssmq_version";
+
+/// The schema of [`CachedLake::validity`].
+pub fn validity_schema() -> SchemaRef {
+    let time = DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, Some("UTC".into()));
+    Arc::new(Schema::new(vec![
+        Field::new(VALIDITY_VERSION, DataType::UInt64, false),
+        Field::new("_valid_from", time.clone(), false),
+        Field::new("_valid_to", time, true),
+        Field::new("_snapshot_from", DataType::UInt64, false),
+        Field::new("_source_key", DataType::Utf8, false),
+    ]))
 }
 
 /// What a sync did.

@@ -6,6 +6,8 @@
 //! - [`fold_quoted_identifiers`]: identifiers are case-insensitive even when quoted (Trino
 //!   folds `"InstanceStatus"` and `app."Name"` to lowercase, like unquoted ones). Works on
 //!   tokens, so whitespace, comments and literals come out exactly as they went in.
+//! - [`rewrite_time_travel`]: Athena's `FOR TIMESTAMP AS OF` / `FOR VERSION AS OF` after a
+//!   table become a table name carrying the moment, which the cache serves from its history.
 //! - [`rewrite_functions`]: Athena's spellings of aggregates DataFusion has under other names:
 //!   `LISTAGG(x, sep) WITHIN GROUP (ORDER BY y)` is `string_agg(x, sep ORDER BY y)`,
 //!   `count_if(c)` is `count(CASE WHEN c THEN 1 END)`, `arbitrary(x)` is `any_value(x)`,
@@ -18,7 +20,9 @@
 //!   names) and shown under the name as written where names may repeat (table, line, CSV).
 
 use std::collections::HashSet;
-use std::ops::{ControlFlow, RangeInclusive};
+use std::ops::{ControlFlow, Range, RangeInclusive};
+
+use chrono::{NaiveDateTime, SecondsFormat};
 
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
@@ -27,13 +31,15 @@ use datafusion::sql::sqlparser::ast::{
     VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::keywords::Keyword;
 use datafusion::sql::sqlparser::parser::Parser;
 use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
 
+use crate::cache::history::AsOf;
 use crate::error::{Error, Result};
 
-/// Lowercases every quoted identifier (`"Name"`, `` `Name` ``) in `sql`, touching nothing else.
-pub fn fold_quoted_identifiers(sql: &str) -> Result<String> {
+/// The tokens of `sql` that are not whitespace, each with the bytes of `sql` it spans.
+fn located_tokens(sql: &str) -> Result<Vec<(Token, Range<usize>)>> {
     let tokens = Tokenizer::new(&GenericDialect {}, sql)
         .tokenize_with_location()
         .map_err(|e| Error::SqlSyntax {
@@ -50,23 +56,149 @@ pub fn fold_quoted_identifiers(sql: &str) -> Result<String> {
             .nth((column as usize).saturating_sub(1))
             .map_or(sql.len(), |(i, _)| start + i)
     };
+    Ok(tokens
+        .into_iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+        .map(|t| {
+            let from = offset(t.span.start.line, t.span.start.column);
+            let to = offset(t.span.end.line, t.span.end.column);
+            (t.token, from..to)
+        })
+        .collect())
+}
+
+/// Lowercases every quoted identifier (`"Name"`, `` `Name` ``) in `sql`, touching nothing else.
+pub fn fold_quoted_identifiers(sql: &str) -> Result<String> {
     let mut out = String::with_capacity(sql.len());
     let mut copied = 0;
-    for token in tokens {
-        if let Token::Word(word) = &token.token
+    for (token, span) in located_tokens(sql)? {
+        if let Token::Word(word) = &token
             && word.quote_style.is_some()
         {
-            let (from, to) = (
-                offset(token.span.start.line, token.span.start.column),
-                offset(token.span.end.line, token.span.end.column),
-            );
-            out.push_str(&sql[copied..from]);
-            out.push_str(&sql[from..to].to_lowercase());
-            copied = to;
+            out.push_str(&sql[copied..span.start]);
+            out.push_str(&sql[span.clone()].to_lowercase());
+            copied = span.end;
         }
     }
     out.push_str(&sql[copied..]);
     Ok(out)
+}
+
+/// Joins a table's name to the moment a time-travel clause asks for (`aws_tag@snapshot:12`);
+/// the cached tables serve such a name as the table stood then.
+pub const MOMENT_MARK: char = '@';
+
+/// What a time-travel clause that is not Athena's is told.
+const ATHENA_TIME_TRAVEL: &str = "is not Athena's time travel: write FOR TIMESTAMP AS OF \
+     TIMESTAMP '2026-10-31 23:59:59' (UTC) or FOR VERSION AS OF <snapshot>";
+
+/// Athena's time travel per table, `FROM t FOR TIMESTAMP AS OF TIMESTAMP '2026-10-31
+/// 23:59:59'` (UTC, as Athena's default session zone) and `FROM t FOR VERSION AS OF 12` (a
+/// snapshot), rewritten into a quoted table name carrying the moment, aliased as the table
+/// unless the query gives an alias: `"t@2026-10-31T23:59:59Z" AS t`. Every other spelling
+/// of time travel (`FOR SYSTEM_TIME AS OF`, `TIMESTAMP AS OF` or `VERSION AS OF` without
+/// `FOR`, `AT(…)`, `BEFORE(…)`) is an error, never silently the lake as it is now.
+pub fn rewrite_time_travel(sql: &str) -> Result<String> {
+    let tokens = located_tokens(sql)?;
+    let word = |i: usize, keyword: &str| {
+        matches!(tokens.get(i), Some((Token::Word(w), _))
+            if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(keyword))
+    };
+    let refuse = |from: usize, to: usize| {
+        Err(Error::TimeTravel {
+            clause: sql[tokens[from].1.start..tokens[to.min(tokens.len() - 1)].1.end].to_owned(),
+            problem: ATHENA_TIME_TRAVEL.to_owned(),
+        })
+    };
+    let mut out = String::with_capacity(sql.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < tokens.len() {
+        let as_of_at = |at: usize| word(at, "AS") && word(at + 1, "OF");
+        let athena = word(i, "FOR") && (word(i + 1, "TIMESTAMP") || word(i + 1, "VERSION"));
+        if athena && as_of_at(i + 2) && i > 0 {
+            let Some((Token::Word(table), name)) = tokens.get(i - 1) else {
+                return refuse(i, i + 3);
+            };
+            let (moment, end) = moment_of(sql, &tokens, i + 4, word(i + 1, "VERSION"))?;
+            let aliased = match tokens.get(end + 1) {
+                Some((Token::Word(next), _)) => {
+                    next.quote_style.is_some()
+                        || next.keyword == Keyword::NoKeyword
+                        || next.keyword == Keyword::AS
+                }
+                _ => false,
+            };
+            out.push_str(&sql[copied..name.start]);
+            out.push_str(&format!("\"{}{MOMENT_MARK}{moment}\"", table.value));
+            if !aliased {
+                out.push_str(&format!(" AS \"{}\"", table.value));
+            }
+            copied = tokens[end].1.end;
+            i = end + 1;
+            continue;
+        }
+        let other_clause = (word(i, "FOR") && word(i + 1, "SYSTEM_TIME") && as_of_at(i + 2))
+            || ((word(i, "TIMESTAMP") || word(i, "VERSION")) && as_of_at(i + 1))
+            || ((word(i, "AT") || word(i, "BEFORE"))
+                && matches!(tokens.get(i + 1), Some((Token::LParen, _)))
+                && matches!(tokens.get(i.wrapping_sub(1)), Some((Token::Word(_), _))));
+        if other_clause {
+            return refuse(i, i + 3);
+        }
+        i += 1;
+    }
+    out.push_str(&sql[copied..]);
+    Ok(out)
+}
+
+/// The moment a time-travel clause names with the literal at token `at`: a snapshot number
+/// for `FOR VERSION AS OF`, else `TIMESTAMP '…'`, `DATE '…'` or `'…'` (`2026-10-31 23:59:59`
+/// in UTC, an RFC 3339 time, or a date meaning its end). Returns it as [`AsOf`] text, and the
+/// index of the literal's last token.
+fn moment_of(
+    sql: &str,
+    tokens: &[(Token, Range<usize>)],
+    at: usize,
+    version: bool,
+) -> Result<(String, usize)> {
+    let wrong = |problem: &str| {
+        let end = tokens.get(at).map_or(sql.len(), |(_, span)| span.end);
+        let start = tokens[at - 4].1.start;
+        Error::TimeTravel {
+            clause: sql[start..end].to_owned(),
+            problem: problem.to_owned(),
+        }
+    };
+    if version {
+        return match tokens.get(at) {
+            Some((Token::Number(n, _), _)) if n.parse::<u64>().is_ok() => {
+                Ok((format!("snapshot:{n}"), at))
+            }
+            _ => Err(wrong("takes a snapshot number (`ssmq history` lists them)")),
+        };
+    }
+    let (text, end) = match (tokens.get(at), tokens.get(at + 1)) {
+        (Some((Token::Word(w), _)), Some((Token::SingleQuotedString(text), _)))
+            if w.keyword == Keyword::TIMESTAMP || w.keyword == Keyword::DATE =>
+        {
+            (text, at + 1)
+        }
+        (Some((Token::SingleQuotedString(text), _)), _) => (text, at),
+        _ => return Err(wrong("takes a literal: TIMESTAMP '2026-10-31 23:59:59'")),
+    };
+    let as_of = match NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f") {
+        Ok(time) => AsOf::Time(time.and_utc()),
+        Err(_) => text
+            .parse::<AsOf>()
+            .ok()
+            .filter(|a| matches!(a, AsOf::Time(_)))
+            .ok_or_else(|| wrong("is not a time: write TIMESTAMP '2026-10-31 23:59:59' (UTC)"))?,
+    };
+    let AsOf::Time(time) = as_of else {
+        unreachable!("only times are kept")
+    };
+    Ok((time.to_rfc3339_opts(SecondsFormat::AutoSi, true), end))
 }
 
 /// Rewrites Athena's aggregate spellings in `statement` into DataFusion's.

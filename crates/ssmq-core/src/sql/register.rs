@@ -18,6 +18,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use async_trait::async_trait;
 use datafusion::catalog::{CatalogProvider, SchemaProvider, Session, TableProvider};
 use datafusion::common::DFSchema;
+use datafusion::datasource::MemTable;
 use datafusion::datasource::ViewTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::helpers::expr_applicable_for_cols;
@@ -27,13 +28,14 @@ use datafusion::datasource::listing::{
 use datafusion::datasource::{TableType, provider_as_source};
 use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::logical_expr::utils::conjunction;
-use datafusion::logical_expr::{Expr, LogicalPlanBuilder, TableProviderFilterPushDown};
+use datafusion::logical_expr::{Expr, JoinType, LogicalPlanBuilder, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::empty::EmptyExec;
 use datafusion::prelude::{SessionConfig, SessionContext, col, lit};
 use tokio::sync::OnceCell;
 
-use crate::cache::{CachedLake, VERSION_COLUMN, segment_schema};
+use crate::cache::history::AsOf;
+use crate::cache::{CachedLake, VALIDITY_VERSION, VERSION_COLUMN, segment_schema};
 use crate::error::{Error, Result};
 use crate::lake::catalog::{TableDef, infer_table, table_name};
 use crate::lake::discover::{
@@ -44,6 +46,7 @@ use crate::lake::documented::DOCUMENTED_TYPES;
 use crate::lake::read::{ReadOptions, ReadReport};
 use crate::lake::scan::SyncScanExec;
 use crate::source::LakeStore;
+use crate::sql::dialect::MOMENT_MARK;
 use crate::sql::scope::StatementScope;
 use crate::sql::session::parse_statements;
 use crate::sql::views::{View, builtin_views, find_view};
@@ -208,20 +211,16 @@ impl LakeTables {
             })
     }
 
-    /// The DataFusion table.
+    /// The DataFusion table. A name with a moment (`aws_tag@2026-10-31T23:59:59Z`,
+    /// `aws_tag@snapshot:12`, written by [`crate::sql::dialect::rewrite_time_travel`]) is the
+    /// table as it stood then, from the cache's history.
     async fn provider(&self, name: &str) -> Result<Arc<dyn TableProvider>> {
+        if let Some((table, moment)) = name.split_once(MOMENT_MARK) {
+            return self.provider_in_the_past(table, moment).await;
+        }
         let def = self.definition(name).await?;
         if let Some(lake) = &self.cached {
-            let (_, table) = self.lookup(name)?;
-            let (segments, dead) = lake.segments(&table.type_name, &table.filter).await?;
-            return Ok(Arc::new(TypeTable {
-                def,
-                rows: TableRows::Segments {
-                    segments,
-                    dead,
-                    filter: table.filter.clone(),
-                },
-            }));
+            return self.cached_table(lake, name, def).await;
         }
         let listing = self.listing(name).await?;
         Ok(Arc::new(TypeTable {
@@ -231,6 +230,80 @@ impl LakeTables {
                 objects: listing,
                 options: self.options.clone(),
                 report: Arc::clone(&self.report),
+            },
+        }))
+    }
+}
+
+impl LakeTables {
+    /// Table `name` as it stood at `moment` (an [`AsOf`]'s text).
+    async fn provider_in_the_past(
+        &self,
+        name: &str,
+        moment: &str,
+    ) -> Result<Arc<dyn TableProvider>> {
+        let as_of: AsOf = moment.parse().map_err(|problem| Error::TimeTravel {
+            clause: moment.to_owned(),
+            problem,
+        })?;
+        let Some(lake) = &self.cached else {
+            return Err(Error::PastWithoutCache {
+                source_text: "this source".to_owned(),
+            });
+        };
+        let past = lake.at(as_of)?;
+        let (canonical, table) = self.lookup(name)?;
+        let mut def = past.definition(&table.type_name, &table.filter).await?;
+        def.name = canonical.to_owned();
+        self.cached_table(&past, name, Arc::new(def)).await
+    }
+
+    /// `history.<name>`: every retained row of table `name`, with when it was valid.
+    async fn history_provider(&self, name: &str) -> Result<Arc<dyn TableProvider>> {
+        let Some(lake) = &self.cached else {
+            return Err(Error::PastWithoutCache {
+                source_text: "this source".to_owned(),
+            });
+        };
+        let whole = lake.whole_history();
+        let (canonical, table) = self.lookup(name)?;
+        let mut def = whole.definition(&table.type_name, &table.filter).await?;
+        def.name = canonical.to_owned();
+        let (segments, left_out) = whole.segments(&table.type_name, &table.filter).await?;
+        let validity = whole.validity(&table.type_name, &table.filter).await?;
+        let validity_schema = validity.schema();
+        let fields: Vec<_> = def
+            .schema
+            .fields()
+            .iter()
+            .chain(validity_schema.fields().iter().skip(1))
+            .cloned()
+            .collect();
+        Ok(Arc::new(HistoryTable {
+            schema: Arc::new(Schema::new(fields)),
+            def: Arc::new(def),
+            segments,
+            filter: table.filter.clone(),
+            left_out,
+            validity,
+        }))
+    }
+
+    /// Table `name`, of columns `def`, served from `lake`'s segments.
+    async fn cached_table(
+        &self,
+        lake: &CachedLake,
+        name: &str,
+        def: Arc<TableDef>,
+    ) -> Result<Arc<dyn TableProvider>> {
+        let (_, table) = self.lookup(name)?;
+        let (segments, dead) = lake.segments(&table.type_name, &table.filter).await?;
+        Ok(Arc::new(TypeTable {
+            def,
+            rows: TableRows::Segments {
+                segments,
+                dead,
+                filter: table.filter.clone(),
             },
         }))
     }
@@ -275,13 +348,54 @@ struct LakeCatalog {
 }
 
 impl CatalogProvider for LakeCatalog {
+    /// The `history` schema is listed only where there is history: a cached lake.
     fn schema_names(&self) -> Vec<String> {
-        vec![self.database.clone()]
+        let mut names = vec![self.database.clone()];
+        if self.schema.tables.cached.is_some() {
+            names.push(HISTORY_SCHEMA.to_owned());
+        }
+        names
     }
 
     fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
+        if name.eq_ignore_ascii_case(HISTORY_SCHEMA) {
+            return Some(Arc::new(HistorySchema {
+                tables: Arc::clone(&self.schema.tables),
+            }));
+        }
         name.eq_ignore_ascii_case(&self.database)
             .then(|| Arc::clone(&self.schema) as Arc<dyn SchemaProvider>)
+    }
+}
+
+/// The schema of the `history.` tables: each inventory table with every row history keeps.
+pub const HISTORY_SCHEMA: &str = "history";
+
+#[derive(Debug)]
+struct HistorySchema {
+    tables: Arc<LakeTables>,
+}
+
+#[async_trait]
+impl SchemaProvider for HistorySchema {
+    /// None without a cache; a table named anyway is an error saying why.
+    fn table_names(&self) -> Vec<String> {
+        match self.tables.cached {
+            Some(_) => self.tables.names(),
+            None => Vec::new(),
+        }
+    }
+
+    async fn table(&self, name: &str) -> DfResult<Option<Arc<dyn TableProvider>>, DataFusionError> {
+        self.tables
+            .history_provider(name)
+            .await
+            .map(Some)
+            .map_err(|e| DataFusionError::External(Box::new(e)))
+    }
+
+    fn table_exist(&self, name: &str) -> bool {
+        self.tables.lookup(name).is_ok()
     }
 }
 
@@ -331,7 +445,10 @@ impl SchemaProvider for LakeSchema {
     }
 
     fn table_exist(&self, name: &str) -> bool {
-        find_view(name).is_some() || self.tables.lookup(name).is_ok()
+        let table = name
+            .split_once(MOMENT_MARK)
+            .map_or(name, |(table, _)| table);
+        find_view(table).is_some() || self.tables.lookup(table).is_ok()
     }
 }
 
@@ -455,6 +572,25 @@ impl SegmentScan<'_> {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        let Some(mut plan) = self.rows(state, filters)? else {
+            let schema = Arc::new(self.def.schema.project(&columns)?);
+            return Ok(Arc::new(EmptyExec::new(schema)));
+        };
+        plan = plan.project(
+            columns
+                .iter()
+                .map(|&i| col(self.def.schema.field(i).name().as_str())),
+        )?;
+        if limit.is_some() {
+            plan = plan.limit(0, limit)?;
+        }
+        state.create_physical_plan(&plan.build()?).await
+    }
+
+    /// The rows that pass `filters`, with every column and their version: the segments holding
+    /// a partition the filters let through, without the rows of versions left out. `None`
+    /// when no segment is read.
+    fn rows(&self, state: &dyn Session, filters: &[Expr]) -> DfResult<Option<LogicalPlanBuilder>> {
         let partition_filters = partition_filters(filters);
         // A segment is read when any of its partitions passes the filters; the filters then
         // run on its rows too.
@@ -470,8 +606,7 @@ impl SegmentScan<'_> {
             .map(|(file, _)| file)
             .collect();
         if files.is_empty() {
-            let schema = Arc::new(self.def.schema.project(&columns)?);
-            return Ok(Arc::new(EmptyExec::new(schema)));
+            return Ok(None);
         }
         let urls = files
             .iter()
@@ -501,10 +636,69 @@ impl SegmentScan<'_> {
         if let Some(filter) = conjunction(filters.iter().cloned().chain(session_filter)) {
             plan = plan.filter(filter)?;
         }
+        Ok(Some(plan))
+    }
+}
+
+/// One inventory type's every retained row, current or not, with when each was valid: the
+/// `history.` tables.
+#[derive(Debug)]
+struct HistoryTable {
+    def: Arc<TableDef>,
+    /// The type's columns and then the validity columns.
+    schema: SchemaRef,
+    segments: Vec<(PathBuf, Vec<Partition>)>,
+    filter: PartitionFilter,
+    left_out: Vec<u64>,
+    validity: RecordBatch,
+}
+
+#[async_trait]
+impl TableProvider for HistoryTable {
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::View
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        _filters: &[Expr],
+        limit: Option<usize>,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        let columns: Vec<usize> = projection
+            .cloned()
+            .unwrap_or_else(|| (0..self.schema.fields().len()).collect());
+        let scan = SegmentScan {
+            def: &self.def,
+            segments: &self.segments,
+            filter: &self.filter,
+            dead: &self.left_out,
+        };
+        let Some(rows) = scan.rows(state, &[])? else {
+            return Ok(Arc::new(EmptyExec::new(Arc::new(
+                self.schema.project(&columns)?,
+            ))));
+        };
+        let validity =
+            MemTable::try_new(self.validity.schema(), vec![vec![self.validity.clone()]])?;
+        let validity =
+            LogicalPlanBuilder::scan("validity", provider_as_source(Arc::new(validity)), None)?
+                .build()?;
+        let mut plan = rows.join(
+            validity,
+            JoinType::Inner,
+            (vec![VERSION_COLUMN], vec![VALIDITY_VERSION]),
+            None,
+        )?;
         plan = plan.project(
             columns
                 .iter()
-                .map(|&i| col(self.def.schema.field(i).name().as_str())),
+                .map(|&i| col(self.schema.field(i).name().as_str())),
         )?;
         if limit.is_some() {
             plan = plan.limit(0, limit)?;

@@ -35,6 +35,7 @@ use crate::source::s3::{S3Connection, S3Options};
 use crate::source::{LakeStore, Source};
 use crate::sql::dialect::{
     WrittenName, fold_quoted_identifiers, name_result_columns, rewrite_functions,
+    rewrite_time_travel,
 };
 use crate::sql::register::{DEFAULT_DATABASE, LakeTables, session_context};
 use crate::sql::reports::Report;
@@ -154,7 +155,7 @@ impl LakeSession {
     /// `lake` as it stood at the moment `options` asks for, if any.
     fn at_moment(lake: CachedLake, options: &SessionOptions) -> Result<CachedLake> {
         match options.as_of {
-            Some(as_of) => lake.as_of(as_of),
+            Some(as_of) => lake.at(as_of),
             None => Ok(lake),
         }
     }
@@ -530,7 +531,7 @@ impl std::fmt::Display for Statement {
 /// lowercase, Athena's aggregate spellings rewritten, result columns named as Athena names
 /// them (see [`crate::sql::dialect`]).
 pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
-    let folded = fold_quoted_identifiers(text)?;
+    let folded = rewrite_time_travel(&fold_quoted_identifiers(text)?)?;
     let statements = DFParserBuilder::new(folded.as_str())
         .with_dialect(&GenericDialect {})
         .build()?
