@@ -886,6 +886,22 @@ async fn a_cache_of_a_bucket_reads_only_changed_objects_and_answers_as_the_bucke
         first.contains("Synced 175 objects: 175 new or changed read"),
         "{first}"
     );
+    let report_args = |name: &str| {
+        [
+            "report".to_owned(),
+            name.to_owned(),
+            "--format".into(),
+            "csv".into(),
+        ]
+    };
+    let before: Vec<String> = builtin_reports()
+        .iter()
+        .map(|report| {
+            let args = report_args(&report.name);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            run(&[&["--no-cache"][..], &args[..]].concat()).0
+        })
+        .collect();
 
     // One object changes, one goes.
     let store = bucket_store(&bucket);
@@ -933,4 +949,19 @@ async fn a_cache_of_a_bucket_reads_only_changed_objects_and_answers_as_the_bucke
         "SELECT value FROM aws_tag WHERE resourceid = 'i-0a2de503781daca43' AND key = 'Name'";
     let (answer, _) = run(&["--offline", "sql", query, "--format", "csv"]);
     assert!(answer.contains("renamed-"), "{answer}");
+
+    // History: the bucket as it stood at the first sync, whole and per table.
+    for (report, before) in builtin_reports().iter().zip(&before) {
+        let args = report_args(&report.name);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (then, said) = run(&[&["--offline", "--as-of", "snapshot:1"][..], &args[..]].concat());
+        assert_eq!(&then, before, "report {} as of snapshot 1", report.name);
+        assert!(said.contains("as of snapshot 1, taken "), "{said}");
+    }
+    let then = query.replace("FROM aws_tag", "FROM aws_tag FOR VERSION AS OF 1");
+    let (answer, _) = run(&["--offline", "sql", &then, "--format", "csv"]);
+    assert!(
+        !answer.contains("renamed-") && answer.lines().count() == 2,
+        "{answer}"
+    );
 }
