@@ -227,7 +227,10 @@ pub enum Command {
     /// List the snapshots the cache's history keeps: one per sync that changed anything,
     /// each a moment `--as-of` can ask for
     #[command(after_help = HISTORY_HELP)]
-    History,
+    History {
+        #[command(subcommand)]
+        prune: Option<HistoryCommand>,
+    },
 
     /// Write every table (or the chosen ones) to a directory or S3 prefix for DuckDB, Spark,
     /// Trino or Athena: partitioned accountid=/region=, zstd Parquet by default, all or nothing
@@ -275,6 +278,24 @@ Examples:
   ssmq --source s3://audit-sync/ResourceDataSync history
   ssmq --source s3://audit-sync/ResourceDataSync --as-of 2026-10-31 report noncompliant-patches
   ssmq --source s3://audit-sync/ResourceDataSync --as-of snapshot:12 sql \"SELECT count(*) FROM aws_complianceitem\"";
+
+/// What `ssmq history` does besides listing.
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Let go of snapshots taken before WHEN (never the newest) and of the versions only they
+    /// needed, now; the source is not read and --keep-history stays as it was
+    #[command(
+        after_help = "Examples:\n  ssmq history prune --older-than 90d --dry-run\n  ssmq history prune --older-than 2026-01-01"
+    )]
+    Prune {
+        /// A duration back from now (90d, 12w) or a time (2026-01-01, its end in UTC)
+        #[arg(long, value_name = "WHEN")]
+        older_than: AsOf,
+        /// Only say what would be let go
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
 
 /// `ssmq sync`'s options.
 #[derive(Debug, Args)]

@@ -894,3 +894,96 @@ fn for_timestamp_and_version_as_of_read_a_table_as_it_stood() {
         "{raw:#}"
     );
 }
+
+/// `ssmq history prune`: snapshots older than asked go (never the newest), with the versions
+/// only they needed; a dry run changes nothing; what is kept answers as before.
+#[test]
+fn pruning_lets_old_snapshots_go_and_keeps_what_the_rest_need() {
+    let lake = sample_copy();
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = ssmq(lake.path(), cache.path()).args(args).output().unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        (String::from_utf8(output.stdout).unwrap(), stderr)
+    };
+    let tags = object(lake.path(), "AWS:Tag", "i-0a2de503781daca43");
+    let text = fs::read_to_string(&tags).unwrap();
+    run(&["sync"]);
+    fs::write(
+        &tags,
+        text.replacen("\"Value\":\"", "\"Value\":\"second-", 1),
+    )
+    .unwrap();
+    run(&["sync"]);
+    backdate_snapshots(cache.path(), lake.path(), 40);
+    fs::write(
+        &tags,
+        text.replacen("\"Value\":\"", "\"Value\":\"third-", 1),
+    )
+    .unwrap();
+    run(&["sync"]);
+    let listed = |run: &dyn Fn(&[&str]) -> (String, String)| {
+        let (csv, _) = run(&["history", "--format", "csv"]);
+        csv.lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(listed(&run), ["1", "2", "3"]);
+
+    let (_, said) = run(&["history", "prune", "--older-than", "30d", "--dry-run"]);
+    assert!(
+        said.contains(
+            "Would let go of 2 snapshots and 2 versions of objects; the oldest snapshot kept is 3"
+        ),
+        "{said}"
+    );
+    assert_eq!(listed(&run), ["1", "2", "3"], "a dry run changes nothing");
+    let (then, _) = run(&[
+        "--offline",
+        "--as-of",
+        "snapshot:2",
+        "--format",
+        "csv",
+        "sql",
+        "SELECT value FROM aws_tag WHERE value LIKE 'second-%'",
+    ]);
+    assert_eq!(then.lines().count(), 2, "{then}");
+
+    let (_, said) = run(&["history", "prune", "--older-than", "30d"]);
+    assert!(
+        said.contains("Let go of 2 snapshots and 2 versions"),
+        "{said}"
+    );
+    assert_eq!(listed(&run), ["3"]);
+    ssmq(lake.path(), cache.path())
+        .args(["--offline", "--as-of", "snapshot:2", "tables"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds snapshots 3 to 3"));
+    let (history, _) = run(&[
+        "--offline",
+        "--format",
+        "csv",
+        "sql",
+        "SELECT count(*) FROM history.aws_tag WHERE resourceid = 'i-0a2de503781daca43'",
+    ]);
+    let (now, _) = run(&[
+        "--offline",
+        "--format",
+        "csv",
+        "sql",
+        "SELECT count(*) FROM aws_tag WHERE resourceid = 'i-0a2de503781daca43'",
+    ]);
+    assert_eq!(
+        history, now,
+        "only the current version of the node's tags is kept"
+    );
+    assert_same_answers(lake.path(), cache.path());
+    let (_, said) = run(&["history", "prune", "--older-than", "30d"]);
+    assert!(
+        said.contains("Let go of 0 snapshots and 0 versions"),
+        "{said}"
+    );
+}

@@ -18,7 +18,7 @@ use ssmq_core::output::format::Format;
 use ssmq_core::sql::reports::find_report;
 use ssmq_core::{LakeSession, Source};
 
-use crate::cli::{Cli, Command, ReportArgs};
+use crate::cli::{Cli, Command, HistoryCommand, ReportArgs};
 use crate::output::{Output, Stderr};
 use crate::progress::Progress;
 
@@ -37,7 +37,16 @@ pub async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::
             output.write_text(&String::from_utf8_lossy(&script))
         }
         Command::Sync(args) => sync::run(&cli, args, &source(&cli, &stderr)?, &stderr).await,
-        Command::History => history::run(&cli, &source(&cli, &stderr)?, &output, format).await,
+        Command::History { prune } => {
+            let source = source(&cli, &stderr)?;
+            match prune {
+                None => history::list(&cli, &source, &output, format).await,
+                Some(HistoryCommand::Prune {
+                    older_than,
+                    dry_run,
+                }) => history::prune_history(&cli, &source, *older_than, *dry_run, &stderr).await,
+            }
+        }
         _ => on_the_lake(&cli, &output, &stderr, format).await,
     }
 }
@@ -121,7 +130,7 @@ async fn on_the_lake(
             report::run(&session, name, params, output, format).await
         }
         Command::Sync(_)
-        | Command::History
+        | Command::History { .. }
         | Command::Completions { .. }
         | Command::Report(ReportArgs::List | ReportArgs::Describe(_)) => {
             unreachable!("answered without a session")

@@ -76,7 +76,7 @@ pub mod history;
 mod object_list;
 mod sync;
 
-pub use sync::sync;
+pub use sync::{PruneSummary, prune, sync};
 
 /// The column segments carry: the version of the object a row came from.
 pub const VERSION_COLUMN: &str = "__ssmq_object_version";

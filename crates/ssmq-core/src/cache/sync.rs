@@ -29,7 +29,7 @@ use super::{
     chunks, collect_garbage, compaction, compare, distinct_partitions, publish, read_objects,
     segment_files, write_segment,
 };
-use crate::error::{Result, joined};
+use crate::error::{Error, Result, joined};
 use crate::lake::catalog::table_name;
 use crate::lake::discover::{LakeLayout, PartitionFilter, TypeListing, find_layout, list_type};
 use crate::lake::read::{ReadOptions, ReadReport};
@@ -92,6 +92,73 @@ pub async fn sync(
     Ok(summary)
 }
 
+/// What [`prune`] let go, or would.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PruneSummary {
+    /// Snapshots let go.
+    pub snapshots: usize,
+    /// Retired versions let go (their rows go with compaction).
+    pub versions: usize,
+    /// The oldest snapshot kept.
+    pub oldest_kept: Option<Snapshot>,
+    /// Segments rewritten without the rows let go.
+    pub compacted: usize,
+}
+
+/// Lets go of the snapshots of the cache taken before `keep_from` (never the newest) and of
+/// the retired versions only they needed, then compacts what that leaves mostly unneeded;
+/// with `dry_run`, only counts them. The source is not read, and the cache's own retention
+/// (`--keep-history`) stays as it is.
+pub async fn prune(
+    cache: &LakeCache,
+    keep_from: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<PruneSummary> {
+    let lock = cache.lock().await?;
+    let (mut next, reading) = NextGeneration::start(cache)?;
+    let (Some(reading), Some(newest)) = (reading, next.manifest.snapshots.last()) else {
+        return Err(Error::NoHistory);
+    };
+    let newest = (newest.number, newest.taken_at);
+    let list = joined(reading.await)?;
+    next.keep_snapshots_from(keep_from, newest);
+    let (oldest, _) = next.oldest_kept;
+    let snapshots = std::mem::take(&mut next.manifest.snapshots);
+    let (kept_snapshots, gone): (Vec<Snapshot>, Vec<Snapshot>) =
+        snapshots.into_iter().partition(|s| s.number >= oldest);
+    let (retired, dropped): (Vec<CachedObject>, Vec<CachedObject>) = list
+        .retired
+        .into_values()
+        .flatten()
+        .partition(|o| next.still_needed(o));
+    let mut summary = PruneSummary {
+        snapshots: gone.len(),
+        versions: dropped.len(),
+        oldest_kept: kept_snapshots.first().cloned(),
+        compacted: 0,
+    };
+    if dry_run || (gone.is_empty() && dropped.is_empty()) {
+        return Ok(summary);
+    }
+    next.manifest.snapshots = kept_snapshots;
+    next.types = std::mem::take(&mut next.manifest.types);
+    next.objects = list.current.into_values().flatten().collect();
+    next.retired = retired;
+    let mut written = WrittenFiles::default();
+    let needed = next.compact(&mut written).await?;
+    summary.compacted = next.summary.compacted;
+    next.forget_dead(&needed);
+    next.write_generation()?;
+    written.keep();
+    collect_garbage(
+        cache,
+        &next.manifest,
+        std::mem::take(&mut next.previous_segments),
+    )?;
+    drop(lock);
+    Ok(summary)
+}
+
 /// Files a sync wrote for a generation not yet published: removed when dropped unless
 /// [`WrittenFiles::keep`] is called (the next sync's garbage collection takes any left).
 #[derive(Debug, Default)]
@@ -128,9 +195,7 @@ struct NextGeneration<'a> {
     started_at: DateTime<Utc>,
     /// Snapshots taken before this are let go.
     keep_from: DateTime<Utc>,
-    /// The oldest snapshot kept (this one's, if none older is): a retired version none of
-    /// the kept snapshots saw current, and that was retired by the time this one was taken,
-    /// answers no question history can be asked, and is let go.
+    /// The number and time of the oldest snapshot kept (see [`Self::still_needed`]).
     oldest_kept: (u64, DateTime<Utc>),
     /// The last generation's manifest, its types taken out as they are planned.
     manifest: Manifest,
@@ -205,18 +270,13 @@ impl<'a> NextGeneration<'a> {
         let started_at = Utc::now();
         let number = manifest.generation + 1;
         let keep_from = started_at - TimeDelta::days(keep_days.into());
-        let oldest_kept = manifest
-            .snapshots
-            .iter()
-            .find(|s| s.taken_at >= keep_from)
-            .map_or((number, started_at), |s| (s.number, s.taken_at));
-        let next = NextGeneration {
+        let mut next = NextGeneration {
             cache,
             number,
             name: format!("{number:08}"),
             started_at,
             keep_from,
-            oldest_kept,
+            oldest_kept: (number, started_at),
             previous_types: manifest.types.keys().cloned().collect(),
             previous_segments: segment_files(&manifest),
             manifest,
@@ -227,7 +287,32 @@ impl<'a> NextGeneration<'a> {
             skipped_changed: false,
             summary: SyncSummary::default(),
         };
+        // This sync's snapshot is the oldest kept if no older one is.
+        next.keep_snapshots_from(keep_from, (number, started_at));
         Ok((next, reading))
+    }
+
+    /// Keeps the snapshots taken at or after `keep_from`, the oldest of them, else `newest`,
+    /// setting which retired versions are still needed ([`Self::still_needed`]).
+    fn keep_snapshots_from(&mut self, keep_from: DateTime<Utc>, newest: (u64, DateTime<Utc>)) {
+        self.keep_from = keep_from;
+        self.oldest_kept = self
+            .manifest
+            .snapshots
+            .iter()
+            .find(|s| s.taken_at >= keep_from)
+            .map_or(newest, |s| (s.number, s.taken_at));
+    }
+
+    /// Whether a kept snapshot, or a moment after the oldest one, may ask for the retired
+    /// version `version`: one that no kept snapshot saw current, and that was retired by the
+    /// time the oldest kept one was taken, answers nothing history can be asked.
+    fn still_needed(&self, version: &CachedObject) -> bool {
+        let (oldest, oldest_taken) = self.oldest_kept;
+        version
+            .retired
+            .as_ref()
+            .is_some_and(|r| r.snapshot > oldest || r.at > oldest_taken)
     }
 
     /// Lists every type (several at once, in a task of its own), plans each as its listing
@@ -336,12 +421,7 @@ impl<'a> NextGeneration<'a> {
             .remove(&type_name)
             .unwrap_or_default();
         retired.extend(compared.retired);
-        let (oldest, oldest_taken) = self.oldest_kept;
-        retired.retain(|o| {
-            o.retired
-                .as_ref()
-                .is_some_and(|r| r.snapshot > oldest || r.at > oldest_taken)
-        });
+        retired.retain(|o| self.still_needed(o));
         entry.skipped = listing.skipped;
         let summary = &mut self.summary;
         summary.dropped += compared.gone;
@@ -552,16 +632,21 @@ impl<'a> NextGeneration<'a> {
         snapshots.retain(|s| s.taken_at >= keep_from);
     }
 
-    /// Writes the generation and points `CURRENT` at it.
+    /// Writes the generation of what the sync listed and points `CURRENT` at it.
     fn publish(&mut self, layout: LakeLayout, report: &ReadReport) -> Result<()> {
+        self.manifest.skipped_lines = report.bad_lines().len() as u64;
+        self.manifest.skipped = layout.skipped;
+        self.manifest.synced_at = Utc::now();
+        self.write_generation()
+    }
+
+    /// Writes the generation and points `CURRENT` at it.
+    fn write_generation(&mut self) -> Result<()> {
         let manifest = &mut self.manifest;
         manifest.types = std::mem::take(&mut self.types);
         manifest.format = CACHE_FORMAT;
         manifest.generation = self.number;
-        manifest.synced_at = Utc::now();
         manifest.source = self.cache.source.clone();
-        manifest.skipped_lines = report.bad_lines().len() as u64;
-        manifest.skipped = layout.skipped;
         publish(
             self.cache,
             &self.name,

@@ -18,6 +18,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use async_trait::async_trait;
 use datafusion::catalog::{CatalogProvider, SchemaProvider, Session, TableProvider};
 use datafusion::common::DFSchema;
+use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
 use datafusion::datasource::ViewTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
@@ -28,7 +29,9 @@ use datafusion::datasource::listing::{
 use datafusion::datasource::{TableType, provider_as_source};
 use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::logical_expr::utils::conjunction;
-use datafusion::logical_expr::{Expr, JoinType, LogicalPlanBuilder, TableProviderFilterPushDown};
+use datafusion::logical_expr::{
+    Expr, JoinType, LogicalPlan, LogicalPlanBuilder, TableProviderFilterPushDown,
+};
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::empty::EmptyExec;
 use datafusion::prelude::{SessionConfig, SessionContext, col, lit};
@@ -271,22 +274,9 @@ impl LakeTables {
         def.name = canonical.to_owned();
         let (segments, left_out) = whole.segments(&table.type_name, &table.filter).await?;
         let validity = whole.validity(&table.type_name, &table.filter).await?;
-        let validity_schema = validity.schema();
-        let fields: Vec<_> = def
-            .schema
-            .fields()
-            .iter()
-            .chain(validity_schema.fields().iter().skip(1))
-            .cloned()
-            .collect();
-        Ok(Arc::new(HistoryTable {
-            schema: Arc::new(Schema::new(fields)),
-            def: Arc::new(def),
-            segments,
-            filter: table.filter.clone(),
-            left_out,
-            validity,
-        }))
+        let plan = history_plan(&def, &segments, &table.filter, &left_out, validity)
+            .map_err(Error::from)?;
+        Ok(Arc::new(ViewTable::new(plan, None)))
     }
 
     /// Table `name`, of columns `def`, served from `lake`'s segments.
@@ -605,6 +595,15 @@ impl SegmentScan<'_> {
             })
             .map(|(file, _)| file)
             .collect();
+        self.rows_of(&files, filters)
+    }
+
+    /// The rows of segment `files` that pass `filters`, as [`Self::rows`].
+    fn rows_of(
+        &self,
+        files: &[&PathBuf],
+        filters: &[Expr],
+    ) -> DfResult<Option<LogicalPlanBuilder>> {
         if files.is_empty() {
             return Ok(None);
         }
@@ -640,71 +639,59 @@ impl SegmentScan<'_> {
     }
 }
 
-/// One inventory type's every retained row, current or not, with when each was valid: the
-/// `history.` tables.
-#[derive(Debug)]
-struct HistoryTable {
-    def: Arc<TableDef>,
-    /// The type's columns and then the validity columns.
-    schema: SchemaRef,
-    segments: Vec<(PathBuf, Vec<Partition>)>,
-    filter: PartitionFilter,
-    left_out: Vec<u64>,
+/// The plan of a `history.` table: a type's every retained row, current or not, joined to
+/// when its version was valid. A view (a logical plan), so the query's optimizer plans the
+/// join with the rest of the query.
+fn history_plan(
+    def: &TableDef,
+    segments: &[(PathBuf, Vec<Partition>)],
+    filter: &PartitionFilter,
+    left_out: &[u64],
     validity: RecordBatch,
-}
-
-#[async_trait]
-impl TableProvider for HistoryTable {
-    fn schema(&self) -> SchemaRef {
-        Arc::clone(&self.schema)
-    }
-
-    fn table_type(&self) -> TableType {
-        TableType::View
-    }
-
-    async fn scan(
-        &self,
-        state: &dyn Session,
-        projection: Option<&Vec<usize>>,
-        _filters: &[Expr],
-        limit: Option<usize>,
-    ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        let columns: Vec<usize> = projection
-            .cloned()
-            .unwrap_or_else(|| (0..self.schema.fields().len()).collect());
-        let scan = SegmentScan {
-            def: &self.def,
-            segments: &self.segments,
-            filter: &self.filter,
-            dead: &self.left_out,
-        };
-        let Some(rows) = scan.rows(state, &[])? else {
-            return Ok(Arc::new(EmptyExec::new(Arc::new(
-                self.schema.project(&columns)?,
-            ))));
-        };
-        let validity =
-            MemTable::try_new(self.validity.schema(), vec![vec![self.validity.clone()]])?;
-        let validity =
-            LogicalPlanBuilder::scan("validity", provider_as_source(Arc::new(validity)), None)?
-                .build()?;
-        let mut plan = rows.join(
-            validity,
-            JoinType::Inner,
-            (vec![VERSION_COLUMN], vec![VALIDITY_VERSION]),
-            None,
-        )?;
-        plan = plan.project(
-            columns
-                .iter()
-                .map(|&i| col(self.schema.field(i).name().as_str())),
-        )?;
-        if limit.is_some() {
-            plan = plan.limit(0, limit)?;
-        }
-        state.create_physical_plan(&plan.build()?).await
-    }
+) -> DfResult<LogicalPlan> {
+    let scan = SegmentScan {
+        def,
+        segments,
+        filter,
+        dead: left_out,
+    };
+    let files: Vec<&PathBuf> = segments.iter().map(|(file, _)| file).collect();
+    let validity_schema = validity.schema();
+    let columns = def
+        .schema
+        .fields()
+        .iter()
+        .chain(validity_schema.fields().iter().skip(1))
+        .map(|f| col(f.name().as_str()));
+    let versions = MemTable::try_new(validity.schema(), vec![vec![validity]])?;
+    let versions =
+        LogicalPlanBuilder::scan("validity", provider_as_source(Arc::new(versions)), None)?;
+    let Some(rows) = scan.rows_of(&files, &[])? else {
+        // No segment: the columns, and no rows.
+        let empty = versions.limit(0, Some(0))?;
+        let nulls = def
+            .schema
+            .fields()
+            .iter()
+            .map(|f| Ok(lit(ScalarValue::try_from(f.data_type())?).alias(f.name())))
+            .collect::<DfResult<Vec<_>>>()?;
+        let validity_columns = validity_schema
+            .fields()
+            .iter()
+            .skip(1)
+            .map(|f| col(f.name().as_str()));
+        return empty
+            .project(nulls.into_iter().chain(validity_columns))?
+            .build();
+    };
+    rows.join(
+        versions.build()?,
+        JoinType::Inner,
+        (vec![VERSION_COLUMN], vec![VALIDITY_VERSION]),
+        None,
+    )?
+    .project(columns)?
+    .build()
 }
 
 /// Filters on partition columns alone are applied exactly, by choosing partitions; others get
