@@ -32,6 +32,7 @@ use std::sync::Arc;
 
 use object_store::aws::AmazonS3Builder;
 use object_store::{ClientOptions, ObjectStore};
+use ssmq_core::cache::history::AsOf;
 use ssmq_core::cache::{CacheUse, LakeCache, sync};
 use ssmq_core::lake::read::ReadOptions;
 use ssmq_core::output::export::{ExportOptions, export_tables, open_destination};
@@ -419,6 +420,27 @@ async fn bench_lake(nodes: usize, threads: usize) {
     settle_writes();
     sync_requests(&source, &cache, false).await;
 
+    // Every sync above kept history: the first snapshot is the lake before the 1% changes.
+    let first = cache.current().expect("a cache").expect("synced").snapshots()[0].number;
+    let as_of_first = SessionOptions {
+        as_of: Some(AsOf::Snapshot(first)),
+        ..offline.clone()
+    };
+    let warm_later = measure(|| {}, || run_sql(offline.clone(), REPORT_SQL)).await;
+    print_row(
+        "warm report after those syncs (history kept)",
+        &warm_later,
+        None,
+        None,
+    );
+    let warm_past = measure(|| {}, || run_sql(as_of_first.clone(), REPORT_SQL)).await;
+    print_row(
+        "warm report as of the first snapshot (--as-of)",
+        &warm_past,
+        None,
+        None,
+    );
+
     let export_dir = work.path().join("export");
     let export = measure(
         || {},
@@ -446,9 +468,10 @@ async fn bench_lake(nodes: usize, threads: usize) {
     );
 
     println!(
-        "ratios: warm/cold report {:.3} ({:.0}x faster); 1% sync / full sync: time {:.3}, requests {:.3} ({} of {})",
+        "ratios: warm/cold report {:.3} ({:.0}x faster); as of the first snapshot / now {:.2}; 1% sync / full sync: time {:.3}, requests {:.3} ({} of {})",
         warm_report.median.as_secs_f64() / cold_report.median.as_secs_f64(),
         cold_report.median.as_secs_f64() / warm_report.median.as_secs_f64(),
+        warm_past.median.as_secs_f64() / warm_later.median.as_secs_f64(),
         incremental.median.as_secs_f64() / full_sync.median.as_secs_f64(),
         incremental_requests as f64 / full_requests as f64,
         incremental_requests,
