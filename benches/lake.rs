@@ -421,7 +421,12 @@ async fn bench_lake(nodes: usize, threads: usize) {
     sync_requests(&source, &cache, false).await;
 
     // Every sync above kept history: the first snapshot is the lake before the 1% changes.
-    let first = cache.current().expect("a cache").expect("synced").snapshots()[0].number;
+    let first = cache
+        .current()
+        .expect("a cache")
+        .expect("synced")
+        .snapshots()[0]
+        .number;
     let as_of_first = SessionOptions {
         as_of: Some(AsOf::Snapshot(first)),
         ..offline.clone()

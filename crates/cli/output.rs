@@ -25,6 +25,7 @@ use ssmq_core::output::format::{
 use ssmq_core::output::text_table::Screen;
 use ssmq_core::sql::dialect::WrittenName;
 use ssmq_core::sql::reports::Report;
+use ssmq_core::sql::session::UnmatchedFilter;
 
 use crate::cli::GlobalArgs;
 use crate::progress::Progress;
@@ -398,7 +399,11 @@ impl Stderr {
     /// skipped entries (`count_skips`, for `ssmq tables`).
     pub fn lake(&self, session: &LakeSession, count_skips: bool) {
         for filter in session.unmatched_filters() {
-            self.warning(&format!("`{filter}` matched no partition of the lake"));
+            let flag = match filter {
+                UnmatchedFilter::Account(id) => format!("--account {id}"),
+                UnmatchedFilter::Region(region) => format!("--region {region}"),
+            };
+            self.warning(&format!("`{flag}` matched no partition of the lake"));
         }
         let skipped = session.skipped();
         if self.verbose == 0 {
@@ -585,6 +590,7 @@ fn hint(error: &anyhow::Error, in_shell: bool) -> Option<String> {
         e @ CoreError::Query(_) if e.is_unknown_column() => {
             format!("{describe} lists a table's columns")
         }
+        CoreError::PlainHttp { .. } => "use https://, or pass --allow-http if you mean it".to_owned(),
         CoreError::NoCredentials { .. } => "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, choose a profile with \
             --profile or AWS_PROFILE (after `aws sso login` for SSO profiles), or pass --no-sign-request for a public bucket"
             .to_owned(),

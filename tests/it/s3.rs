@@ -444,6 +444,9 @@ async fn plain_http_is_refused_off_loopback() {
         .code(2)
         .stderr(predicate::str::contains(
             "plain HTTP to a host that is not on loopback",
+        ))
+        .stderr(predicate::str::contains(
+            "hint: use https://, or pass --allow-http if you mean it",
         ));
 }
 

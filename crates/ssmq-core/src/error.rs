@@ -28,6 +28,13 @@ pub enum Error {
         problem: String,
     },
 
+    /// An endpoint reached over plain HTTP off this machine, which ssmq refuses unless told.
+    #[error("Endpoint `{endpoint}` uses plain HTTP to a host that is not on loopback")]
+    PlainHttp {
+        /// The endpoint as given.
+        endpoint: String,
+    },
+
     /// No credentials anywhere the AWS chain looks.
     #[error("No AWS credentials found; ssmq looked in: {}", looked.join("; "))]
     NoCredentials {

@@ -747,11 +747,18 @@ fn distinct_partitions<'a>(
     distinct.into_iter().cloned().collect()
 }
 
-/// The versions of live objects, as one bit per version handed out.
-struct Versions(Vec<u64>);
+/// A set of object versions, as one bit per version handed out.
+pub(crate) struct Versions(Vec<u64>);
+
+impl std::fmt::Debug for Versions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count: u32 = self.0.iter().map(|w| w.count_ones()).sum();
+        write!(f, "Versions({count})")
+    }
+}
 
 impl Versions {
-    fn of(versions: impl Iterator<Item = u64> + Clone) -> Versions {
+    pub(crate) fn of(versions: impl Iterator<Item = u64> + Clone) -> Versions {
         let end = versions.clone().max().map_or(0, |v| v + 1);
         let mut words = vec![0u64; end.div_ceil(64) as usize];
         for version in versions {
@@ -760,7 +767,7 @@ impl Versions {
         Versions(words)
     }
 
-    fn contains(&self, version: u64) -> bool {
+    pub(crate) fn contains(&self, version: u64) -> bool {
         self.0
             .get((version / 64) as usize)
             .is_some_and(|word| word & (1 << (version % 64)) != 0)

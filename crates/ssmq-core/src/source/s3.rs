@@ -248,7 +248,7 @@ pub async fn open_bucket(
     }
     let credentials = if options.no_sign_request {
         builder = builder.with_skip_signature(true);
-        "none: unsigned requests (--no-sign-request)".to_owned()
+        "none: unsigned requests".to_owned()
     } else {
         let (provider, described) = credentials(&config, options.profile.as_deref()).await?;
         builder = builder.with_credentials(provider);
@@ -295,9 +295,9 @@ fn check_endpoint(url: &str, allow_http: bool) -> Result<String> {
                 None => false,
             };
             if !loopback && !allow_http {
-                return Err(problem(
-                    "uses plain HTTP to a host that is not on loopback; use https://, or pass --allow-http if you mean it".into(),
-                ));
+                return Err(Error::PlainHttp {
+                    endpoint: url.to_owned(),
+                });
             }
         }
         other => {

@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use arrow::array::{Array, AsArray, RecordBatch, StringArray};
+use arrow::array::{Array, AsArray, BooleanArray, RecordBatch, StringArray};
+use arrow::datatypes::UInt64Type;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use async_trait::async_trait;
 use datafusion::catalog::{CatalogProvider, SchemaProvider, Session, TableProvider};
@@ -30,7 +31,8 @@ use datafusion::datasource::{TableType, provider_as_source};
 use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::logical_expr::utils::conjunction;
 use datafusion::logical_expr::{
-    Expr, JoinType, LogicalPlan, LogicalPlanBuilder, TableProviderFilterPushDown,
+    ColumnarValue, Expr, JoinType, LogicalPlan, LogicalPlanBuilder, ScalarFunctionArgs, ScalarUDF,
+    ScalarUDFImpl, Signature, TableProviderFilterPushDown, Volatility,
 };
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::empty::EmptyExec;
@@ -38,7 +40,7 @@ use datafusion::prelude::{SessionConfig, SessionContext, col, lit};
 use tokio::sync::OnceCell;
 
 use crate::cache::history::AsOf;
-use crate::cache::{CachedLake, VALIDITY_VERSION, VERSION_COLUMN, segment_schema};
+use crate::cache::{CachedLake, VALIDITY_VERSION, VERSION_COLUMN, Versions, segment_schema};
 use crate::error::{Error, Result};
 use crate::lake::catalog::{TableDef, infer_table, table_name};
 use crate::lake::discover::{
@@ -620,8 +622,7 @@ impl SegmentScan<'_> {
         let mut plan =
             LogicalPlanBuilder::scan("segments", provider_as_source(Arc::new(segments)), None)?;
         if !self.dead.is_empty() {
-            let dead = self.dead.iter().map(|v| lit(*v)).collect();
-            plan = plan.filter(col(VERSION_COLUMN).in_list(dead, true))?;
+            plan = plan.filter(not_left_out(self.dead))?;
         }
         let session_filter = [
             ("accountid", &self.filter.accounts),
@@ -692,6 +693,59 @@ fn history_plan(
     )?
     .project(columns)?
     .build()
+}
+
+/// The filter keeping the rows whose version is not among `left_out`: a bit set looked up
+/// per row. (`NOT IN` of the versions' literals grew with history: with 7,000 versions left
+/// out, a warm report at 10k nodes took 2.6 times as long.)
+fn not_left_out(left_out: &[u64]) -> Expr {
+    let udf = ScalarUDF::new_from_impl(NotLeftOut {
+        left_out: Arc::new(Versions::of(left_out.iter().copied())),
+        signature: Signature::exact(vec![DataType::UInt64], Volatility::Immutable),
+    });
+    udf.call(vec![col(VERSION_COLUMN)])
+}
+
+/// `__ssmq_not_left_out(version)`: whether a row's version is not in the set.
+#[derive(Debug)]
+struct NotLeftOut {
+    left_out: Arc<Versions>,
+    signature: Signature,
+}
+
+impl PartialEq for NotLeftOut {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.left_out, &other.left_out)
+    }
+}
+
+impl Eq for NotLeftOut {}
+
+impl std::hash::Hash for NotLeftOut {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::ptr::hash(Arc::as_ptr(&self.left_out), state);
+    }
+}
+
+impl ScalarUDFImpl for NotLeftOut {
+    fn name(&self) -> &str {
+        "__ssmq_not_left_out"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> DfResult<DataType> {
+        Ok(DataType::Boolean)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let versions = args.args[0].to_array(args.number_rows)?;
+        let kept: BooleanArray = versions
+            .as_primitive::<UInt64Type>()
+            .iter()
+            .map(|v| v.map(|v| !self.left_out.contains(v)))
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(kept)))
+    }
 }
 
 /// Filters on partition columns alone are applied exactly, by choosing partitions; others get

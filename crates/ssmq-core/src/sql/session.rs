@@ -308,15 +308,15 @@ impl LakeSession {
 
     /// `--account`/`--region` values that matched no partition folder: accounts against every
     /// type folder, regions against the accounts listed so far.
-    pub fn unmatched_filters(&self) -> Vec<String> {
+    pub fn unmatched_filters(&self) -> Vec<UnmatchedFilter> {
         let filter = &self.options.filter;
         let accounts = self.layout.accounts();
-        let mut unmatched: Vec<String> = filter
+        let mut unmatched: Vec<UnmatchedFilter> = filter
             .accounts
             .iter()
             .flatten()
             .filter(|a| !accounts.contains(a.as_str()))
-            .map(|a| format!("--account {a}"))
+            .map(|a| UnmatchedFilter::Account(a.clone()))
             .collect();
         let listed = self.listed();
         if !listed.is_empty() {
@@ -327,7 +327,7 @@ impl LakeSession {
                     .iter()
                     .flatten()
                     .filter(|r| !regions.contains(r))
-                    .map(|r| format!("--region {r}")),
+                    .map(|r| UnmatchedFilter::Region(r.clone())),
             );
         }
         unmatched
@@ -544,6 +544,15 @@ pub fn parse_statements(text: &str) -> Result<Vec<Statement>> {
             Ok(Statement { parsed, renamed })
         })
         .collect()
+}
+
+/// An account or Region the session was asked to keep that the lake does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnmatchedFilter {
+    /// An account id.
+    Account(String),
+    /// A Region.
+    Region(String),
 }
 
 /// Refuses every statement that is not a read.
