@@ -745,6 +745,31 @@ fn history_lists_snapshots_and_as_of_says_what_answered() {
         "{said}"
     );
 
+    // A report's "now" is the moment asked for.
+    let stale = |args: &[&str]| {
+        let output = ssmq(lake.path(), cache.path())
+            .args(["--offline", "--format", "csv"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let later = "2099-01-01T00:00:00Z";
+    assert_eq!(
+        stale(&["--as-of", later, "report", "stale-inventory"]),
+        stale(&[
+            "report",
+            "stale-inventory",
+            "--param",
+            &format!("as_of={later}")
+        ])
+    );
+    assert_ne!(
+        stale(&["--as-of", later, "report", "stale-inventory"]),
+        stale(&["report", "stale-inventory"])
+    );
+
     for (args, message) in [
         (
             vec!["--as-of", "2001-01-01", "tables"],

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use arrow::array::{ArrayRef, RecordBatch, StringArray, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use datafusion::common::ParamValues;
 use datafusion::dataframe::DataFrame;
 use datafusion::execution::context::SQLOptions;
@@ -228,6 +228,18 @@ impl LakeSession {
         session
     }
 
+    /// The moment the session answers for: the one asked for (a snapshot's, when a snapshot
+    /// was asked for), else now.
+    pub fn moment(&self) -> DateTime<Utc> {
+        match self.cached().and_then(CachedLake::past) {
+            Some(past) => match past.as_of {
+                AsOf::Time(time) => time,
+                AsOf::Snapshot(_) => past.snapshot.taken_at,
+            },
+            None => Utc::now(),
+        }
+    }
+
     /// The cache generation answering, if the session reads the cache.
     pub fn cached(&self) -> Option<&CachedLake> {
         self.cached.as_deref()
@@ -435,9 +447,10 @@ impl LakeSession {
         self.plan(statement, None).await
     }
 
-    /// Plans a report with the user's parameters bound to its placeholders.
+    /// Plans a report with the user's parameters bound to its placeholders; a parameter
+    /// that defaults to now defaults to the moment the session answers for.
     pub async fn report(&self, report: &Report, params: &[(String, String)]) -> Result<DataFrame> {
-        let values = report.bind(params, Utc::now())?;
+        let values = report.bind(params, self.moment())?;
         let mut statements = parse_statements(&report.sql)?;
         if statements.len() != 1 {
             return Err(Error::ReportDefinition {
