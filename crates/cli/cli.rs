@@ -129,6 +129,13 @@ impl CacheArgs {
             .or_else(ssmq_core::cache::default_root)
     }
 
+    /// The cache root in force, or an error saying how to name one.
+    pub fn required_root(&self) -> anyhow::Result<PathBuf> {
+        self.root().context(
+            "Cannot tell where the cache is (no HOME or XDG_CACHE_HOME); pass --cache-dir DIR",
+        )
+    }
+
     /// How a session uses the cache.
     pub fn cache_use(&self) -> CacheUse {
         match self.root() {

@@ -76,11 +76,8 @@ fn synced_cache(cli: &Cli, source: &Source) -> anyhow::Result<LakeCache> {
             "`ssmq history` works on the cache's snapshots: --no-cache and --as-of do not apply"
         );
     }
-    let root = cli.global.cache.root().context(
-        "Cannot tell where the cache is (no HOME or XDG_CACHE_HOME); pass --cache-dir DIR",
-    )?;
-    let options = cli.global.session_options();
-    let cache = LakeCache::for_source(&root, source, &options.s3)?;
+    let root = cli.global.cache.required_root()?;
+    let cache = LakeCache::for_source(&root, source, &cli.global.session_options().s3)?;
     if !cache.exists() {
         return Err(ssmq_core::Error::NotSynced {
             source_text: source.describe(),

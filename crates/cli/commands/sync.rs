@@ -24,11 +24,8 @@ pub async fn run(
             "`ssmq sync` keeps the whole lake; --account and --region choose what later queries read"
         );
     }
-    let root = cli.global.cache.root().context(
-        "Cannot tell where the cache goes (no HOME or XDG_CACHE_HOME); pass --cache-dir DIR",
-    )?;
     let options = cli.global.session_options();
-    let mut cache = LakeCache::for_source(&root, source, &options.s3)?;
+    let mut cache = LakeCache::for_source(&cli.global.cache.required_root()?, source, &options.s3)?;
     if let Some(days) = args.keep_history {
         cache = cache.keeping_history(days);
     }

@@ -70,16 +70,11 @@ pub async fn sync(
     next.assemble(planned);
     let changed = next.changed(&layout);
     if changed {
-        let live = next.compact(&mut written).await?;
-        next.forget_dead(&live);
-        next.take_snapshot();
-        next.publish(layout, &report)?;
-        written.keep();
-        collect_garbage(
-            cache,
-            &next.manifest,
-            std::mem::take(&mut next.previous_segments),
-        )?;
+        next.complete(written, |next| {
+            next.take_snapshot();
+            next.publish(layout, &report)
+        })
+        .await?;
     }
     drop(lock);
     let mut summary = next.summary;
@@ -144,17 +139,9 @@ pub async fn prune(
     next.types = std::mem::take(&mut next.manifest.types);
     next.objects = list.current.into_values().flatten().collect();
     next.retired = retired;
-    let mut written = WrittenFiles::default();
-    let needed = next.compact(&mut written).await?;
+    next.complete(WrittenFiles::default(), NextGeneration::write_generation)
+        .await?;
     summary.compacted = next.summary.compacted;
-    next.forget_dead(&needed);
-    next.write_generation()?;
-    written.keep();
-    collect_garbage(
-        cache,
-        &next.manifest,
-        std::mem::take(&mut next.previous_segments),
-    )?;
     drop(lock);
     Ok(summary)
 }
@@ -630,6 +617,24 @@ impl<'a> NextGeneration<'a> {
         });
         let keep_from = self.keep_from;
         snapshots.retain(|s| s.taken_at >= keep_from);
+    }
+
+    /// Compacts, forgets what no segment holds, writes the generation with `write` and keeps
+    /// its files, then removes what neither it nor the last generation uses.
+    async fn complete(
+        &mut self,
+        mut written: WrittenFiles,
+        write: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<()> {
+        let needed = self.compact(&mut written).await?;
+        self.forget_dead(&needed);
+        write(self)?;
+        written.keep();
+        collect_garbage(
+            self.cache,
+            &self.manifest,
+            std::mem::take(&mut self.previous_segments),
+        )
     }
 
     /// Writes the generation of what the sync listed and points `CURRENT` at it.
