@@ -1012,3 +1012,121 @@ fn pruning_lets_old_snapshots_go_and_keeps_what_the_rest_need() {
         "{said}"
     );
 }
+
+/// `report patch-age`: an item's age runs from the first observation of its unbroken run of
+/// failing observations; a patch fixed and missing again starts a new run; a run reaching
+/// back to the oldest observation kept is marked incomplete; `--as-of` gives the ages as they
+/// stood then.
+#[test]
+fn patch_age_counts_each_item_from_the_start_of_its_failing_run() {
+    let lake = sample_copy();
+    let cache = tempfile::tempdir().unwrap();
+    let compliance = object(lake.path(), "AWS:ComplianceItem", "i-0a2de503781daca43");
+    let original = fs::read_to_string(&compliance).unwrap();
+    let scanned = "2026-10-30T01:03:16Z";
+    let at = |scan: &str, kernel_fixed: bool| {
+        let text = original.replace(scanned, scan);
+        if !kernel_fixed {
+            return text;
+        }
+        text.lines()
+            .map(|line| {
+                if line.contains("\"Id\":\"kernel.x86_64\"") {
+                    line.replace("\"Status\":\"NON_COMPLIANT\"", "\"Status\":\"COMPLIANT\"")
+                        .replace("\"PatchState\":\"Missing\"", "\"PatchState\":\"Installed\"")
+                } else {
+                    line.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    };
+    let sync = || {
+        ssmq(lake.path(), cache.path())
+            .arg("sync")
+            .assert()
+            .success()
+    };
+    sync();
+    let first = snapshots(cache.path(), lake.path())[0].taken_at;
+    fs::write(&compliance, at("2026-11-06T01:00:00Z", true)).unwrap();
+    set_modified(&compliance, first + chrono::TimeDelta::seconds(1));
+    sync();
+    fs::write(&compliance, at("2026-11-13T01:00:00Z", false)).unwrap();
+    set_modified(&compliance, first + chrono::TimeDelta::seconds(2));
+    sync();
+    assert_eq!(snapshots(cache.path(), lake.path()).len(), 3);
+
+    // (patch_id, first_observed, days_open, age_complete) of the node's open items.
+    let ages = |moment: Option<&str>| {
+        let mut cmd = ssmq(lake.path(), cache.path());
+        cmd.args(["--offline", "--format", "csv"]);
+        if let Some(moment) = moment {
+            cmd.args(["--as-of", moment]);
+        }
+        cmd.args([
+            "report",
+            "patch-age",
+            "--param",
+            "as_of=2026-11-20T01:00:00Z",
+        ]);
+        let output = cmd.output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let csv = String::from_utf8(output.stdout).unwrap();
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        let mut rows: Vec<(String, String, String, String)> = lines
+            .map(|l| l.split(',').map(str::to_owned).collect::<Vec<_>>())
+            .filter(|r| r[column("resourceid")] == "i-0a2de503781daca43")
+            .map(|r| {
+                (
+                    r[column("patch_id")].clone(),
+                    r[column("first_observed")].clone(),
+                    r[column("days_open")].clone(),
+                    r[column("age_complete")].clone(),
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    let row = |id: &str, first: &str, days: &str, complete: &str| {
+        (
+            id.to_owned(),
+            first.to_owned(),
+            days.to_owned(),
+            complete.to_owned(),
+        )
+    };
+    // Now: the kernel was fixed at the second observation and is missing again since the
+    // third; openssl-libs has failed in every observation kept, so its age may be longer.
+    assert_eq!(
+        ages(None),
+        [
+            row("kernel.x86_64", "2026-11-13T01:00:00Z", "7", "true"),
+            row("openssl-libs.x86_64", "2026-10-30T01:03:16Z", "20", "false"),
+        ]
+    );
+    assert_eq!(
+        ages(Some("snapshot:2")),
+        [row(
+            "openssl-libs.x86_64",
+            "2026-10-30T01:03:16Z",
+            "20",
+            "false"
+        )]
+    );
+    assert_eq!(
+        ages(Some("snapshot:1")),
+        [
+            row("kernel.x86_64", "2026-10-30T01:03:16Z", "20", "false"),
+            row("openssl-libs.x86_64", "2026-10-30T01:03:16Z", "20", "false"),
+        ]
+    );
+}

@@ -571,18 +571,33 @@ impl CachedLake {
         })
     }
 
-    /// When each version of a type's objects within `filter` was current, as the columns
+    /// When each version of a type's objects within `filter` was current (in a past view, as
+    /// known at that moment), as the columns
     /// the `history.` tables add: `__ssmq_version`, `_valid_from` (its modification time),
     /// `_valid_to` (when it was replaced or went; NULL while current), `_snapshot_from` (the
     /// first snapshot that saw it) and `_source_key` (its object's key).
     pub async fn validity(&self, type_name: &str, filter: &PartitionFilter) -> Result<RecordBatch> {
         let whole = self.viewed(View::Whole);
+        // In a past view, history as it was known then: versions made by then, and retired
+        // only if they were by then.
+        let past = self.past().map(|p| p.as_of);
+        let known = |o: &CachedObject| match past {
+            None => true,
+            Some(AsOf::Time(when)) => o.last_modified <= when,
+            Some(AsOf::Snapshot(number)) => o.seen_in <= number,
+        };
+        let retired_then = |r: &Retirement| match past {
+            None => true,
+            Some(AsOf::Time(when)) => r.at <= when,
+            Some(AsOf::Snapshot(number)) => r.snapshot <= number,
+        };
         let versions: Vec<&CachedObject> = whole
             .objects(type_name)
             .await?
             .into_iter()
             .filter(|o| {
-                filter.keeps_account(&o.partition.account_id)
+                known(o)
+                    && filter.keeps_account(&o.partition.account_id)
                     && filter.keeps_region(&o.partition.region)
             })
             .collect();
@@ -598,11 +613,12 @@ impl CachedLake {
                 .with_timezone("UTC"),
             ),
             Arc::new(
-                TimestampMicrosecondArray::from_iter(
-                    versions
-                        .iter()
-                        .map(|o| o.retired.as_ref().map(|r| micros(r.at))),
-                )
+                TimestampMicrosecondArray::from_iter(versions.iter().map(|o| {
+                    o.retired
+                        .as_ref()
+                        .filter(|r| retired_then(r))
+                        .map(|r| micros(r.at))
+                }))
                 .with_timezone("UTC"),
             ),
             Arc::new(UInt64Array::from_iter_values(

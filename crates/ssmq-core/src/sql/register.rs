@@ -40,7 +40,9 @@ use datafusion::prelude::{SessionConfig, SessionContext, col, lit};
 use tokio::sync::OnceCell;
 
 use crate::cache::history::AsOf;
-use crate::cache::{CachedLake, VALIDITY_VERSION, VERSION_COLUMN, Versions, segment_schema};
+use crate::cache::{
+    CachedLake, VALIDITY_VERSION, VERSION_COLUMN, Versions, segment_schema, validity_schema,
+};
 use crate::error::{Error, Result};
 use crate::lake::catalog::{TableDef, infer_table, table_name};
 use crate::lake::discover::{
@@ -266,19 +268,35 @@ impl LakeTables {
     /// `history.<name>`: every retained row of table `name`, with when it was valid.
     async fn history_provider(&self, name: &str) -> Result<Arc<dyn TableProvider>> {
         let Some(lake) = &self.cached else {
-            return Err(Error::PastWithoutCache {
-                source_text: "this source".to_owned(),
-            });
+            return self.history_of_now(name).await;
         };
         let whole = lake.whole_history();
         let (canonical, table) = self.lookup(name)?;
         let mut def = whole.definition(&table.type_name, &table.filter).await?;
         def.name = canonical.to_owned();
         let (segments, left_out) = whole.segments(&table.type_name, &table.filter).await?;
-        let validity = whole.validity(&table.type_name, &table.filter).await?;
+        let validity = lake.validity(&table.type_name, &table.filter).await?;
         let plan = history_plan(&def, &segments, &table.filter, &left_out, validity)
             .map_err(Error::from)?;
         Ok(Arc::new(ViewTable::new(plan, None)))
+    }
+
+    /// `history.<name>` of a source without a cache: its rows now, with no validity known
+    /// (the validity columns NULL), so history-based reports run everywhere.
+    async fn history_of_now(&self, name: &str) -> Result<Arc<dyn TableProvider>> {
+        let now = self.provider(name).await?;
+        let plan = || -> DfResult<LogicalPlan> {
+            let scan = LogicalPlanBuilder::scan(name, provider_as_source(now), None)?;
+            let columns = scan.schema().columns().into_iter().map(Expr::Column);
+            let unknown = validity_schema()
+                .fields()
+                .iter()
+                .skip(1)
+                .map(|f| Ok(lit(ScalarValue::try_from(f.data_type())?).alias(f.name())))
+                .collect::<DfResult<Vec<_>>>()?;
+            scan.project(columns.chain(unknown))?.build()
+        };
+        Ok(Arc::new(ViewTable::new(plan()?, None)))
     }
 
     /// Table `name`, of columns `def`, served from `lake`'s segments.
