@@ -384,7 +384,7 @@ fn errors_exit_2_with_a_message_and_a_hint() {
             [&sample[..], &["report", "nope"]].concat(),
             "error: Unknown report `nope`; available: instance-applications, instance-list, \
              missing-critical-patches, noncompliant-patches, os-distribution, patch-age, \
-             patch-compliance-by-account, ssm-agent-versions, stale-inventory\n\
+             patch-compliance-by-account, patch-sla, ssm-agent-versions, stale-inventory\n\
              hint: `ssmq report list` lists the reports and their parameters\n"
                 .to_owned(),
         ),

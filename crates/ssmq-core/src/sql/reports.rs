@@ -81,16 +81,22 @@ pub struct ReportParam {
     pub default: ParamDefault,
     /// What it does.
     pub description: String,
+    /// The only values a text parameter takes (`one of a|b|c`), any case; empty: any.
+    pub choices: Vec<String>,
 }
 
 impl ReportParam {
     /// `(integer, default 7)` as shown in the report list.
     pub fn signature(&self) -> String {
-        match &self.default {
+        let signature = match &self.default {
             ParamDefault::Required => format!("{}, required", self.kind),
             ParamDefault::Null => format!("{}, optional", self.kind),
             ParamDefault::Now => format!("{}, default now", self.kind),
             ParamDefault::Value(v) => format!("{}, default {v}", self.kind),
+        };
+        match self.choices.is_empty() {
+            true => signature,
+            false => format!("{signature}, one of {}", self.choices.join("|")),
         }
     }
 
@@ -110,6 +116,16 @@ impl ReportParam {
                 });
             }
         };
+        if self.kind == ParamKind::Text && !self.choices.is_empty() && self.parse(text).is_none() {
+            return Err(Error::ReportParam {
+                report: report.to_owned(),
+                problem: format!(
+                    "parameter `{}` is one of {}, not `{text}`",
+                    self.name,
+                    self.choices.join(", ")
+                ),
+            });
+        }
         self.parse(text).ok_or_else(|| Error::ReportParam {
             report: report.to_owned(),
             problem: format!(
@@ -129,7 +145,13 @@ impl ReportParam {
     fn parse(&self, text: &str) -> Option<ScalarValue> {
         let text = text.trim();
         Some(match self.kind {
-            ParamKind::Text => ScalarValue::Utf8(Some(text.to_owned())),
+            ParamKind::Text if self.choices.is_empty() => ScalarValue::Utf8(Some(text.to_owned())),
+            ParamKind::Text => ScalarValue::Utf8(Some(
+                self.choices
+                    .iter()
+                    .find(|c| c.eq_ignore_ascii_case(text))?
+                    .clone(),
+            )),
             ParamKind::Integer => ScalarValue::Int64(Some(text.parse().ok()?)),
             ParamKind::Boolean => {
                 ScalarValue::Boolean(Some(match text.to_ascii_lowercase().as_str() {
@@ -301,7 +323,7 @@ impl Report {
     }
 }
 
-/// `name (kind[, default X | , optional]) description`
+/// `name (kind[, default X | , optional][, one of a|b|c]) description`
 fn parse_param(text: &str) -> std::result::Result<ReportParam, String> {
     let bad = || {
         format!("`param: {text}` is not `name (type[, default value | , optional]) description`")
@@ -336,6 +358,16 @@ fn parse_param(text: &str) -> std::result::Result<ReportParam, String> {
                 .to_owned(),
         ),
     };
+    let choices = match spec.next() {
+        None => Vec::new(),
+        Some(one_of) if kind == ParamKind::Text => one_of
+            .strip_prefix("one of ")
+            .ok_or_else(bad)?
+            .split('|')
+            .map(|c| c.trim().to_owned())
+            .collect(),
+        Some(_) => return Err(bad()),
+    };
     if spec.next().is_some() {
         return Err(bad());
     }
@@ -344,6 +376,7 @@ fn parse_param(text: &str) -> std::result::Result<ReportParam, String> {
         kind,
         default,
         description: description.trim().to_owned(),
+        choices,
     };
     if let ParamDefault::Value(v) = &param.default
         && param.parse(v).is_none()
