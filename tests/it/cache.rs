@@ -790,6 +790,13 @@ fn history_lists_snapshots_and_as_of_says_what_answered() {
     }
     let never_synced = sample_copy();
     ssmq(never_synced.path(), cache.path())
+        .arg("history")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("has no cache in `"))
+        .stderr(predicate::str::contains("`ssmq sync` makes one"))
+        .stderr(predicate::str::contains("--offline").not());
+    ssmq(never_synced.path(), cache.path())
         .args(["--as-of", "1d", "tables"])
         .assert()
         .code(2)

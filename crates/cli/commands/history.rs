@@ -79,11 +79,12 @@ fn synced_cache(cli: &Cli, source: &Source) -> anyhow::Result<LakeCache> {
     let root = cli.global.cache.required_root()?;
     let cache = LakeCache::for_source(&root, source, &cli.global.session_options().s3)?;
     if !cache.exists() {
-        return Err(ssmq_core::Error::NotSynced {
-            source_text: source.describe(),
-            root,
-        }
-        .into());
+        anyhow::bail!(
+            "{} has no cache in `{}` yet: `ssmq sync` makes one, and each sync that changes \
+             anything adds a snapshot",
+            source.describe(),
+            root.display()
+        );
     }
     Ok(cache)
 }
