@@ -231,6 +231,11 @@ pub enum Command {
     #[command(after_help = SYNC_HELP)]
     Sync(SyncArgs),
 
+    /// What changed between two moments of the cache's history: a row per row added,
+    /// removed or changed, with the values that differ
+    #[command(after_help = CHANGES_HELP)]
+    Changes(ChangesArgs),
+
     /// List the snapshots the cache's history keeps: one per sync that changed anything,
     /// each a moment `--as-of` can ask for
     #[command(after_help = HISTORY_HELP)]
@@ -285,6 +290,32 @@ Examples:
   ssmq --source s3://audit-sync/ResourceDataSync history
   ssmq --source s3://audit-sync/ResourceDataSync --as-of 2026-10-31 report noncompliant-patches
   ssmq --source s3://audit-sync/ResourceDataSync --as-of snapshot:12 sql \"SELECT count(*) FROM aws_complianceitem\"";
+
+const CHANGES_HELP: &str = "\
+Columns: table, change (added, removed, changed), accountid, region, resourceid, key (the row's
+identity within its node: a compliance item's type and id, an application's name, version and
+architecture, a tag's key, …; empty where the node is the identity or a type has none),
+before and after (JSON objects of the values that differ; the whole row for added and removed
+rows), at (when the change was seen). capturetime, executiontime and schemaversion do not by
+themselves make a row changed.
+
+Examples:
+  ssmq --source s3://audit-sync/ResourceDataSync changes --since 7d
+  ssmq --source ./sync-bucket changes --since 2026-10-01 --until 2026-10-31 --table aws_complianceitem";
+
+/// `ssmq changes`' options.
+#[derive(Debug, Args)]
+pub struct ChangesArgs {
+    /// From this moment (a time, a date, a duration back from now, or snapshot:N)
+    #[arg(long, value_name = "WHEN")]
+    pub since: AsOf,
+    /// To this moment [default: now]
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<AsOf>,
+    /// Only this table (repeatable) [default: every table]
+    #[arg(long = "table", value_name = "TABLE")]
+    pub tables: Vec<String>,
+}
 
 /// What `ssmq history` does besides listing.
 #[derive(Debug, Subcommand)]

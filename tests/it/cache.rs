@@ -14,7 +14,7 @@ use ssmq_core::cache::{CacheUse, LakeCache, SyncSummary, sync};
 use ssmq_core::lake::discover::PartitionFilter;
 use ssmq_core::lake::read::ReadOptions;
 use ssmq_core::source::s3::S3Options;
-use ssmq_core::sql::reports::builtin_reports;
+use ssmq_core::sql::reports::{ParamDefault, builtin_reports};
 use ssmq_core::{LakeSession, SessionOptions, Source};
 
 const PARTITION: &str =
@@ -135,7 +135,15 @@ fn answers_as_of(
             answers.push((format!("rows of {table}"), rows));
         }
         for report in builtin_reports() {
-            let frame = session.report(report, &[]).await.unwrap();
+            // A parameter that defaults to now is given, so answers at moments seconds apart
+            // compare (a day count could otherwise tick over between them).
+            let fixed: Vec<(String, String)> = report
+                .params
+                .iter()
+                .filter(|p| p.default == ParamDefault::Now)
+                .map(|p| (p.name.clone(), "2026-11-01T00:00:00Z".to_owned()))
+                .collect();
+            let frame = session.report(report, &fixed).await.unwrap();
             answers.push((
                 format!("report {}", report.name),
                 text_rows(&frame.collect().await.unwrap()),
@@ -1136,4 +1144,99 @@ fn patch_age_counts_each_item_from_the_start_of_its_failing_run() {
             row("openssl-libs.x86_64", "2026-10-30T01:03:16Z", "20", "false"),
         ]
     );
+}
+
+/// `ssmq changes`: every row added, removed or changed between two moments, by its identity,
+/// with the values that differ; a capture time alone is no change.
+#[test]
+fn changes_lists_each_row_added_removed_or_changed_with_what_differs() {
+    let lake = sample_copy();
+    let cache = tempfile::tempdir().unwrap();
+    ssmq(lake.path(), cache.path())
+        .arg("sync")
+        .assert()
+        .success();
+    let tags = object(lake.path(), "AWS:Tag", "i-0a2de503781daca43");
+    let text = fs::read_to_string(&tags).unwrap();
+    let first_tag: serde_json::Value =
+        serde_json::from_str(text.lines().next().unwrap().trim_start_matches('\u{feff}')).unwrap();
+    let (key, value) = (
+        first_tag["Key"].as_str().unwrap().to_owned(),
+        first_tag["Value"].as_str().unwrap().to_owned(),
+    );
+    fs::write(
+        &tags,
+        text.replacen(
+            &format!("\"Value\":\"{value}\""),
+            &format!("\"Value\":\"renamed-{value}\""),
+            1,
+        )
+        .replace("\"captureTime\":\"", "\"captureTime\":\"1"),
+    )
+    .unwrap();
+    let compliance = object(lake.path(), "AWS:ComplianceItem", "i-0a2de503781daca43");
+    let items = fs::read_to_string(&compliance)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    fs::remove_file(&compliance).unwrap();
+    fs::write(
+        object(lake.path(), "AWS:Application", "i-0feedfacecafe0001"),
+        "{\"Name\":\"htop\",\"Version\":\"3.2\",\"resourceId\":\"i-0feedfacecafe0001\",\"captureTime\":\"2026-10-31T00:00:00Z\",\"schemaVersion\":\"1.1\"}\n",
+    )
+    .unwrap();
+    ssmq(lake.path(), cache.path())
+        .arg("sync")
+        .assert()
+        .success();
+
+    let changes = |args: &[&str]| -> Vec<serde_json::Value> {
+        let output = ssmq(lake.path(), cache.path())
+            .args(["--offline", "--format", "json", "changes"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let all = changes(&["--since", "snapshot:1"]);
+    let count = |table: &str, change: &str| {
+        all.iter()
+            .filter(|c| c["table"] == table && c["change"] == change)
+            .count()
+    };
+    assert_eq!(count("aws_complianceitem", "removed"), items);
+    assert_eq!(count("aws_application", "added"), 1);
+    assert_eq!(count("aws_tag", "changed"), 1);
+    assert_eq!(all.len(), items + 2, "nothing else changed: {all:#?}");
+    let tag = all.iter().find(|c| c["table"] == "aws_tag").unwrap();
+    assert_eq!(tag["resourceid"], "i-0a2de503781daca43");
+    assert_eq!(tag["key"], key.as_str());
+    let json = |v: &serde_json::Value| -> serde_json::Value {
+        serde_json::from_str(v.as_str().unwrap()).unwrap()
+    };
+    assert_eq!(json(&tag["before"]), serde_json::json!({ "value": value }));
+    assert_eq!(
+        json(&tag["after"]),
+        serde_json::json!({ "value": format!("renamed-{value}") }),
+        "the capture time alone is no change"
+    );
+    let added = all
+        .iter()
+        .find(|c| c["table"] == "aws_application")
+        .unwrap();
+    assert_eq!(added["key"], "htop/3.2/");
+    assert!(added["before"].is_null());
+    assert_eq!(json(&added["after"])["name"], "htop");
+    // One table, and a moment with nothing after it.
+    assert_eq!(
+        changes(&["--since", "snapshot:1", "--table", "aws_tag"]).len(),
+        1
+    );
+    assert!(changes(&["--since", "snapshot:1", "--until", "snapshot:1"]).is_empty());
 }

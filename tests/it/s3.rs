@@ -11,7 +11,7 @@ use object_store::aws::AmazonS3Builder;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use predicates::prelude::*;
-use ssmq_core::sql::reports::builtin_reports;
+use ssmq_core::sql::reports::{ParamDefault, builtin_reports};
 
 use crate::common::proxy::{Fault, FaultProxy, Seen};
 use crate::common::repo;
@@ -889,13 +889,26 @@ async fn a_cache_of_a_bucket_reads_only_changed_objects_and_answers_as_the_bucke
         first.contains("Synced 175 objects: 175 new or changed read"),
         "{first}"
     );
+    // A parameter that defaults to now is given, so answers seconds apart compare.
     let report_args = |name: &str| {
-        [
+        let report = builtin_reports().iter().find(|r| r.name == name).unwrap();
+        let mut args = vec![
             "report".to_owned(),
             name.to_owned(),
             "--format".into(),
             "csv".into(),
-        ]
+        ];
+        for param in report
+            .params
+            .iter()
+            .filter(|p| p.default == ParamDefault::Now)
+        {
+            args.extend([
+                "--param".into(),
+                format!("{}=2026-11-01T00:00:00Z", param.name),
+            ]);
+        }
+        args
     };
     let before: Vec<String> = builtin_reports()
         .iter()

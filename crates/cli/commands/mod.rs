@@ -126,6 +126,19 @@ async fn on_the_lake(
             sql::shell(&session, output, stderr, format, source.describe()).await
         }
         Command::Export(args) => export::run(&session, cli, args, stderr).await,
+        Command::Changes(args) => {
+            let moment = |as_of: ssmq_core::cache::history::AsOf| -> anyhow::Result<_> {
+                let lake = session.cached().ok_or(ssmq_core::Error::PastWithoutCache {
+                    source_text: source.describe(),
+                })?;
+                Ok(lake.moment_of(as_of)?)
+            };
+            let since = moment(args.since)?;
+            let until = args.until.map(moment).transpose()?;
+            let changed =
+                ssmq_core::sql::changes::changes(&session, since, until, &args.tables).await?;
+            output.write_batch(&changed, format).await
+        }
         Command::Report(ReportArgs::Run { name, params }) => {
             report::run(&session, name, params, output, format).await
         }

@@ -436,6 +436,16 @@ impl CachedLake {
         Ok(self.viewed(View::Past(PastView::resolve(as_of, &self.manifest)?)))
     }
 
+    /// The time `as_of` names: itself, or a snapshot's time; an error when history does not
+    /// reach back that far.
+    pub fn moment_of(&self, as_of: AsOf) -> Result<DateTime<Utc>> {
+        let past = PastView::resolve(as_of, &self.manifest)?;
+        Ok(match as_of {
+            AsOf::Time(time) => time,
+            AsOf::Snapshot(_) => past.snapshot.taken_at,
+        })
+    }
+
     /// The lake with every version history keeps, current or not.
     pub fn whole_history(&self) -> CachedLake {
         self.viewed(View::Whole)

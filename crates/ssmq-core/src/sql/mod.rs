@@ -6,6 +6,7 @@
 //! `dialect` and `functions` are Athena's (Trino's) syntax and functions; `reports` and `views` read
 //! the built-in reports and views under `queries/`.
 
+pub mod changes;
 pub mod dialect;
 pub mod functions;
 pub mod register;
