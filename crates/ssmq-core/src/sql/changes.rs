@@ -47,6 +47,7 @@ const VOLATILE: &[&str] = &["capturetime", "executiontime", "schemaversion"];
 const NODE: &[&str] = &["accountid", "region", "resourceid"];
 
 /// One row as compared: its values by column, and when its version began and ended.
+#[derive(Clone)]
 struct Seen {
     values: BTreeMap<String, Option<String>>,
     from: Option<i64>,
@@ -107,7 +108,7 @@ async fn table_changes(
         for seen in rows(batch)? {
             let key = key_of(&seen.values, identity);
             if valid(&seen, at_since) {
-                before.insert(key.clone(), clone_seen(&seen));
+                before.insert(key.clone(), seen.clone());
             }
             if valid(&seen, at_until) {
                 after.insert(key, seen);
@@ -127,14 +128,6 @@ async fn table_changes(
         }
     }
     Ok(())
-}
-
-fn clone_seen(seen: &Seen) -> Seen {
-    Seen {
-        values: seen.values.clone(),
-        from: seen.from,
-        to: seen.to,
-    }
 }
 
 /// `TIMESTAMP '2026-10-31 23:59:59.123456'`.

@@ -307,6 +307,27 @@ pub enum OnError {
 }
 
 impl OnError {
+    /// `parse` of each value of the function's text argument; text it cannot read is NULL or
+    /// an error (``function: `x` is not <what>``) as the policy says.
+    fn parse_texts<T>(
+        self,
+        args: &ScalarFunctionArgs,
+        function: &str,
+        what: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Vec<Option<T>>> {
+        let arrays = argument_arrays(args)?;
+        text_array(&arrays[0])
+            .into_iter()
+            .map(|text| match text {
+                None => Ok(None),
+                Some(text) => {
+                    self.handle(parse(text), function, || format!("`{text}` is not {what}"))
+                }
+            })
+            .collect()
+    }
+
     fn handle<T>(
         self,
         value: Option<T>,
@@ -366,18 +387,11 @@ impl TrinoFunction for FromIso8601Timestamp {
         Ok(DataType::Timestamp(TimeUnit::Nanosecond, utc()))
     }
     fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = argument_arrays(&args)?;
-        let values = text_array(&arrays[0])
-            .into_iter()
-            .map(|text| match text {
-                None => Ok(None),
-                Some(text) => self.on_error.handle(
-                    parse_iso8601_timestamp(text).and_then(nanos),
-                    Self::NAME,
-                    || format!("`{text}` is not an ISO 8601 timestamp"),
-                ),
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let values =
+            self.on_error
+                .parse_texts(&args, Self::NAME, "an ISO 8601 timestamp", |text| {
+                    parse_iso8601_timestamp(text).and_then(nanos)
+                })?;
         scalar_or_array(timestamp_array(values, utc()), &args)
     }
 }
@@ -401,18 +415,11 @@ impl TrinoFunction for FromIso8601Date {
         Ok(DataType::Date32)
     }
     fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = argument_arrays(&args)?;
-        let values = text_array(&arrays[0])
-            .into_iter()
-            .map(|text| match text {
-                None => Ok(None),
-                Some(text) => self.on_error.handle(
-                    parse_iso8601_date(text).map(|d| d.to_epoch_days()),
-                    Self::NAME,
-                    || format!("`{text}` is not an ISO 8601 date"),
-                ),
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let values = self
+            .on_error
+            .parse_texts(&args, Self::NAME, "an ISO 8601 date", |text| {
+                parse_iso8601_date(text).map(|d| d.to_epoch_days())
+            })?;
         scalar_or_array(Arc::new(Date32Array::from(values)), &args)
     }
 }
