@@ -5,8 +5,9 @@
 --   that version of the node's compliance object was made), days_open is counted from then to
 --   as_of. An observation is a version of the node's compliance object that the cache's
 --   history keeps; a patch fixed and then missing again starts a new run. age_complete is
---   false when the run reaches back to the oldest observation kept (its true age may be
---   longer), always so on a source without a cache. Nodes whose status is Terminated are left
+--   false when the run reaches back to the node's oldest observation kept and that one is as
+--   old as the oldest snapshot (its true age may be longer; a node that appeared since has
+--   its whole age), always so on a source without a cache. Nodes whose status is Terminated are left
 --   out unless asked for.
 -- param: as_of (timestamp, default now) The moment ages are counted to (with --as-of, that moment)
 -- param: include_terminated (boolean, default false) Also list nodes whose status is Terminated

@@ -1,8 +1,9 @@
 -- description: One row per patch compliance item that is not compliant now, with
 --   first_observed (the start of its unbroken run of failing observations: the ExecutionTime
 --   of the scan that found it, else when that version of the node's compliance object was
---   made), last_observed, age_complete (false when the run reaches back to the oldest
---   observation the cache's history keeps, and on a source without a cache) and the node's
+--   made), last_observed, age_complete (false when the run reaches back to the node's oldest
+--   observation kept and that observation is as old as the oldest snapshot, so the item may
+--   have failed before; always false on a source without a cache) and the node's
 --   terminated flag. An observation is a version of the node's compliance object that history
 --   keeps. `patch-age` and `patch-sla` read it; ad-hoc SQL can too.
 WITH observations AS (
@@ -36,6 +37,7 @@ failing AS (
         h.executiontime,
         h._valid_from,
         h._valid_to,
+        h._snapshot_from,
         o.n
     FROM history.aws_complianceitem AS h
     JOIN observations AS o
@@ -77,7 +79,11 @@ aged AS (
         o.patchstate,
         coalesce(try(from_iso8601_timestamp(f.executiontime)), f._valid_from) AS first_observed,
         coalesce(try(from_iso8601_timestamp(o.executiontime)), o._valid_from) AS last_observed,
-        s.first_n > 1 AS age_complete
+        -- Known whole when the run began after the node's first observation, or when that
+        -- first observation came after the oldest snapshot (the node appeared since).
+        s.first_n > 1
+            OR coalesce(f._snapshot_from > (SELECT min(snapshot) FROM history.snapshots), false)
+            AS age_complete
     FROM open_items AS o
     JOIN run_starts AS s
         ON s.accountid = o.accountid

@@ -83,7 +83,8 @@ impl fmt::Display for AsOf {
 }
 
 /// `36h` and the like: a whole number and a unit (w, d, h, m, s).
-fn duration(text: &str) -> Option<TimeDelta> {
+/// `7d`, `36h`, `90m`, `2w`, `30s` as a length of time.
+pub fn duration(text: &str) -> Option<TimeDelta> {
     let unit_at = text.find(|c: char| !c.is_ascii_digit())?;
     let (number, unit) = text.split_at(unit_at);
     let number: i64 = number.parse().ok()?;

@@ -139,6 +139,8 @@ pub struct LakeCache {
     /// Days a sync keeps retired versions and snapshots, when given; else the cache's own
     /// setting (the last one given), else [`history::DEFAULT_KEEP_HISTORY_DAYS`].
     keep_history_days: Option<u32>,
+    /// The time syncs are taken at, when not the clock's (a replay of the past).
+    clock: Option<DateTime<Utc>>,
 }
 
 impl LakeCache {
@@ -167,6 +169,7 @@ impl LakeCache {
                 .join(format!("{:016x}", fnv1a(&identity))),
             source: source.describe(),
             keep_history_days: None,
+            clock: None,
         })
     }
 
@@ -174,6 +177,18 @@ impl LakeCache {
     pub fn keeping_history(mut self, days: u32) -> LakeCache {
         self.keep_history_days = Some(days);
         self
+    }
+
+    /// The same cache, its syncs taken at `time` instead of the clock's now: for replaying
+    /// a lake's past day by day (tests do), where a snapshot must be taken when its day was.
+    pub fn syncing_at(mut self, time: DateTime<Utc>) -> LakeCache {
+        self.clock = Some(time);
+        self
+    }
+
+    /// The time a sync starting now is taken at.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.unwrap_or_else(Utc::now)
     }
 
     /// The lake's cache folder.

@@ -241,7 +241,7 @@ impl<'a> NextGeneration<'a> {
             format: CACHE_FORMAT,
             generation: 0,
             source: cache.source.clone(),
-            synced_at: Utc::now(),
+            synced_at: cache.now(),
             next_version: 1,
             skipped_lines: 0,
             skipped: Vec::new(),
@@ -250,11 +250,15 @@ impl<'a> NextGeneration<'a> {
             keep_history_days: None,
         });
         let mut manifest = manifest;
+        if manifest.format != CACHE_FORMAT {
+            // The versions its snapshots saw are not known: history starts with this sync.
+            manifest.snapshots.clear();
+        }
         manifest.keep_history_days = cache.keep_history_days.or(manifest.keep_history_days);
         let keep_days = manifest
             .keep_history_days
             .unwrap_or(DEFAULT_KEEP_HISTORY_DAYS);
-        let started_at = Utc::now();
+        let started_at = cache.now();
         let number = manifest.generation + 1;
         let keep_from = started_at - TimeDelta::days(keep_days.into());
         let mut next = NextGeneration {
@@ -641,7 +645,7 @@ impl<'a> NextGeneration<'a> {
     fn publish(&mut self, layout: LakeLayout, report: &ReadReport) -> Result<()> {
         self.manifest.skipped_lines = report.bad_lines().len() as u64;
         self.manifest.skipped = layout.skipped;
-        self.manifest.synced_at = Utc::now();
+        self.manifest.synced_at = self.cache.now();
         self.write_generation()
     }
 

@@ -378,7 +378,8 @@ impl CatalogProvider for LakeCatalog {
     }
 }
 
-/// The schema of the `history.` tables: each inventory table with every row history keeps.
+/// The schema of the `history.` tables: each inventory table with every row history keeps,
+/// and [`SNAPSHOTS_TABLE`].
 pub const HISTORY_SCHEMA: &str = "history";
 
 #[derive(Debug)]
@@ -391,12 +392,31 @@ impl SchemaProvider for HistorySchema {
     /// None without a cache; a table named anyway is an error saying why.
     fn table_names(&self) -> Vec<String> {
         match self.tables.cached {
-            Some(_) => self.tables.names(),
+            Some(_) => {
+                let mut names = self.tables.names();
+                names.push(SNAPSHOTS_TABLE.to_owned());
+                names
+            }
             None => Vec::new(),
         }
     }
 
     async fn table(&self, name: &str) -> DfResult<Option<Arc<dyn TableProvider>>, DataFusionError> {
+        if name.eq_ignore_ascii_case(SNAPSHOTS_TABLE) {
+            let known = self.tables.cached.as_deref().map_or(&[][..], |lake| {
+                let snapshots = lake.snapshots();
+                // In a past view, the snapshots taken by then.
+                let known = lake.past().map_or(snapshots.len(), |past| {
+                    snapshots.partition_point(|s| s.number <= past.snapshot.number)
+                });
+                &snapshots[..known]
+            });
+            let batch = crate::cache::history::snapshots_batch(known);
+            return Ok(Some(Arc::new(MemTable::try_new(
+                batch.schema(),
+                vec![vec![batch]],
+            )?)));
+        }
         self.tables
             .history_provider(name)
             .await
@@ -405,9 +425,13 @@ impl SchemaProvider for HistorySchema {
     }
 
     fn table_exist(&self, name: &str) -> bool {
-        self.tables.lookup(name).is_ok()
+        name.eq_ignore_ascii_case(SNAPSHOTS_TABLE) || self.tables.lookup(name).is_ok()
     }
 }
+
+/// `history.snapshots`: the snapshots the cache keeps, as `ssmq history` lists them (none
+/// without a cache).
+pub const SNAPSHOTS_TABLE: &str = "snapshots";
 
 #[derive(Debug)]
 struct LakeSchema {
