@@ -42,3 +42,11 @@ pub fn text_rows(batches: &[RecordBatch]) -> Rows {
     }
     rows
 }
+
+/// The built-in reports that answer one moment of a lake: all but those that compare moments
+/// of a cache's history (`needs: history`), which have no answer on a raw lake.
+pub fn one_moment_reports() -> impl Iterator<Item = &'static ssmq_core::sql::reports::Report> {
+    ssmq_core::sql::reports::builtin_reports()
+        .iter()
+        .filter(|r| !r.needs_history)
+}

@@ -383,9 +383,16 @@ fn errors_exit_2_with_a_message_and_a_hint() {
         (
             [&sample[..], &["report", "nope"]].concat(),
             "error: Unknown report `nope`; available: instance-applications, instance-list, \
-             missing-critical-patches, noncompliant-patches, os-distribution, patch-age, \
-             patch-compliance-by-account, patch-sla, ssm-agent-versions, stale-inventory\n\
+             missing-critical-patches, node-changes, noncompliant-patches, os-distribution, \
+             patch-age, patch-changes, patch-compliance-by-account, patch-sla, \
+             ssm-agent-versions, stale-inventory\n\
              hint: `ssmq report list` lists the reports and their parameters\n"
+                .to_owned(),
+        ),
+        (
+            [&sample[..], &["report", "patch-changes"]].concat(),
+            "error: The past of this source is kept only by its cache, and it has none yet\n\
+             hint: run `ssmq sync` to start the cache: each sync that changes anything then adds a snapshot\n"
                 .to_owned(),
         ),
         (

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path as FsPath;
 use std::sync::Arc;
 
-use crate::common::{Rows, repo, text_rows};
+use crate::common::{Rows, one_moment_reports, repo, text_rows};
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
@@ -14,7 +14,7 @@ use ssmq_core::lake::discover::PartitionFilter;
 use ssmq_core::lake::read::ReadOptions;
 use ssmq_core::source::LakeStore;
 use ssmq_core::source::metered::{MeteredStore, RequestKind};
-use ssmq_core::sql::reports::{builtin_reports, find_report};
+use ssmq_core::sql::reports::find_report;
 use ssmq_core::{Error, LakeSession, SessionOptions};
 use ssmq_fixtures::{
     LakeSpec, LakeSummary, NodeModel, PatchModel, Profile, SAMPLE_AS_OF, nodes, write_lake,
@@ -321,7 +321,7 @@ async fn every_report_names_nodes_and_orders_by_a_unique_key() {
     let spec = LakeSpec::realistic(30);
     let (dir, _) = generate(&spec);
     let session = open(local(dir.path()), "", PartitionFilter::default()).await;
-    for r in builtin_reports() {
+    for r in one_moment_reports() {
         let params: &[(&str, &str)] = if r.name == "stale-inventory" {
             &[("days", "0")]
         } else {
@@ -401,7 +401,7 @@ async fn objects_outside_account_and_region_filters_are_never_listed_or_read() {
         for table in session.table_names() {
             sql(&session, &format!("SELECT * FROM {table}")).await;
         }
-        for r in builtin_reports() {
+        for r in one_moment_reports() {
             report(&session, &r.name, &[]).await;
         }
         assert_only_partitions(&store, key, &allowed);
@@ -595,7 +595,7 @@ async fn each_object_is_fetched_once_per_session() {
     let sample = repo().join("fixtures/sample");
     let store = MeteredStore::recording(local(&sample));
     let session = open(Arc::new(store.clone()), "", PartitionFilter::default()).await;
-    for r in builtin_reports() {
+    for r in one_moment_reports() {
         report(&session, &r.name, &[]).await;
     }
     sql(

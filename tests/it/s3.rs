@@ -14,7 +14,7 @@ use predicates::prelude::*;
 use ssmq_core::sql::reports::{ParamDefault, builtin_reports};
 
 use crate::common::proxy::{Fault, FaultProxy, Seen};
-use crate::common::repo;
+use crate::common::{one_moment_reports, repo};
 use crate::common::s3::{S3Server, upload};
 
 const PREFIX: &str = "ResourceDataSync";
@@ -109,7 +109,7 @@ async fn every_report_and_query_answers_exactly_as_on_disk() {
                 .into(),
         ],
     ];
-    for report in builtin_reports() {
+    for report in one_moment_reports() {
         let mut command = vec!["report".to_owned(), report.name.clone()];
         if report.name == "stale-inventory" {
             command.extend(["--param".to_owned(), "as_of=2026-11-01".to_owned()]);
@@ -910,8 +910,7 @@ async fn a_cache_of_a_bucket_reads_only_changed_objects_and_answers_as_the_bucke
         }
         args
     };
-    let before: Vec<String> = builtin_reports()
-        .iter()
+    let before: Vec<String> = one_moment_reports()
         .map(|report| {
             let args = report_args(&report.name);
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -955,7 +954,7 @@ async fn a_cache_of_a_bucket_reads_only_changed_objects_and_answers_as_the_bucke
             && second.contains(", 1 reads;"),
         "one GET, by ETag: {second}"
     );
-    for report in builtin_reports() {
+    for report in one_moment_reports() {
         let args = ["report", report.name.as_str(), "--format", "csv"];
         let (cached, _) = run(&[&["--offline"][..], &args[..]].concat());
         let (raw, _) = run(&[&["--no-cache"][..], &args[..]].concat());
@@ -967,7 +966,7 @@ async fn a_cache_of_a_bucket_reads_only_changed_objects_and_answers_as_the_bucke
     assert!(answer.contains("renamed-"), "{answer}");
 
     // History: the bucket as it stood at the first sync, whole and per table.
-    for (report, before) in builtin_reports().iter().zip(&before) {
+    for (report, before) in one_moment_reports().zip(&before) {
         let args = report_args(&report.name);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (then, said) = run(&[&["--offline", "--as-of", "snapshot:1"][..], &args[..]].concat());

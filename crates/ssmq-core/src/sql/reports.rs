@@ -19,6 +19,10 @@
 //!
 //! `key` names the columns that identify a row; the SQL ends with an `ORDER BY` over them so
 //! output is deterministic. `example` is a command line that runs the report (optional).
+//! `needs: history` marks a report that compares moments of the cache's history: on a source
+//! without a cache it is refused rather than answered as if nothing had changed. A timestamp
+//! parameter takes an RFC 3339 time, a date (its start, UTC) or a duration back from the
+//! report's now (`7d`).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -116,7 +120,10 @@ impl ReportParam {
                 });
             }
         };
-        if self.kind == ParamKind::Text && !self.choices.is_empty() && self.parse(text).is_none() {
+        if self.kind == ParamKind::Text
+            && !self.choices.is_empty()
+            && self.parse(text, now).is_none()
+        {
             return Err(Error::ReportParam {
                 report: report.to_owned(),
                 problem: format!(
@@ -126,7 +133,7 @@ impl ReportParam {
                 ),
             });
         }
-        self.parse(text).ok_or_else(|| Error::ReportParam {
+        self.parse(text, now).ok_or_else(|| Error::ReportParam {
             report: report.to_owned(),
             problem: format!(
                 "parameter `{}` expects {}, got `{text}`",
@@ -136,13 +143,15 @@ impl ReportParam {
                     ParamKind::Integer => "an integer",
                     ParamKind::Boolean => "true or false",
                     ParamKind::Timestamp =>
-                        "a timestamp like 2026-11-01T00:00:00Z or a date like 2026-11-01",
+                        "a timestamp like 2026-11-01T00:00:00Z, a date like 2026-11-01 or a \
+                         duration back like 7d",
                 }
             ),
         })
     }
 
-    fn parse(&self, text: &str) -> Option<ScalarValue> {
+    /// `text` as a value of this parameter; a duration (`7d`) is counted back from `now`.
+    fn parse(&self, text: &str, now: DateTime<Utc>) -> Option<ScalarValue> {
         let text = text.trim();
         Some(match self.kind {
             ParamKind::Text if self.choices.is_empty() => ScalarValue::Utf8(Some(text.to_owned())),
@@ -160,7 +169,7 @@ impl ReportParam {
                     _ => return None,
                 }))
             }
-            ParamKind::Timestamp => timestamp_value(parse_instant(text)?),
+            ParamKind::Timestamp => timestamp_value(parse_instant(text, now)?),
         })
     }
 
@@ -174,9 +183,13 @@ impl ReportParam {
     }
 }
 
-fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
+/// An RFC 3339 time, a date (its start, UTC) or a duration back from `now` (`7d`, `36h`).
+fn parse_instant(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
+    }
+    if let Some(back) = crate::cache::history::duration(text) {
+        return Some(now - back);
     }
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
     Some(date.and_hms_opt(0, 0, 0)?.and_utc())
@@ -201,6 +214,9 @@ pub struct Report {
     pub key: Vec<String>,
     /// A command line that runs it, for its help.
     pub example: Option<String>,
+    /// Whether it compares moments of the cache's history (`-- needs: history`), and so has
+    /// no answer on a source without a cache.
+    pub needs_history: bool,
     /// The whole file, header included (comments are SQL comments).
     pub sql: String,
 }
@@ -246,6 +262,7 @@ impl Report {
         let mut description = None;
         let mut key = None;
         let mut example = None;
+        let mut needs_history = false;
         let mut params = Vec::new();
         for (field, value) in fields {
             match field.as_str() {
@@ -260,6 +277,10 @@ impl Report {
                     )
                 }
                 "example" => example = Some(value),
+                "needs" if value == "history" => needs_history = true,
+                "needs" => {
+                    return Err(defect(format!("`needs: {value}`: only `history` is known")));
+                }
                 "param" => params.push(parse_param(&value).map_err(&defect)?),
                 other => return Err(defect(format!("unknown field `{other}`"))),
             }
@@ -271,6 +292,7 @@ impl Report {
             params,
             key: key.ok_or_else(|| defect("no `key:`".into()))?,
             example,
+            needs_history,
             sql: text.to_owned(),
         };
         let used = placeholders(&report.sql);
@@ -379,7 +401,7 @@ fn parse_param(text: &str) -> std::result::Result<ReportParam, String> {
         choices,
     };
     if let ParamDefault::Value(v) = &param.default
-        && param.parse(v).is_none()
+        && param.parse(v, Utc::now()).is_none()
     {
         return Err(format!("default `{v}` of `{name}` is not a valid {kind}"));
     }
@@ -499,7 +521,7 @@ ORDER BY accountid, region, resourceid
     #[test]
     fn binding_types_values_and_defaults() {
         let r = Report::parse("stale", TEXT).unwrap();
-        let now = parse_instant("2026-11-01T12:00:00Z").unwrap();
+        let now = parse_instant("2026-11-01T12:00:00Z", Utc::now()).unwrap();
         let given = vec![
             ("owner".to_owned(), "ops".to_owned()),
             ("days".to_owned(), "30".to_owned()),
@@ -522,7 +544,20 @@ ORDER BY accountid, region, resourceid
         assert_eq!(values["days"].value, ScalarValue::Int64(Some(7)));
         assert_eq!(
             values["as_of"].value,
-            timestamp_value(parse_instant("2026-10-01T00:00:00Z").unwrap())
+            timestamp_value(parse_instant("2026-10-01T00:00:00Z", Utc::now()).unwrap())
+        );
+
+        // A duration is counted back from the report's now, not the clock's.
+        let given = vec![
+            ("owner".to_owned(), "x".to_owned()),
+            ("as_of".to_owned(), "36h".to_owned()),
+        ];
+        let ParamValues::Map(values) = r.bind(&given, now).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            values["as_of"].value,
+            timestamp_value(parse_instant("2026-10-31T00:00:00Z", Utc::now()).unwrap())
         );
     }
 

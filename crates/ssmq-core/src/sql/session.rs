@@ -451,6 +451,12 @@ impl LakeSession {
     /// that defaults to now defaults to the moment the session answers for.
     pub async fn report(&self, report: &Report, params: &[(String, String)]) -> Result<DataFrame> {
         let values = report.bind(params, self.moment())?;
+        if report.needs_history {
+            let lake = self.cached().ok_or_else(|| Error::PastWithoutCache {
+                source_text: "this source".to_owned(),
+            })?;
+            within_history(report, &values, lake)?;
+        }
         let mut statements = parse_statements(&report.sql)?;
         if statements.len() != 1 {
             return Err(Error::ReportDefinition {
@@ -616,6 +622,37 @@ fn statement_keywords(sql: &str) -> String {
         return words[..=end].join(" ");
     }
     words.first().cloned().unwrap_or_default()
+}
+
+/// Refuses a history report's moment the cache's history does not reach back to: before
+/// its oldest snapshot the cache knows nothing of the lake, so every row would look new.
+fn within_history(report: &Report, values: &ParamValues, lake: &CachedLake) -> Result<()> {
+    let ParamValues::Map(values) = values else {
+        return Ok(());
+    };
+    let Some(oldest) = lake.snapshots().first() else {
+        return Err(Error::NoHistory);
+    };
+    for (name, value) in values {
+        let datafusion::scalar::ScalarValue::TimestampNanosecond(Some(nanos), _) = value.value
+        else {
+            continue;
+        };
+        let moment = DateTime::from_timestamp_nanos(nanos);
+        if moment < oldest.taken_at {
+            return Err(Error::ReportParam {
+                report: report.name.clone(),
+                problem: format!(
+                    "parameter `{name}` is {}, before the cache's history begins (snapshot {}, \
+                     taken {}); `ssmq history` lists the snapshots kept",
+                    crate::cache::history::time_text(moment),
+                    oldest.number,
+                    crate::cache::history::time_text(oldest.taken_at)
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
