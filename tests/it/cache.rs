@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::common::{Rows, repo, text_rows};
+use crate::common::{Rows, one_moment_reports, repo, text_rows};
 use assert_cmd::Command;
 use predicates::prelude::*;
 use ssmq_core::cache::history::AsOf;
@@ -14,7 +14,7 @@ use ssmq_core::cache::{CacheUse, LakeCache, SyncSummary, sync};
 use ssmq_core::lake::discover::PartitionFilter;
 use ssmq_core::lake::read::ReadOptions;
 use ssmq_core::source::s3::S3Options;
-use ssmq_core::sql::reports::{ParamDefault, builtin_reports};
+use ssmq_core::sql::reports::ParamDefault;
 use ssmq_core::{LakeSession, SessionOptions, Source};
 
 const PARTITION: &str =
@@ -40,11 +40,11 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn source(lake: &Path) -> Source {
+pub(crate) fn source(lake: &Path) -> Source {
     Source::parse(lake.to_str().unwrap()).unwrap()
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Runtime::new().unwrap()
 }
 
@@ -63,7 +63,7 @@ fn sync_kept(lake: &Path, cache_root: &Path, days: u32) -> ssmq_core::Result<Syn
     sync_cache(&source, &cache)
 }
 
-fn sync_cache(source: &Source, cache: &LakeCache) -> ssmq_core::Result<SyncSummary> {
+pub(crate) fn sync_cache(source: &Source, cache: &LakeCache) -> ssmq_core::Result<SyncSummary> {
     runtime().block_on(sync(
         source,
         cache,
@@ -98,12 +98,16 @@ fn backdate_snapshots(cache_root: &Path, lake: &Path, days: i64) {
 
 /// Everything a user can ask of a lake, as text: the tables overview, every table's columns
 /// and rows (sorted), every report, and the entries passed over as not inventory.
-fn answers(lake: &Path, cache: CacheUse, filter: &PartitionFilter) -> Vec<(String, Rows)> {
+pub(crate) fn answers(
+    lake: &Path,
+    cache: CacheUse,
+    filter: &PartitionFilter,
+) -> Vec<(String, Rows)> {
     answers_as_of(lake, cache, filter, None)
 }
 
 /// [`answers`] as of a moment of the cache's history.
-fn answers_as_of(
+pub(crate) fn answers_as_of(
     lake: &Path,
     cache: CacheUse,
     filter: &PartitionFilter,
@@ -134,7 +138,9 @@ fn answers_as_of(
             rows.sort();
             answers.push((format!("rows of {table}"), rows));
         }
-        for report in builtin_reports() {
+        // Reports that compare moments of history have no answer on a raw lake (they are
+        // checked against the model of an evolving fleet in `timeline`).
+        for report in one_moment_reports() {
             // A parameter that defaults to now is given, so answers at moments seconds apart
             // compare (a day count could otherwise tick over between them).
             let fixed: Vec<(String, String)> = report
@@ -566,13 +572,13 @@ fn a_cache_of_an_earlier_format_is_rebuilt_by_the_next_sync() {
 }
 
 /// Sets the modification time of `file`.
-fn set_modified(file: &Path, time: chrono::DateTime<chrono::Utc>) {
+pub(crate) fn set_modified(file: &Path, time: chrono::DateTime<chrono::Utc>) {
     let file = fs::File::options().write(true).open(file).unwrap();
     file.set_modified(time.into()).unwrap();
 }
 
 /// The snapshots of the cache of `lake`.
-fn snapshots(cache_root: &Path, lake: &Path) -> Vec<ssmq_core::cache::Snapshot> {
+pub(crate) fn snapshots(cache_root: &Path, lake: &Path) -> Vec<ssmq_core::cache::Snapshot> {
     let cache = LakeCache::for_source(cache_root, &source(lake), &S3Options::default()).unwrap();
     cache.current().unwrap().unwrap().snapshots().to_vec()
 }

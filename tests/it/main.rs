@@ -7,6 +7,8 @@
 //! - `lake`: generated lakes checked against the generator's model;
 //! - `cache`: the Parquet cache answers as the lake does while objects change;
 //! - `export`: `ssmq export`, read back by real readers, all or nothing;
+//! - `timeline`: a fleet evolving day by day, its past asked of the cache and checked against
+//!   the model's truth;
 //! - `s3`: against a real S3-compatible server (moto) on loopback, with injected faults.
 
 #[path = "../common/mod.rs"]
@@ -18,3 +20,4 @@ mod export;
 mod lake;
 mod s3;
 mod shell;
+mod timeline;

@@ -14,6 +14,7 @@
 //!          -> objects (key, NDJSON body, quirks)        render.rs, json.rs
 //!          -> files in a directory, in parallel         write.rs
 //!          -> LakeSummary                               summary.rs
+//!          -> Timeline: the fleet day by day             timeline.rs
 //! ```
 //!
 //! Everything is a pure function of the spec: the same spec gives the same bytes on any
@@ -36,6 +37,7 @@ mod rng;
 mod sample;
 mod summary;
 mod time;
+mod timeline;
 mod write;
 
 pub use fleet::Fleet;
@@ -51,6 +53,7 @@ pub use summary::{
     InventoryKey, LakeSummary, NOT_FULL_DEPTH, NOT_JSON, SkippedObject, TypeSummary, count_lines,
     parse_inventory_key, summarize,
 };
+pub use timeline::{Day, FailingRun, Timeline, TimelineSpec, UPGRADED_AGENT};
 pub use write::write_lake;
 
 use std::collections::VecDeque;

@@ -1,0 +1,425 @@
+//! A fleet evolving day by day (`ssmq_fixtures::Timeline`), synced once a day into a cache
+//! whose syncs are taken on the fleet's days: the past the cache answers equals each day's
+//! lake read raw, and the history reports and `changes` equal what the model says happened.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use ssmq_core::cache::history::AsOf;
+use ssmq_core::cache::{CacheUse, LakeCache, sync};
+use ssmq_core::lake::discover::PartitionFilter;
+use ssmq_core::lake::read::ReadOptions;
+use ssmq_core::source::s3::S3Options;
+use ssmq_core::sql::changes::changes;
+use ssmq_core::sql::reports::find_report;
+use ssmq_core::{LakeSession, SessionOptions};
+use ssmq_fixtures::{Day, LakeSpec, NodeModel, Timeline, TimelineSpec};
+
+use super::cache::{answers, answers_as_of, runtime, set_modified, snapshots, source};
+use crate::common::text_rows;
+
+/// 24 nodes of the sample profile, 8 days, 3 launched.
+fn timeline() -> Timeline {
+    let mut lake = LakeSpec::sample();
+    lake.nodes = 24;
+    Timeline::new(&TimelineSpec {
+        lake,
+        days: 8,
+        launched: 3,
+    })
+}
+
+fn time(epoch_seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(epoch_seconds, 0).unwrap()
+}
+
+/// The lake as the sync leaves it on `day`, written over the lake of the day before
+/// (`before`): objects that changed are written at the day's time, those gone removed.
+fn write_day(lake: &Path, before: Option<&Day>, day: &Day) {
+    let previous: BTreeMap<String, Vec<u8>> = before
+        .map(|d| d.objects().into_iter().map(|o| (o.key, o.body)).collect())
+        .unwrap_or_default();
+    let objects = day.objects();
+    let keys: BTreeSet<&str> = objects.iter().map(|o| o.key.as_str()).collect();
+    for key in previous.keys().filter(|k| !keys.contains(k.as_str())) {
+        fs::remove_file(lake.join(key)).unwrap();
+    }
+    for object in &objects {
+        if previous.get(&object.key) == Some(&object.body) {
+            continue;
+        }
+        let path = lake.join(&object.key);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, &object.body).unwrap();
+        set_modified(&path, time(day.written_at));
+    }
+}
+
+/// Replays the timeline into `lake`, syncing each day at its time into a cache under
+/// `cache_root`.
+fn replay(timeline: &Timeline, lake: &Path, cache_root: &Path) {
+    let mut before = None;
+    for day in &timeline.days {
+        write_day(lake, before, day);
+        let cache = LakeCache::for_source(cache_root, &source(lake), &S3Options::default())
+            .unwrap()
+            .syncing_at(time(day.synced_at));
+        runtime()
+            .block_on(sync(
+                &source(lake),
+                &cache,
+                &S3Options::default(),
+                &ReadOptions::default(),
+            ))
+            .unwrap();
+        before = Some(day);
+    }
+}
+
+/// The last moment of `day` (before the next day's writes).
+fn end_of(day: &Day) -> AsOf {
+    AsOf::Time(time(day.synced_at + 12 * 3600))
+}
+
+/// Rows of a report (or of `changes`) as maps from column name to text.
+type Named = Vec<BTreeMap<String, String>>;
+
+fn named(batches: &[arrow::array::RecordBatch]) -> Named {
+    let Some(first) = batches.first() else {
+        return Vec::new();
+    };
+    let names: Vec<String> = first
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    text_rows(batches)
+        .into_iter()
+        .map(|row| {
+            names
+                .iter()
+                .cloned()
+                .zip(row.into_iter().map(Option::unwrap_or_default))
+                .collect()
+        })
+        .collect()
+}
+
+/// `report` answered as of `moment` with `params`, from the cache.
+fn report(
+    lake: &Path,
+    cache_root: &Path,
+    moment: AsOf,
+    name: &str,
+    params: &[(&str, String)],
+) -> Named {
+    runtime().block_on(async {
+        let options = SessionOptions {
+            cache: CacheUse::Offline(cache_root.to_path_buf()),
+            as_of: Some(moment),
+            ..SessionOptions::default()
+        };
+        let session = LakeSession::open(&source(lake), options).await.unwrap();
+        let params: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        let frame = session
+            .report(find_report(name).unwrap(), &params)
+            .await
+            .unwrap();
+        named(&frame.collect().await.unwrap())
+    })
+}
+
+fn rfc3339(epoch_seconds: i64) -> String {
+    time(epoch_seconds).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A node's patch item states on a day, by patch id.
+fn patch_states(node: &NodeModel) -> BTreeMap<&str, (&str, &str)> {
+    node.patches
+        .iter()
+        .map(|p| (p.id.as_str(), (p.status, p.state)))
+        .collect()
+}
+
+fn by_id(day: &Day) -> BTreeMap<&str, &NodeModel> {
+    day.nodes.iter().map(|n| (n.node_id.as_str(), n)).collect()
+}
+
+/// The fleet changes in the ways the model says it does (else the checks below test little).
+#[test]
+fn the_timeline_launches_terminates_upgrades_and_reopens() {
+    let timeline = timeline();
+    let (first, last) = (&timeline.days[0], timeline.days.last().unwrap());
+    let first_nodes = by_id(first);
+    let last_nodes = by_id(last);
+    assert!(
+        last_nodes.keys().any(|n| !first_nodes.contains_key(n)),
+        "a node launched"
+    );
+    assert!(
+        first_nodes.keys().any(|n| !last_nodes.contains_key(n)),
+        "a node went"
+    );
+    assert!(
+        last.nodes
+            .iter()
+            .any(|n| n.agent_version == ssmq_fixtures::UPGRADED_AGENT)
+    );
+    let later_runs = last.failing.values().filter(|r| !r.before_day_zero).count();
+    let old_runs = last.failing.values().filter(|r| r.before_day_zero).count();
+    assert!(
+        later_runs > 3 && old_runs > 0,
+        "{later_runs} new, {old_runs} old runs"
+    );
+    let reopened = last
+        .failing
+        .iter()
+        .filter(|(item, run)| !run.before_day_zero && first.failing.contains_key(*item))
+        .count();
+    assert!(
+        reopened > 0,
+        "an item failing on day 0 was fixed and failed again"
+    );
+}
+
+/// For several days, every table, report and the overview answered as of that day from the
+/// cache equal the same questions asked of that day's lake read raw.
+#[test]
+fn as_of_each_day_the_cache_answers_as_that_days_lake() {
+    let timeline = timeline();
+    let (lake, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    replay(&timeline, lake.path(), cache.path());
+    assert_eq!(
+        snapshots(cache.path(), lake.path()).len(),
+        timeline.days.len(),
+        "every day changed something"
+    );
+    // Ages and first observations depend on history, which a raw lake does not have.
+    let comparable = |answers: Vec<(String, crate::common::Rows)>| {
+        answers
+            .into_iter()
+            .filter(|(what, _)| what != "report patch-age" && what != "report patch-sla")
+            .collect::<Vec<_>>()
+    };
+    for day in [0, 2, 5, 8].map(|d| &timeline.days[d]) {
+        let raw = tempfile::tempdir().unwrap();
+        write_day(raw.path(), None, day);
+        let expected = comparable(answers(
+            raw.path(),
+            CacheUse::Bypass,
+            &PartitionFilter::default(),
+        ));
+        let past = comparable(answers_as_of(
+            lake.path(),
+            CacheUse::Offline(cache.path().to_path_buf()),
+            &PartitionFilter::default(),
+            Some(end_of(day)),
+        ));
+        assert_eq!(expected.len(), past.len());
+        for ((what, expected), (_, past)) in expected.iter().zip(&past) {
+            assert_eq!(
+                expected, past,
+                "{what} as of day {} differs from that day's lake",
+                day.number
+            );
+        }
+    }
+}
+
+/// `patch-age` gives every open item of a node that is not terminated the model's first
+/// failing scan and day count, complete unless its run began before day 0; fixed and
+/// reopened items start again.
+#[test]
+fn patch_age_equals_the_models_failing_runs() {
+    let timeline = timeline();
+    let (lake, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    replay(&timeline, lake.path(), cache.path());
+    for day in [3, 8].map(|d| &timeline.days[d]) {
+        let as_of = day.synced_at + 12 * 3600;
+        let rows = report(
+            lake.path(),
+            cache.path(),
+            end_of(day),
+            "patch-age",
+            &[("as_of", rfc3339(as_of))],
+        );
+        let answered: BTreeSet<(String, String, String, String, String)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r["resourceid"].clone(),
+                    r["patch_id"].clone(),
+                    r["first_observed"].clone(),
+                    r["days_open"].clone(),
+                    r["age_complete"].clone(),
+                )
+            })
+            .collect();
+        let nodes = by_id(day);
+        let expected: BTreeSet<(String, String, String, String, String)> = day
+            .failing
+            .iter()
+            .filter(|((node, _), _)| {
+                nodes[node.as_str()].instance_status.as_deref() != Some("Terminated")
+            })
+            .map(|((node, patch), run)| {
+                let first: DateTime<Utc> = run.first_scan.parse().unwrap();
+                let days = (as_of - first.timestamp()).div_euclid(86_400);
+                (
+                    node.clone(),
+                    patch.clone(),
+                    run.first_scan.clone(),
+                    days.to_string(),
+                    (!run.before_day_zero).to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(answered, expected, "patch-age as of day {}", day.number);
+        let reopened = day.failing.values().filter(|r| !r.before_day_zero).count();
+        assert!(
+            reopened > 0,
+            "items failing since a later scan on day {}",
+            day.number
+        );
+    }
+}
+
+/// `patch-changes` and `node-changes` between two days list what the model's two days differ
+/// in; `changes` of `aws_instanceinformation` too.
+#[test]
+fn change_reports_equal_the_models_differences() {
+    let timeline = timeline();
+    let (lake, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    replay(&timeline, lake.path(), cache.path());
+    let (a, b) = (&timeline.days[2], &timeline.days[7]);
+    let (since, until) = (a.synced_at + 3600, b.synced_at + 3600);
+    let params = [
+        ("since", rfc3339(since)),
+        ("until", rfc3339(until)),
+        ("include_terminated", "true".to_owned()),
+    ];
+    let at_b = end_of(b);
+    let (nodes_a, nodes_b) = (by_id(a), by_id(b));
+
+    let answered: BTreeSet<(String, String, String)> =
+        report(lake.path(), cache.path(), at_b, "patch-changes", &params)
+            .into_iter()
+            .map(|r| {
+                (
+                    r["resourceid"].clone(),
+                    r["patch_id"].clone(),
+                    r["change"].clone(),
+                )
+            })
+            .collect();
+    let mut expected = BTreeSet::new();
+    for (id, node) in &nodes_b {
+        let before = nodes_a.get(id).map(|n| patch_states(n)).unwrap_or_default();
+        for (patch, (status, state)) in patch_states(node) {
+            let was = before.get(patch);
+            if status == "NON_COMPLIANT" && was != Some(&(status, state)) {
+                let change = match state {
+                    "Missing" => "newly missing",
+                    "Failed" => "newly failed",
+                    _ => "newly not compliant",
+                };
+                expected.insert((id.to_string(), patch.to_owned(), change.to_owned()));
+            }
+        }
+        if node.patches.is_empty() {
+            continue;
+        }
+        let now = patch_states(node);
+        for (patch, (status, _)) in &before {
+            if *status == "NON_COMPLIANT"
+                && now.get(patch).is_none_or(|(s, _)| *s != "NON_COMPLIANT")
+            {
+                expected.insert((id.to_string(), (*patch).to_owned(), "fixed".to_owned()));
+            }
+        }
+    }
+    assert!(expected.iter().any(|(_, _, c)| c == "fixed"));
+    assert!(expected.iter().any(|(_, _, c)| c == "newly missing"));
+    assert_eq!(answered, expected, "patch-changes");
+
+    let node_params = [("since", rfc3339(since)), ("until", rfc3339(until))];
+    let answered: BTreeSet<(String, String)> = report(
+        lake.path(),
+        cache.path(),
+        at_b,
+        "node-changes",
+        &node_params,
+    )
+    .into_iter()
+    .map(|r| (r["resourceid"].clone(), r["change"].clone()))
+    .collect();
+    let mut expected = BTreeSet::new();
+    let mut changed = BTreeSet::new();
+    for (id, node) in &nodes_b {
+        let Some(old) = nodes_a.get(id) else {
+            expected.insert((id.to_string(), "appeared".to_owned()));
+            continue;
+        };
+        let terminated = |n: &NodeModel| n.instance_status.as_deref() == Some("Terminated");
+        if terminated(node) && !terminated(old) {
+            expected.insert((id.to_string(), "terminated".to_owned()));
+        }
+        if node.agent_version != old.agent_version {
+            expected.insert((id.to_string(), "agent version".to_owned()));
+        }
+        if node.agent_version != old.agent_version || node.instance_status != old.instance_status {
+            changed.insert(id.to_string());
+        }
+    }
+    for id in nodes_a.keys().filter(|id| !nodes_b.contains_key(*id)) {
+        expected.insert((id.to_string(), "went away".to_owned()));
+    }
+    for change in ["appeared", "went away", "terminated", "agent version"] {
+        assert!(
+            expected.iter().any(|(_, c)| c == change),
+            "no `{change}` to check"
+        );
+    }
+    assert_eq!(answered, expected, "node-changes");
+
+    // `changes` of the same table: added and removed nodes, and those whose agent or status
+    // changed (capture times alone are no change).
+    let rows = runtime().block_on(async {
+        let options = SessionOptions {
+            cache: CacheUse::Offline(cache.path().to_path_buf()),
+            ..SessionOptions::default()
+        };
+        let session = LakeSession::open(&source(lake.path()), options)
+            .await
+            .unwrap();
+        let batch = changes(
+            &session,
+            time(since),
+            Some(time(until)),
+            &["aws_instanceinformation".to_owned()],
+        )
+        .await
+        .unwrap();
+        named(&[batch])
+    });
+    let answered: BTreeSet<(String, String)> = rows
+        .into_iter()
+        .map(|r| (r["resourceid"].clone(), r["change"].clone()))
+        .collect();
+    let expected: BTreeSet<(String, String)> = expected
+        .iter()
+        .filter_map(|(id, change)| match change.as_str() {
+            "appeared" => Some((id.clone(), "added".to_owned())),
+            "went away" => Some((id.clone(), "removed".to_owned())),
+            _ => None,
+        })
+        .chain(changed.into_iter().map(|id| (id, "changed".to_owned())))
+        .collect();
+    assert_eq!(answered, expected, "changes of aws_instanceinformation");
+}
