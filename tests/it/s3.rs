@@ -14,8 +14,8 @@ use predicates::prelude::*;
 use ssmq_core::sql::reports::{ParamDefault, builtin_reports};
 
 use crate::common::proxy::{Fault, FaultProxy, Seen};
-use crate::common::{one_moment_reports, repo};
 use crate::common::s3::{S3Server, upload};
+use crate::common::{one_moment_reports, repo};
 
 const PREFIX: &str = "ResourceDataSync";
 const ACCESS_KEY: &str = "AKIASSMQTESTEXAMPLE";

@@ -423,3 +423,114 @@ fn change_reports_equal_the_models_differences() {
         .collect();
     assert_eq!(answered, expected, "changes of aws_instanceinformation");
 }
+
+/// Pruning to a day keeps exactly the snapshots taken from then on: every day kept answers as
+/// its lake, a day before is refused, and ages now reach back only to the oldest day kept
+/// (those runs incomplete, except on nodes that appeared since).
+#[test]
+fn pruning_keeps_exactly_the_days_retention_says() {
+    let timeline = timeline();
+    let (lake, cache_root) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    replay(&timeline, lake.path(), cache_root.path());
+    let kept_from = &timeline.days[5];
+    let cache = LakeCache::for_source(
+        cache_root.path(),
+        &source(lake.path()),
+        &S3Options::default(),
+    )
+    .unwrap();
+    let pruned = runtime()
+        .block_on(ssmq_core::cache::prune(
+            &cache,
+            time(kept_from.synced_at),
+            false,
+        ))
+        .unwrap();
+    assert_eq!(pruned.snapshots, 5, "days 0 to 4 go");
+    let taken: Vec<i64> = snapshots(cache_root.path(), lake.path())
+        .iter()
+        .map(|s| s.taken_at.timestamp())
+        .collect();
+    let expected: Vec<i64> = timeline.days[5..].iter().map(|d| d.synced_at).collect();
+    assert_eq!(taken, expected);
+
+    for day in [5, 8].map(|d| &timeline.days[d]) {
+        let raw = tempfile::tempdir().unwrap();
+        write_day(raw.path(), None, day);
+        let (_, expected) = &answers(raw.path(), CacheUse::Bypass, &PartitionFilter::default())[0];
+        let (_, past) = &answers_as_of(
+            lake.path(),
+            CacheUse::Offline(cache_root.path().to_path_buf()),
+            &PartitionFilter::default(),
+            Some(end_of(day)),
+        )[0];
+        assert_eq!(
+            expected, past,
+            "tables as of day {} after pruning",
+            day.number
+        );
+    }
+    let refused = runtime().block_on(LakeSession::open(
+        &source(lake.path()),
+        SessionOptions {
+            cache: CacheUse::Offline(cache_root.path().to_path_buf()),
+            as_of: Some(end_of(&timeline.days[4])),
+            ..SessionOptions::default()
+        },
+    ));
+    assert!(
+        matches!(refused, Err(ssmq_core::Error::BeforeHistory { .. })),
+        "{refused:?}"
+    );
+
+    let last = timeline.days.last().unwrap();
+    let as_of = last.synced_at + 12 * 3600;
+    let answered: BTreeSet<(String, String, String, String)> = report(
+        lake.path(),
+        cache_root.path(),
+        end_of(last),
+        "patch-age",
+        &[("as_of", rfc3339(as_of))],
+    )
+    .iter()
+    .map(|r| {
+        (
+            r["resourceid"].clone(),
+            r["patch_id"].clone(),
+            r["first_observed"].clone(),
+            r["age_complete"].clone(),
+        )
+    })
+    .collect();
+    let (then, now) = (by_id(kept_from), by_id(last));
+    let expected: BTreeSet<(String, String, String, String)> = last
+        .failing
+        .iter()
+        .filter(|((node, _), _)| {
+            now[node.as_str()].instance_status.as_deref() != Some("Terminated")
+        })
+        .map(|((node, patch), run)| {
+            // The scan of the node's version current on the oldest day kept.
+            let kept_scan = then
+                .get(node.as_str())
+                .and_then(|n| n.patch_run.as_ref())
+                .map(|r| r.operation_end_time.clone());
+            let (first, complete) = match kept_scan {
+                Some(scan) if run.first_scan <= scan => (scan, false),
+                _ => (run.first_scan.clone(), true),
+            };
+            (node.clone(), patch.clone(), first, complete.to_string())
+        })
+        .collect();
+    assert!(
+        expected
+            .iter()
+            .any(|(_, _, _, complete)| complete == "false")
+    );
+    assert!(
+        expected
+            .iter()
+            .any(|(_, _, _, complete)| complete == "true")
+    );
+    assert_eq!(answered, expected, "patch-age after pruning");
+}
