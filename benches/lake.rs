@@ -37,8 +37,12 @@ use ssmq_core::cache::{CacheUse, LakeCache, sync};
 use ssmq_core::lake::read::ReadOptions;
 use ssmq_core::output::export::{ExportOptions, export_tables, open_destination};
 use ssmq_core::source::s3::S3Options;
+use ssmq_core::sql::reports::find_report;
 use ssmq_core::{LakeSession, SessionOptions, Source};
 use ssmq_fixtures::{LakeSpec, write_lake};
+
+/// Daily 1% syncs of history before the month-of-history steps.
+const HISTORY_DAYS: usize = 30;
 
 /// Runs per step (`SSMQ_BENCH_RUNS`, 5 unless set); the median is reported.
 fn runs() -> usize {
@@ -362,6 +366,7 @@ async fn bench_lake(nodes: usize, threads: usize) {
         None,
     );
     let full_requests = sync_requests(&source, &cache, true).await;
+    let fresh_cache_mb = dir_bytes(cache.dir()) as f64 / 1e6;
 
     let warm_report = measure(|| {}, || run_sql(offline.clone(), REPORT_SQL)).await;
     print_row(
@@ -408,6 +413,45 @@ async fn bench_lake(nodes: usize, threads: usize) {
     )
     .await;
     print_row("sync after 1% of objects changed", &incremental, None, None);
+    // A month of history: a 1% sync a day up to HISTORY_DAYS snapshots, then the same step
+    // measured again with that history kept.
+    let mut changed_versions: usize = (1..=round).map(|r| touched(&files, r)).sum();
+    while round < HISTORY_DAYS {
+        round += 1;
+        touch_one_percent(&files, round, &mut originals);
+        changed_versions += touched(&files, round);
+        sync(&source, &cache, &S3Options::default(), &read)
+            .await
+            .expect("syncs");
+    }
+    let incremental_month = measure(
+        || {
+            round += 1;
+            changed_versions += touched(&files, round);
+            touch_one_percent(&files, round, &mut originals);
+        },
+        || async {
+            sync(&source, &cache, &S3Options::default(), &read)
+                .await
+                .expect("syncs");
+        },
+    )
+    .await;
+    print_row(
+        "1% sync with a month of history kept",
+        &incremental_month,
+        None,
+        None,
+    );
+    // The bound: a fresh cache plus the changed versions' rows, at the fresh cache's bytes
+    // per object.
+    let history_cache_mb = dir_bytes(cache.dir()) as f64 / 1e6;
+    let bound_mb = fresh_cache_mb * (1.0 + changed_versions as f64 / objects as f64);
+    println!(
+        "cache after {round} syncs of 1%: {history_cache_mb:.1} MB; fresh {fresh_cache_mb:.1} MB; \
+         fresh + {changed_versions} changed versions {bound_mb:.1} MB; ratio {:.2}",
+        history_cache_mb / bound_mb
+    );
     touch_one_percent(&files, round + 1, &mut originals);
     let incremental_requests = sync_requests(&source, &cache, false).await;
     for (file, length) in &originals {
@@ -445,6 +489,22 @@ async fn bench_lake(nodes: usize, threads: usize) {
         None,
         None,
     );
+    let patch_age = measure(
+        || {},
+        || async {
+            let session = open(&offline).await;
+            let report = find_report("patch-age").expect("a built-in report");
+            let frame = session.report(report, &[]).await.expect("plans");
+            frame.collect().await.expect("runs");
+        },
+    )
+    .await;
+    print_row(
+        "warm report patch-age (history kept)",
+        &patch_age,
+        None,
+        None,
+    );
 
     let export_dir = work.path().join("export");
     let export = measure(
@@ -473,11 +533,12 @@ async fn bench_lake(nodes: usize, threads: usize) {
     );
 
     println!(
-        "ratios: warm/cold report {:.3} ({:.0}x faster); as of the first snapshot / now {:.2}; 1% sync / full sync: time {:.3}, requests {:.3} ({} of {})",
+        "ratios: warm/cold report {:.3} ({:.0}x faster); as of the first snapshot / now {:.2}; 1% sync / full sync: time {:.3} (with a month of history {:.3}), requests {:.3} ({} of {})",
         warm_report.median.as_secs_f64() / cold_report.median.as_secs_f64(),
         cold_report.median.as_secs_f64() / warm_report.median.as_secs_f64(),
         warm_past.median.as_secs_f64() / warm_later.median.as_secs_f64(),
         incremental.median.as_secs_f64() / full_sync.median.as_secs_f64(),
+        incremental_month.median.as_secs_f64() / full_sync.median.as_secs_f64(),
         incremental_requests as f64 / full_requests as f64,
         incremental_requests,
         full_requests
@@ -581,6 +642,24 @@ fn touch_one_percent(
         }
     }
     settle_writes();
+}
+
+/// How many files [`touch_one_percent`] changes in `round`.
+fn touched(files: &[PathBuf], round: usize) -> usize {
+    files.iter().skip(round % 100).step_by(100).count()
+}
+
+/// Bytes of the files under `dir`.
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|entry| match entry.file_type() {
+                Ok(t) if t.is_dir() => dir_bytes(&entry.path()),
+                _ => entry.metadata().map_or(0, |m| m.len()),
+            })
+            .sum()
+    })
 }
 
 /// Flushes written files to disk (the `sync` command), untimed: a real lake's changes were
