@@ -90,6 +90,12 @@ pub fn describe(report: &Report, columns: Option<&Schema>) -> String {
     let mut text = format!("{}: {}\n\n", report.name, report.title);
     text.push_str(&wrap(&report.description, "", TEXT_WIDTH));
     text.push('\n');
+    if report.needs_history {
+        let needs = "It compares moments of the cache's history: it runs on a synced source \
+                     (`ssmq sync`), at moments from the oldest snapshot `ssmq history` lists.";
+        text.push_str(&wrap(needs, "", TEXT_WIDTH));
+        text.push('\n');
+    }
     if report.params.is_empty() {
         text.push_str("Parameters: none\n");
     } else {
