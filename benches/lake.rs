@@ -400,16 +400,17 @@ async fn bench_lake(nodes: usize, threads: usize) {
     let files = lake_files(&dir);
     let mut originals = std::collections::HashMap::new();
     let mut round = 0;
+    let sync_once = || async {
+        sync(&source, &cache, &S3Options::default(), &read)
+            .await
+            .expect("syncs");
+    };
     let incremental = measure(
         || {
             round += 1;
             touch_one_percent(&files, round, &mut originals);
         },
-        || async {
-            sync(&source, &cache, &S3Options::default(), &read)
-                .await
-                .expect("syncs");
-        },
+        sync_once,
     )
     .await;
     print_row("sync after 1% of objects changed", &incremental, None, None);
@@ -420,9 +421,7 @@ async fn bench_lake(nodes: usize, threads: usize) {
         round += 1;
         touch_one_percent(&files, round, &mut originals);
         changed_versions += touched(&files, round);
-        sync(&source, &cache, &S3Options::default(), &read)
-            .await
-            .expect("syncs");
+        sync_once().await;
     }
     let incremental_month = measure(
         || {
@@ -430,11 +429,7 @@ async fn bench_lake(nodes: usize, threads: usize) {
             changed_versions += touched(&files, round);
             touch_one_percent(&files, round, &mut originals);
         },
-        || async {
-            sync(&source, &cache, &S3Options::default(), &read)
-                .await
-                .expect("syncs");
-        },
+        sync_once,
     )
     .await;
     print_row(

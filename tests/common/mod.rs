@@ -4,6 +4,7 @@
 pub mod proxy;
 pub mod s3;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use arrow::array::{Array, AsArray, RecordBatch};
@@ -49,4 +50,21 @@ pub fn one_moment_reports() -> impl Iterator<Item = &'static ssmq_core::sql::rep
     ssmq_core::sql::reports::builtin_reports()
         .iter()
         .filter(|r| !r.needs_history)
+}
+
+/// Every row of `batches` as a map from column name to its value as text (NULL as `None`).
+pub fn named_rows(batches: &[RecordBatch]) -> Vec<BTreeMap<String, Option<String>>> {
+    let Some(first) = batches.first() else {
+        return Vec::new();
+    };
+    let names: Vec<String> = first
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    text_rows(batches)
+        .into_iter()
+        .map(|row| names.iter().cloned().zip(row).collect())
+        .collect()
 }

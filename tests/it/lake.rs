@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path as FsPath;
 use std::sync::Arc;
 
-use crate::common::{Rows, one_moment_reports, repo, text_rows};
+use crate::common::{Rows, named_rows, one_moment_reports, repo, text_rows};
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
@@ -86,19 +86,7 @@ async fn report(
         .collect()
         .await
         .expect("report runs");
-    let Some(first) = batches.first() else {
-        return Vec::new();
-    };
-    let names: Vec<String> = first
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.name().clone())
-        .collect();
-    text_rows(&batches)
-        .into_iter()
-        .map(|row| names.iter().cloned().zip(row).collect())
-        .collect()
+    named_rows(&batches)
 }
 
 fn value(row: &BTreeMap<String, Option<String>>, column: &str) -> String {

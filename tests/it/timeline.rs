@@ -15,10 +15,10 @@ use ssmq_core::source::s3::S3Options;
 use ssmq_core::sql::changes::changes;
 use ssmq_core::sql::reports::find_report;
 use ssmq_core::{LakeSession, SessionOptions};
-use ssmq_fixtures::{Day, LakeSpec, NodeModel, Timeline, TimelineSpec};
+use ssmq_fixtures::{Day, FailingRun, LakeSpec, NodeModel, Timeline, TimelineSpec};
 
 use super::cache::{answers, answers_as_of, runtime, set_modified, snapshots, source};
-use crate::common::text_rows;
+use crate::common::named_rows;
 
 /// 24 nodes of the sample profile, 8 days, 3 launched.
 fn timeline() -> Timeline {
@@ -35,34 +35,35 @@ fn time(epoch_seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(epoch_seconds, 0).unwrap()
 }
 
-/// The lake as the sync leaves it on `day`, written over the lake of the day before
-/// (`before`): objects that changed are written at the day's time, those gone removed.
-fn write_day(lake: &Path, before: Option<&Day>, day: &Day) {
-    let previous: BTreeMap<String, Vec<u8>> = before
-        .map(|d| d.objects().into_iter().map(|o| (o.key, o.body)).collect())
-        .unwrap_or_default();
-    let objects = day.objects();
-    let keys: BTreeSet<&str> = objects.iter().map(|o| o.key.as_str()).collect();
-    for key in previous.keys().filter(|k| !keys.contains(k.as_str())) {
+/// A day's objects, by key.
+type Objects = BTreeMap<String, Vec<u8>>;
+
+/// The lake as the sync leaves it on `day`, written over the lake of the day before (whose
+/// objects were `previous`): objects that changed are written at the day's time, those gone
+/// removed. Returns the day's objects.
+fn write_day(lake: &Path, previous: &Objects, day: &Day) -> Objects {
+    let objects: Objects = day.objects().into_iter().map(|o| (o.key, o.body)).collect();
+    for key in previous.keys().filter(|k| !objects.contains_key(*k)) {
         fs::remove_file(lake.join(key)).unwrap();
     }
-    for object in &objects {
-        if previous.get(&object.key) == Some(&object.body) {
+    for (key, body) in &objects {
+        if previous.get(key) == Some(body) {
             continue;
         }
-        let path = lake.join(&object.key);
+        let path = lake.join(key);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(&path, &object.body).unwrap();
+        fs::write(&path, body).unwrap();
         set_modified(&path, time(day.written_at));
     }
+    objects
 }
 
 /// Replays the timeline into `lake`, syncing each day at its time into a cache under
 /// `cache_root`.
 fn replay(timeline: &Timeline, lake: &Path, cache_root: &Path) {
-    let mut before = None;
+    let mut previous = Objects::new();
     for day in &timeline.days {
-        write_day(lake, before, day);
+        previous = write_day(lake, &previous, day);
         let cache = LakeCache::for_source(cache_root, &source(lake), &S3Options::default())
             .unwrap()
             .syncing_at(time(day.synced_at));
@@ -74,7 +75,6 @@ fn replay(timeline: &Timeline, lake: &Path, cache_root: &Path) {
                 &ReadOptions::default(),
             ))
             .unwrap();
-        before = Some(day);
     }
 }
 
@@ -83,26 +83,15 @@ fn end_of(day: &Day) -> AsOf {
     AsOf::Time(time(day.synced_at + 12 * 3600))
 }
 
-/// Rows of a report (or of `changes`) as maps from column name to text.
+/// Rows of a report (or of `changes`) as maps from column name to text (NULL as empty).
 type Named = Vec<BTreeMap<String, String>>;
 
 fn named(batches: &[arrow::array::RecordBatch]) -> Named {
-    let Some(first) = batches.first() else {
-        return Vec::new();
-    };
-    let names: Vec<String> = first
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.name().clone())
-        .collect();
-    text_rows(batches)
+    named_rows(batches)
         .into_iter()
         .map(|row| {
-            names
-                .iter()
-                .cloned()
-                .zip(row.into_iter().map(Option::unwrap_or_default))
+            row.into_iter()
+                .map(|(name, value)| (name, value.unwrap_or_default()))
                 .collect()
         })
         .collect()
@@ -149,6 +138,41 @@ fn patch_states(node: &NodeModel) -> BTreeMap<&str, (&str, &str)> {
 
 fn by_id(day: &Day) -> BTreeMap<&str, &NodeModel> {
     day.nodes.iter().map(|n| (n.node_id.as_str(), n)).collect()
+}
+
+/// One `patch-age` row: resourceid, patch_id, first_observed, days_open, age_complete.
+type Age = (String, String, String, String, String);
+
+/// `patch-age` as of the end of `day`, its ages counted to then.
+fn ages(lake: &Path, cache_root: &Path, day: &Day) -> BTreeSet<Age> {
+    let as_of = rfc3339(day.synced_at + 12 * 3600);
+    report(
+        lake,
+        cache_root,
+        end_of(day),
+        "patch-age",
+        &[("as_of", as_of)],
+    )
+    .into_iter()
+    .map(|r| {
+        let column = |name: &str| r[name].clone();
+        (
+            column("resourceid"),
+            column("patch_id"),
+            column("first_observed"),
+            column("days_open"),
+            column("age_complete"),
+        )
+    })
+    .collect()
+}
+
+/// The failing runs of `day` on nodes that are not terminated (those patch-age lists).
+fn open_runs(day: &Day) -> impl Iterator<Item = (&(String, String), &FailingRun)> {
+    let nodes = by_id(day);
+    day.failing.iter().filter(move |((node, _), _)| {
+        nodes[node.as_str()].instance_status.as_deref() != Some("Terminated")
+    })
 }
 
 /// The fleet changes in the ways the model says it does (else the checks below test little).
@@ -209,7 +233,7 @@ fn as_of_each_day_the_cache_answers_as_that_days_lake() {
     };
     for day in [0, 2, 5, 8].map(|d| &timeline.days[d]) {
         let raw = tempfile::tempdir().unwrap();
-        write_day(raw.path(), None, day);
+        write_day(raw.path(), &Objects::new(), day);
         let expected = comparable(answers(
             raw.path(),
             CacheUse::Bypass,
@@ -242,32 +266,8 @@ fn patch_age_equals_the_models_failing_runs() {
     replay(&timeline, lake.path(), cache.path());
     for day in [3, 8].map(|d| &timeline.days[d]) {
         let as_of = day.synced_at + 12 * 3600;
-        let rows = report(
-            lake.path(),
-            cache.path(),
-            end_of(day),
-            "patch-age",
-            &[("as_of", rfc3339(as_of))],
-        );
-        let answered: BTreeSet<(String, String, String, String, String)> = rows
-            .iter()
-            .map(|r| {
-                (
-                    r["resourceid"].clone(),
-                    r["patch_id"].clone(),
-                    r["first_observed"].clone(),
-                    r["days_open"].clone(),
-                    r["age_complete"].clone(),
-                )
-            })
-            .collect();
-        let nodes = by_id(day);
-        let expected: BTreeSet<(String, String, String, String, String)> = day
-            .failing
-            .iter()
-            .filter(|((node, _), _)| {
-                nodes[node.as_str()].instance_status.as_deref() != Some("Terminated")
-            })
+        let answered = ages(lake.path(), cache.path(), day);
+        let expected: BTreeSet<Age> = open_runs(day)
             .map(|((node, patch), run)| {
                 let first: DateTime<Utc> = run.first_scan.parse().unwrap();
                 let days = (as_of - first.timestamp()).div_euclid(86_400);
@@ -456,7 +456,7 @@ fn pruning_keeps_exactly_the_days_retention_says() {
 
     for day in [5, 8].map(|d| &timeline.days[d]) {
         let raw = tempfile::tempdir().unwrap();
-        write_day(raw.path(), None, day);
+        write_day(raw.path(), &Objects::new(), day);
         let (_, expected) = &answers(raw.path(), CacheUse::Bypass, &PartitionFilter::default())[0];
         let (_, past) = &answers_as_of(
             lake.path(),
@@ -484,31 +484,13 @@ fn pruning_keeps_exactly_the_days_retention_says() {
     );
 
     let last = timeline.days.last().unwrap();
-    let as_of = last.synced_at + 12 * 3600;
-    let answered: BTreeSet<(String, String, String, String)> = report(
-        lake.path(),
-        cache_root.path(),
-        end_of(last),
-        "patch-age",
-        &[("as_of", rfc3339(as_of))],
-    )
-    .iter()
-    .map(|r| {
-        (
-            r["resourceid"].clone(),
-            r["patch_id"].clone(),
-            r["first_observed"].clone(),
-            r["age_complete"].clone(),
-        )
-    })
-    .collect();
-    let (then, now) = (by_id(kept_from), by_id(last));
-    let expected: BTreeSet<(String, String, String, String)> = last
-        .failing
-        .iter()
-        .filter(|((node, _), _)| {
-            now[node.as_str()].instance_status.as_deref() != Some("Terminated")
-        })
+    let answered: BTreeSet<(String, String, String, String)> =
+        ages(lake.path(), cache_root.path(), last)
+            .into_iter()
+            .map(|(node, patch, first, _, complete)| (node, patch, first, complete))
+            .collect();
+    let then = by_id(kept_from);
+    let expected: BTreeSet<(String, String, String, String)> = open_runs(last)
         .map(|((node, patch), run)| {
             // The scan of the node's version current on the oldest day kept.
             let kept_scan = then
