@@ -685,6 +685,34 @@ fn the_past_answers_as_a_copy_of_the_lake_taken_then() {
     assert!(refused(AsOf::Snapshot(3)).contains("as of snapshot 3"));
 }
 
+/// A snapshot's `taken_at` as `ssmq history` prints it names that snapshot, to `--as-of` and
+/// to a history report's parameters alike.
+#[test]
+fn a_time_copied_from_history_names_its_snapshot() {
+    let lake = sample_copy();
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = ssmq(lake.path(), cache.path()).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        (String::from_utf8(output.stdout).unwrap(), stderr)
+    };
+    run(&["sync"]);
+    let (listed, _) = run(&["--offline", "history", "--format", "csv"]);
+    let taken = listed
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let (_, said) = run(&["--offline", "--as-of", &taken, "tables"]);
+    assert!(said.contains(": snapshot 1, taken "), "{said}");
+    let since = format!("since={taken}");
+    run(&["--offline", "report", "node-changes", "--param", &since]);
+}
+
 /// The CLI: `ssmq history` in every format, `--as-of` named on stderr, and the errors of a
 /// past asked where there is none.
 #[test]

@@ -47,7 +47,7 @@ use std::time::Duration;
 use arrow::array::{ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use futures::{StreamExt, TryStreamExt, stream};
 use hashbrown::HashMap;
 use object_store::path::Path;
@@ -186,9 +186,10 @@ impl LakeCache {
         self
     }
 
-    /// The time a sync starting now is taken at.
+    /// The time a sync starting now is taken at, to the microsecond: the precision the
+    /// history tables show it in, so a time copied from them names that very snapshot.
     pub(crate) fn now(&self) -> DateTime<Utc> {
-        self.clock.unwrap_or_else(Utc::now)
+        self.clock.unwrap_or_else(Utc::now).trunc_subsecs(6)
     }
 
     /// The lake's cache folder.

@@ -639,15 +639,17 @@ fn within_history(report: &Report, values: &ParamValues, lake: &CachedLake) -> R
             continue;
         };
         let moment = DateTime::from_timestamp_nanos(nanos);
+        // Whole seconds could print the two as the same time.
+        let precise = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
         if moment < oldest.taken_at {
             return Err(Error::ReportParam {
                 report: report.name.clone(),
                 problem: format!(
                     "parameter `{name}` is {}, before the cache's history begins (snapshot {}, \
                      taken {}); `ssmq history` lists the snapshots kept",
-                    crate::cache::history::time_text(moment),
+                    precise(moment),
                     oldest.number,
-                    crate::cache::history::time_text(oldest.taken_at)
+                    precise(oldest.taken_at)
                 ),
             });
         }
