@@ -101,11 +101,11 @@ SELECT
     c.accountid,
     c.region,
     c.resourceid,
-    coalesce(n_until.value, n_since.value) AS node_name,
     c.change,
     c.before,
     c.after,
-    c.seen
+    c.seen,
+    coalesce(n_until.value, n_since.value) AS node_name
 FROM changes AS c
 LEFT JOIN names AS n_until
     ON n_until.accountid = c.accountid AND n_until.region = c.region AND n_until.resourceid = c.resourceid

@@ -109,14 +109,14 @@ SELECT
     c.accountid,
     c.region,
     c.resourceid,
-    n.node_name,
-    c.id AS patch_id,
-    c.title,
-    c.severity,
     c.change,
+    c.id AS patch_id,
     c.state_before,
     c.state_after,
-    f.seen
+    c.severity,
+    f.seen,
+    n.node_name,
+    c.title
 FROM changed AS c
 LEFT JOIN first_held AS f
     ON f.accountid = c.accountid AND f.region = c.region AND f.resourceid = c.resourceid AND f.id = c.id
