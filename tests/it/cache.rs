@@ -259,6 +259,67 @@ fn answers_from_the_cache_equal_the_lake_as_objects_change_appear_and_go() {
     assert_same_answers(lake.path(), cache.path());
 }
 
+/// Each sync that changes a few objects adds a small segment; once a type has four of them
+/// they are merged into one, so a type's files stay few however many syncs there are, and
+/// the cache, now and as of every snapshot, answers as before.
+#[test]
+fn the_small_segments_of_many_syncs_are_merged() {
+    let lake = sample_copy();
+    let cache_root = tempfile::tempdir().unwrap();
+    sync_now(lake.path(), cache_root.path()).unwrap();
+    let type_name = "AWS:Tag";
+    let files = || {
+        let cache = LakeCache::for_source(
+            cache_root.path(),
+            &source(lake.path()),
+            &S3Options::default(),
+        )
+        .unwrap();
+        let lake = cache.current().unwrap().expect("a synced cache");
+        runtime()
+            .block_on(lake.segments(type_name, &PartitionFilter::default()))
+            .unwrap()
+            .0
+            .len()
+    };
+    let tags = object(lake.path(), type_name, "i-0a2de503781daca43");
+    let mut most = 0;
+    let mut past = Vec::new();
+    for round in 1..=10 {
+        let text = fs::read_to_string(&tags).unwrap();
+        fs::write(
+            &tags,
+            text.replacen("\"Value\":\"", &format!("\"Value\":\"{round}-"), 1),
+        )
+        .unwrap();
+        sync_now(lake.path(), cache_root.path()).unwrap();
+        most = most.max(files());
+        past.push(answers(
+            lake.path(),
+            CacheUse::Bypass,
+            &PartitionFilter::default(),
+        ));
+    }
+    assert!(
+        most <= 4,
+        "at most 4 segments of {type_name} at any time, not {most}"
+    );
+    for (i, expected) in past.iter().enumerate() {
+        let snapshot = AsOf::Snapshot(i as u64 + 2);
+        let answered = answers_as_of(
+            lake.path(),
+            CacheUse::Offline(cache_root.path().to_path_buf()),
+            &PartitionFilter::default(),
+            Some(snapshot),
+        );
+        assert!(
+            expected == &answered,
+            "{snapshot} answers as the lake did then"
+        );
+    }
+    assert_same_answers(lake.path(), cache_root.path());
+}
+
 #[test]
 fn a_segment_whose_objects_mostly_changed_is_rewritten_without_its_dead_rows() {
     let lake = sample_copy();

@@ -1,29 +1,35 @@
 //! Compaction: a segment most of whose rows are dead (their objects changed or went since it
 //! was written) is rewritten with its live rows only, so a cache synced every night does not
-//! keep every old row of the lake, and queries do not filter out ever more dead versions.
+//! keep every old row of the lake, and queries do not filter out ever more dead versions. And
+//! the small segments each sync adds (what changed since the last one) are merged once a type
+//! has [`SMALL_SEGMENTS_MERGED`] of them, so queries do not open ever more files: small as a
+//! full sync never writes them but at the end of a type (under [`SEGMENT_SHARED_BYTES`] of
+//! live JSON), merged into files of up to [`SEGMENT_BYTES`].
 //!
 //! In: a sync's new generation before it is published: each type's segments, every object
-//! with its version, and which versions are live. Out: each mostly dead segment replaced by a
-//! new file holding its live rows under fresh versions (a new range, with no dead version in
-//! it), and the objects of those rows moved to them; the old segment's dead versions are then
-//! covered by no segment, and the sync forgets them. The old file stays until a later sync's
+//! with its version, and which versions are live (current, or kept by history). Out: each
+//! mostly dead segment, and each set of small segments of one schema, replaced by a new file
+//! holding their live rows under fresh versions (a new range, with no dead version in it),
+//! and the objects of those rows moved to them; the old segments' dead versions are then
+//! covered by no segment, and the sync forgets them. The old files stay until a later sync's
 //! garbage collection, for queries still reading the previous generation.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, AsArray, BooleanArray, RecordBatch, RecordBatchReader, UInt64Array};
 use arrow::compute::filter_record_batch;
+use arrow::datatypes::SchemaRef;
 use arrow::datatypes::UInt64Type;
 use futures::{StreamExt, stream};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::sync::WrittenFiles;
 use super::{
-    CachedObject, Segment, TypeEntry, VERSION_COLUMN, Versions, damaged, distinct_partitions,
-    encode_error, segment_writer, write_error,
+    CachedObject, SEGMENT_BYTES, SEGMENT_SHARED_BYTES, Segment, TypeEntry, VERSION_COLUMN,
+    Versions, damaged, distinct_partitions, encode_error, segment_writer, write_error,
 };
 use crate::error::{Result, joined};
 use crate::lake::catalog::table_name;
@@ -32,14 +38,17 @@ use crate::lake::discover::Partition;
 /// Segments rewritten at once.
 const REWRITERS: usize = 2;
 
-/// A mostly dead segment and the file that replaces it.
+/// Small segments of a type (and schema) are merged once there are this many of them.
+const SMALL_SEGMENTS_MERGED: usize = 4;
+
+/// Segments and the one file that replaces them.
 #[derive(Debug)]
 struct Rewrite {
     /// The type whose entry gets the new segment.
     type_name: String,
-    /// The segment's file, in full.
-    from: PathBuf,
-    /// Its live versions, ascending: the i-th becomes `first_version + i`.
+    /// The segments' files, in full, in the order of their versions.
+    from: Vec<PathBuf>,
+    /// Their live versions, ascending: the i-th becomes `first_version + i`.
     live: Vec<u64>,
     first_version: u64,
     /// The new file, below the lake's cache folder and in full.
@@ -65,19 +74,23 @@ pub(super) async fn compact(
     next_version: &mut u64,
     written: &mut WrittenFiles,
 ) -> Result<usize> {
+    let mut objects: Vec<&mut CachedObject> = objects.collect();
+    let bytes_of_version: HashMap<u64, u64> = objects.iter().map(|o| (o.version, o.size)).collect();
+    let live_bytes = |s: &Segment| -> u64 {
+        (s.first_version..=s.last_version)
+            .filter_map(|v| bytes_of_version.get(&v))
+            .sum()
+    };
     let mut rewrites = Vec::new();
     for (type_name, entry) in types.iter_mut() {
         let table = table_name(type_name);
-        let (old, kept) =
-            std::mem::take(&mut entry.segments)
-                .into_iter()
-                .partition(|s: &Segment| {
-                    let versions = s.last_version - s.first_version + 1;
-                    mostly_dead(live.count_in(s.first_version, s.last_version), versions)
-                });
+        let segments = std::mem::take(&mut entry.segments);
+        let (groups, kept) = rewritten_groups(cache_dir, segments, live, &live_bytes)?;
         entry.segments = kept;
-        for segment in old {
-            let live: Vec<u64> = (segment.first_version..=segment.last_version)
+        for group in groups {
+            let live: Vec<u64> = group
+                .iter()
+                .flat_map(|s| s.first_version..=s.last_version)
                 .filter(|v| live.contains(*v))
                 .collect();
             let first_version = *next_version;
@@ -87,7 +100,7 @@ pub(super) async fn compact(
             written.push(path.clone());
             rewrites.push(Arc::new(Rewrite {
                 type_name: type_name.clone(),
-                from: cache_dir.join(&segment.file),
+                from: group.iter().map(|s| cache_dir.join(&s.file)).collect(),
                 live,
                 first_version,
                 file,
@@ -110,22 +123,23 @@ pub(super) async fn compact(
     let results: Vec<Result<()>> = stream::iter(writes).buffered(REWRITERS).collect().await;
     results.into_iter().collect::<Result<()>>()?;
 
-    // Each object of a rewritten segment moves to its new version; versions of different
-    // segments never overlap, so an object's segment is the last one starting at or before it.
-    let mut by_first: Vec<(u64, usize)> = rewrites
+    // Each object of a rewritten segment moves to its new version.
+    let moved: HashMap<u64, (usize, u64)> = rewrites
         .iter()
         .enumerate()
-        .map(|(i, rewrite)| (rewrite.live[0], i))
+        .flat_map(|(i, rewrite)| {
+            let first = rewrite.first_version;
+            rewrite
+                .live
+                .iter()
+                .enumerate()
+                .map(move |(rank, old)| (*old, (i, first + rank as u64)))
+        })
         .collect();
-    by_first.sort_unstable();
     let mut partitions: Vec<Vec<Arc<Partition>>> = vec![Vec::new(); rewrites.len()];
-    for object in objects {
-        let at = by_first.partition_point(|(first, _)| *first <= object.version);
-        let Some(&(_, i)) = at.checked_sub(1).and_then(|at| by_first.get(at)) else {
-            continue;
-        };
-        if let Ok(rank) = rewrites[i].live.binary_search(&object.version) {
-            object.version = rewrites[i].first_version + rank as u64;
+    for object in &mut objects {
+        if let Some(&(i, version)) = moved.get(&object.version) {
+            object.version = version;
             partitions[i].push(Arc::clone(&object.partition));
         }
     }
@@ -143,53 +157,142 @@ pub(super) async fn compact(
     Ok(rewrites.len())
 }
 
-impl Rewrite {
-    /// Copies the live rows of the old file into the new one, with their new versions.
-    fn write_rows(&self) -> Result<()> {
-        let file = fs::File::open(&self.from).map_err(|e| damaged(&self.from, e))?;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-            .and_then(|builder| builder.build())
-            .map_err(|e| damaged(&self.from, e))?;
-        let schema = reader.schema();
-        let version_column = schema
-            .index_of(VERSION_COLUMN)
-            .map_err(|e| damaged(&self.from, e))?;
-        let mut writer = segment_writer(&self.path, &schema)?;
-        for batch in reader {
-            let batch = batch.map_err(|e| damaged(&self.from, e))?;
-            let Some(versions) = batch
-                .column(version_column)
-                .as_primitive_opt::<UInt64Type>()
-            else {
-                return Err(damaged(
-                    &self.from,
-                    "its version column is not of unsigned integers",
-                ));
-            };
-            let mut keep = Vec::with_capacity(versions.len());
-            let mut renumbered = Vec::with_capacity(versions.len());
-            for version in versions.values() {
-                let rank = self.live.binary_search(version);
-                keep.push(rank.is_ok());
-                if let Ok(rank) = rank {
-                    renumbered.push(self.first_version + rank as u64);
+/// The segments of one type that are rewritten, in groups that each become one file: small
+/// segments of one schema (under [`SEGMENT_SHARED_BYTES`] of live JSON, by `live_bytes`),
+/// packed into groups of up to [`SEGMENT_BYTES`] once there are [`SMALL_SEGMENTS_MERGED`] of
+/// them, then each remaining segment that is mostly dead; and the segments kept as they are.
+fn rewritten_groups(
+    cache_dir: &FsPath,
+    segments: Vec<Segment>,
+    live: &Versions,
+    live_bytes: &dyn Fn(&Segment) -> u64,
+) -> Result<(Vec<Vec<Segment>>, Vec<Segment>)> {
+    let versions = |s: &Segment| s.last_version - s.first_version + 1;
+    let small = |s: &Segment| {
+        live_bytes(s) < SEGMENT_SHARED_BYTES && live.count_in(s.first_version, s.last_version) > 0
+    };
+    let mut others = Vec::new();
+    let mut by_schema: Vec<(SchemaRef, Vec<Segment>)> = Vec::new();
+    if segments.iter().filter(|s| small(s)).count() >= SMALL_SEGMENTS_MERGED {
+        for segment in segments {
+            if !small(&segment) {
+                others.push(segment);
+                continue;
+            }
+            let schema = segment_schema(&cache_dir.join(&segment.file))?;
+            match by_schema.iter_mut().find(|(s, _)| *s == schema) {
+                Some((_, group)) => group.push(segment),
+                None => by_schema.push((schema, vec![segment])),
+            }
+        }
+    } else {
+        others = segments;
+    }
+    let mut groups: Vec<Vec<Segment>> = Vec::new();
+    for (_, mut small) in by_schema {
+        if small.len() < SMALL_SEGMENTS_MERGED {
+            others.extend(small);
+            continue;
+        }
+        small.sort_by_key(|s| s.first_version);
+        let mut packed: Vec<Vec<Segment>> = Vec::new();
+        let mut bytes = 0;
+        for segment in small {
+            let size = live_bytes(&segment);
+            match packed.last_mut() {
+                Some(group) if bytes + size <= SEGMENT_BYTES => group.push(segment),
+                _ => {
+                    bytes = 0;
+                    packed.push(vec![segment]);
                 }
             }
-            let kept = filter_record_batch(&batch, &BooleanArray::from(keep))
-                .map_err(|e| damaged(&self.from, e))?;
-            let mut columns = kept.columns().to_vec();
-            columns[version_column] = Arc::new(UInt64Array::from(renumbered)) as ArrayRef;
-            let batch = RecordBatch::try_new(Arc::clone(&schema), columns)
-                .map_err(|e| encode_error(&self.path, e))?;
-            writer
-                .write(&batch)
-                .map_err(|e| encode_error(&self.path, e))?;
+            bytes += size;
+        }
+        // A segment left alone in its group stays as it is.
+        for group in packed {
+            match group.len() {
+                1 => others.extend(group),
+                _ => groups.push(group),
+            }
+        }
+    }
+    let (dead, kept): (Vec<Segment>, Vec<Segment>) = others
+        .into_iter()
+        .partition(|s| mostly_dead(live.count_in(s.first_version, s.last_version), versions(s)));
+    groups.extend(dead.into_iter().map(|s| vec![s]));
+    Ok((groups, kept))
+}
+
+/// The Arrow schema of a segment file, from its footer.
+fn segment_schema(path: &FsPath) -> Result<SchemaRef> {
+    let file = fs::File::open(path).map_err(|e| damaged(path, e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| damaged(path, e))?;
+    Ok(Arc::clone(builder.schema()))
+}
+
+impl Rewrite {
+    /// Copies the live rows of the old files into the new one, with their new versions.
+    fn write_rows(&self) -> Result<()> {
+        let mut writer = None;
+        for from in &self.from {
+            let file = fs::File::open(from).map_err(|e| damaged(from, e))?;
+            let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+                .and_then(|builder| builder.build())
+                .map_err(|e| damaged(from, e))?;
+            let schema = reader.schema();
+            let writer = match &mut writer {
+                Some(writer) => writer,
+                None => writer.insert(segment_writer(&self.path, &schema)?),
+            };
+            let version_column = schema
+                .index_of(VERSION_COLUMN)
+                .map_err(|e| damaged(from, e))?;
+            for batch in reader {
+                let batch = batch.map_err(|e| damaged(from, e))?;
+                let batch = self.live_rows(from, &batch, version_column)?;
+                writer
+                    .write(&batch)
+                    .map_err(|e| encode_error(&self.path, e))?;
+            }
         }
         writer
+            .expect("a rewrite has a segment")
             .into_inner()
             .map_err(|e| encode_error(&self.path, e))?
             .sync_all()
             .map_err(|e| write_error(&self.path, e))
+    }
+
+    /// The rows of `batch` (read from `from`) whose versions are live, with their new versions.
+    fn live_rows(
+        &self,
+        from: &FsPath,
+        batch: &RecordBatch,
+        version_column: usize,
+    ) -> Result<RecordBatch> {
+        let Some(versions) = batch
+            .column(version_column)
+            .as_primitive_opt::<UInt64Type>()
+        else {
+            return Err(damaged(
+                from,
+                "its version column is not of unsigned integers",
+            ));
+        };
+        let mut keep = Vec::with_capacity(versions.len());
+        let mut renumbered = Vec::with_capacity(versions.len());
+        for version in versions.values() {
+            let rank = self.live.binary_search(version);
+            keep.push(rank.is_ok());
+            if let Ok(rank) = rank {
+                renumbered.push(self.first_version + rank as u64);
+            }
+        }
+        let kept =
+            filter_record_batch(batch, &BooleanArray::from(keep)).map_err(|e| damaged(from, e))?;
+        let mut columns = kept.columns().to_vec();
+        columns[version_column] = Arc::new(UInt64Array::from(renumbered)) as ArrayRef;
+        RecordBatch::try_new(batch.schema(), columns).map_err(|e| encode_error(&self.path, e))
     }
 }
 
