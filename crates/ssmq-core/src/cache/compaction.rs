@@ -2,9 +2,12 @@
 //! was written) is rewritten with its live rows only, so a cache synced every night does not
 //! keep every old row of the lake, and queries do not filter out ever more dead versions. And
 //! the small segments each sync adds (what changed since the last one) are merged once a type
-//! has [`SMALL_SEGMENTS_MERGED`] of them, so queries do not open ever more files: small as a
-//! full sync never writes them but at the end of a type (under [`SEGMENT_SHARED_BYTES`] of
-//! live JSON), merged into files of up to [`SEGMENT_BYTES`].
+//! has [`SMALL_SEGMENTS_MERGED`] of them, so queries do not open ever more files. Small is
+//! under [`SMALL_SEGMENT_BYTES`] of live JSON: what a sync of a few changes writes (its chunks
+//! end at the first partition boundary past [`SEGMENT_SHARED_BYTES`]), while a full sync's
+//! segments, one or more per partition, mostly hold more; they are merged into files of up to
+//! [`SEGMENT_BYTES`]. A sync never merges the segments it has just written (a full sync would
+//! otherwise rewrite part of what it wrote); the next one does, once there are enough.
 //!
 //! In: a sync's new generation before it is published: each type's segments, every object
 //! with its version, and which versions are live (current, or kept by history). Out: each
@@ -41,6 +44,9 @@ const REWRITERS: usize = 2;
 /// Small segments of a type (and schema) are merged once there are this many of them.
 const SMALL_SEGMENTS_MERGED: usize = 4;
 
+/// A segment holding less live JSON than this is small.
+const SMALL_SEGMENT_BYTES: u64 = 2 * SEGMENT_SHARED_BYTES;
+
 /// Segments and the one file that replaces them.
 #[derive(Debug)]
 struct Rewrite {
@@ -62,9 +68,10 @@ fn mostly_dead(live: u64, versions: u64) -> bool {
     live > 0 && live * 2 < versions
 }
 
-/// Rewrites the mostly dead segments of `types` into new files of generation `generation`,
-/// giving their live objects (among `objects`) versions from `next_version` on. New files are
-/// added to `written` before they are made. Returns how many segments were rewritten.
+/// Rewrites the mostly dead segments of `types`, and merges their small ones, into new files
+/// of generation `generation`, giving their live objects (among `objects`) versions from
+/// `next_version` on. New files are added to `written` before they are made. Returns how many
+/// new files it wrote.
 pub(super) async fn compact(
     cache_dir: &FsPath,
     generation: &str,
@@ -85,7 +92,10 @@ pub(super) async fn compact(
     for (type_name, entry) in types.iter_mut() {
         let table = table_name(type_name);
         let segments = std::mem::take(&mut entry.segments);
-        let (groups, kept) = rewritten_groups(cache_dir, segments, live, &live_bytes)?;
+        // This sync's own segments are not merged by it.
+        let just_written = format!("segments/{table}/{generation}-");
+        let mergeable = |s: &Segment| !s.file.starts_with(&just_written);
+        let (groups, kept) = rewritten_groups(cache_dir, segments, live, &live_bytes, &mergeable)?;
         entry.segments = kept;
         for group in groups {
             let live: Vec<u64> = group
@@ -158,18 +168,22 @@ pub(super) async fn compact(
 }
 
 /// The segments of one type that are rewritten, in groups that each become one file: small
-/// segments of one schema (under [`SEGMENT_SHARED_BYTES`] of live JSON, by `live_bytes`),
-/// packed into groups of up to [`SEGMENT_BYTES`] once there are [`SMALL_SEGMENTS_MERGED`] of
-/// them, then each remaining segment that is mostly dead; and the segments kept as they are.
+/// `mergeable` segments of one schema (under [`SMALL_SEGMENT_BYTES`] of live JSON, by
+/// `live_bytes`), packed into groups of up to [`SEGMENT_BYTES`] once there are
+/// [`SMALL_SEGMENTS_MERGED`] of them, then each remaining segment that is mostly dead; and the
+/// segments kept as they are.
 fn rewritten_groups(
     cache_dir: &FsPath,
     segments: Vec<Segment>,
     live: &Versions,
     live_bytes: &dyn Fn(&Segment) -> u64,
+    mergeable: &dyn Fn(&Segment) -> bool,
 ) -> Result<(Vec<Vec<Segment>>, Vec<Segment>)> {
     let versions = |s: &Segment| s.last_version - s.first_version + 1;
     let small = |s: &Segment| {
-        live_bytes(s) < SEGMENT_SHARED_BYTES && live.count_in(s.first_version, s.last_version) > 0
+        mergeable(s)
+            && live_bytes(s) < SMALL_SEGMENT_BYTES
+            && live.count_in(s.first_version, s.last_version) > 0
     };
     let mut others = Vec::new();
     let mut by_schema: Vec<(SchemaRef, Vec<Segment>)> = Vec::new();
