@@ -299,7 +299,7 @@ impl Stderr {
         );
         if summary.compacted > 0 {
             eprintln!(
-                "Compacted {} segment{}: rows of changed and deleted objects removed",
+                "Compacted into {} new segment{}: rows no longer needed left out, small segments merged",
                 summary.compacted,
                 plural(summary.compacted)
             );

@@ -760,7 +760,8 @@ pub struct SyncSummary {
     pub read_bytes: u64,
     /// Objects gone from the lake since the last sync.
     pub dropped: usize,
-    /// Segments rewritten without their dead rows (see `compaction`).
+    /// New segments compaction wrote: each a mostly dead segment without its dead rows, or
+    /// small segments merged (see `compaction`).
     pub compacted: usize,
     /// Requests made to the source, by kind.
     pub requests: RequestCounts,

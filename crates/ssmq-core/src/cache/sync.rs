@@ -96,7 +96,7 @@ pub struct PruneSummary {
     pub versions: usize,
     /// The oldest snapshot kept.
     pub oldest_kept: Option<Snapshot>,
-    /// Segments rewritten without the rows let go.
+    /// New segments written without the rows let go (small ones merged).
     pub compacted: usize,
 }
 
