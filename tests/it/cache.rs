@@ -259,6 +259,20 @@ fn answers_from_the_cache_equal_the_lake_as_objects_change_appear_and_go() {
     assert_same_answers(lake.path(), cache.path());
 }
 
+/// The segment files of `type_name` in the current generation of the cache of `lake`, and
+/// the versions left out of them (dead, or not current).
+fn current_segments(cache_root: &Path, lake: &Path, type_name: &str) -> (Vec<PathBuf>, Vec<u64>) {
+    let cache = LakeCache::for_source(cache_root, &source(lake), &S3Options::default()).unwrap();
+    let lake = cache.current().unwrap().expect("a synced cache");
+    let (segments, left_out) = runtime()
+        .block_on(lake.segments(type_name, &PartitionFilter::default()))
+        .unwrap();
+    (
+        segments.into_iter().map(|(file, _)| file).collect(),
+        left_out,
+    )
+}
+
 /// Each sync that changes a few objects adds a small segment; once a type has four of them
 /// they are merged into one, so a type's files stay few however many syncs there are, and
 /// the cache, now and as of every snapshot, answers as before.
@@ -269,16 +283,7 @@ fn the_small_segments_of_many_syncs_are_merged() {
     sync_now(lake.path(), cache_root.path()).unwrap();
     let type_name = "AWS:Tag";
     let files = || {
-        let cache = LakeCache::for_source(
-            cache_root.path(),
-            &source(lake.path()),
-            &S3Options::default(),
-        )
-        .unwrap();
-        let lake = cache.current().unwrap().expect("a synced cache");
-        runtime()
-            .block_on(lake.segments(type_name, &PartitionFilter::default()))
-            .unwrap()
+        current_segments(cache_root.path(), lake.path(), type_name)
             .0
             .len()
     };
@@ -326,25 +331,7 @@ fn a_segment_whose_objects_mostly_changed_is_rewritten_without_its_dead_rows() {
     let cache_root = tempfile::tempdir().unwrap();
     sync_now(lake.path(), cache_root.path()).unwrap();
     let type_name = "AWS:Application";
-    let cached = || {
-        let cache = LakeCache::for_source(
-            cache_root.path(),
-            &source(lake.path()),
-            &S3Options::default(),
-        )
-        .unwrap();
-        let lake = cache.current().unwrap().expect("a synced cache");
-        let (segments, dead) = runtime()
-            .block_on(lake.segments(type_name, &PartitionFilter::default()))
-            .unwrap();
-        (
-            segments
-                .into_iter()
-                .map(|(file, _)| file)
-                .collect::<Vec<_>>(),
-            dead,
-        )
-    };
+    let cached = || current_segments(cache_root.path(), lake.path(), type_name);
     let (first_segments, dead) = cached();
     assert!(dead.is_empty());
     let before = answers(lake.path(), CacheUse::Bypass, &PartitionFilter::default());
