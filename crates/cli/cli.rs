@@ -244,6 +244,11 @@ pub enum Command {
         prune: Option<HistoryCommand>,
     },
 
+    /// Read the past of a versioned S3 bucket into the cache's history: the versions and
+    /// delete markers S3 keeps of the sync's objects, a snapshot per moment of them
+    #[command(after_help = BACKFILL_HELP)]
+    Backfill(BackfillArgs),
+
     /// Write every table (or the chosen ones) to a directory or S3 prefix for DuckDB, Spark,
     /// Trino or Athena: partitioned accountid=/region=, zstd Parquet by default, all or nothing
     #[command(after_help = EXPORT_HELP)]
@@ -283,13 +288,45 @@ for the lake as it stood then (see `ssmq history`).";
 
 const HISTORY_HELP: &str = "\
 Columns: snapshot (its number, for --as-of snapshot:N), taken_at (UTC, when the sync that took
-it started), origin (sync), objects (in the lake then), changed (new or changed objects read),
+it started), origin (sync, or backfill: read back from the bucket's versions), objects (in the lake then), changed (new or changed objects read),
 removed (objects gone since the snapshot before).
 
 Examples:
   ssmq --source s3://audit-sync/ResourceDataSync history
   ssmq --source s3://audit-sync/ResourceDataSync --as-of 2026-10-31 report noncompliant-patches
   ssmq --source s3://audit-sync/ResourceDataSync --as-of snapshot:12 sql \"SELECT count(*) FROM aws_complianceitem\"";
+
+const BACKFILL_HELP: &str = "\
+Lists every version and delete marker under the source (s3:ListBucketVersions), cuts their
+times into rounds in which no object changes twice, and syncs the bucket as it stood at the end
+of each round, reading each version once by its id (s3:GetObjectVersion), into a cache built
+beside the current one; then syncs the bucket as it is now and puts the result in place in
+one step. Each round is a snapshot with origin `backfill`, taken at its last modification
+time, so `--as-of` answers for the days before the first sync. The cache's snapshots are
+replaced by the bucket's and numbered on from the last one (a number is never reused); a
+backfill that would lose a version the cache keeps and the bucket no longer has is refused.
+A second backfill finds nothing new and changes nothing. Needs a versioned bucket (AWS's
+set-up templates turn versioning on, with old versions expiring after 60 days).
+
+Examples:
+  ssmq --source s3://audit-sync/ResourceDataSync backfill --from-versions --dry-run
+  ssmq --source s3://audit-sync/ResourceDataSync backfill --from-versions
+  ssmq --source s3://audit-sync/ResourceDataSync backfill --from-versions --since 30d";
+
+/// `ssmq backfill`'s options.
+#[derive(Debug, Args)]
+pub struct BackfillArgs {
+    /// Read the past from the versions the bucket keeps (the one way there is, for now)
+    #[arg(long, required = true)]
+    pub from_versions: bool,
+    /// Start the history at the bucket as it stood then (a time, a date or a duration back
+    /// from now) [default: its oldest version]
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<AsOf>,
+    /// Only say how many versions, bytes and requests it would read
+    #[arg(long)]
+    pub dry_run: bool,
+}
 
 const CHANGES_HELP: &str = "\
 Columns: table, change (added, removed, changed), accountid, region, resourceid, key (the row's

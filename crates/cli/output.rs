@@ -14,7 +14,8 @@ use datafusion::execution::SendableRecordBatchStream;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use ssmq_core::Error as CoreError;
 use ssmq_core::LakeSession;
-use ssmq_core::cache::SyncSummary;
+use ssmq_core::cache::history::time_text;
+use ssmq_core::cache::{Backfill, SyncSummary};
 use ssmq_core::error::Refusal;
 use ssmq_core::lake::discover::{SkipReason, display_prefix};
 use ssmq_core::lake::read::BadLine;
@@ -309,6 +310,13 @@ impl Stderr {
         }
         self.skipped_lines(&summary.bad_lines, "; the cache holds the rest");
         self.skipped_objects(&summary.unreadable, "; the next sync tries again");
+    }
+
+    /// What `ssmq backfill` read, or would read, and what it skipped.
+    pub fn backfilled(&self, done: &Backfill, dry_run: bool) {
+        eprintln!("{}", backfill_line(done, dry_run));
+        self.skipped_lines(&done.bad_lines, "; the cache holds the rest");
+        self.skipped_objects(&done.unreadable, "; left out of the history");
     }
 
     /// Where the answers come from, when a session reads the cache: what syncing it did (if
@@ -622,6 +630,23 @@ fn hint(error: &anyhow::Error, in_shell: bool) -> Option<String> {
         } => format!(
             "the credentials need s3:GetObject on `{key}` (and kms:Decrypt on the bucket's KMS key if it is SSE-KMS encrypted)"
         ),
+        CoreError::ReadVersion { key, .. } => format!(
+            "the credentials need s3:GetObjectVersion on `{key}` to read the versions a versioned bucket keeps"
+        ),
+        CoreError::ListVersions {
+            location,
+            denied: true,
+            ..
+        } => format!(
+            "the credentials need s3:ListBucketVersions on `{}` to list the versions it keeps",
+            bucket_of(location)
+        ),
+        CoreError::BackfillNeedsVersions { .. } => {
+            "pass --source s3://bucket/prefix of a bucket with versioning turned on".to_owned()
+        }
+        CoreError::BackfillWouldLose { .. } => {
+            "the cache's history already covers what the bucket lost; `ssmq history` lists its snapshots (drop --since to keep them)".to_owned()
+        }
         CoreError::Read { .. } => {
             "pass --skip-unreadable to skip objects that still fail after retries (they are listed on stderr)".to_owned()
         }
@@ -633,4 +658,43 @@ fn hint(error: &anyhow::Error, in_shell: bool) -> Option<String> {
 fn bucket_of(location: &str) -> &str {
     let rest = location.strip_prefix("s3://").unwrap_or(location);
     rest.split('/').next().unwrap_or(rest)
+}
+
+/// What the backfill read or would read, in a line.
+fn backfill_line(done: &Backfill, dry_run: bool) -> String {
+    let listed = format!(
+        "{} versions and delete markers listed in {} request{}",
+        done.listed,
+        done.list_pages,
+        if done.list_pages == 1 { "" } else { "s" }
+    );
+    if done.nothing_new {
+        return format!(
+            "Nothing new: the cache has seen every version the bucket keeps ({listed})"
+        );
+    }
+    let reads = format!(
+        "{} versions ({:.1} MB) in {} reads, {} snapshots of the past and one of now",
+        done.versions,
+        done.bytes as f64 / 1e6,
+        done.versions,
+        done.moments,
+    );
+    if dry_run {
+        return format!("Would read {reads}; {listed}");
+    }
+    let span = match (done.snapshots.first(), done.snapshots.last()) {
+        (Some(first), Some(last)) => format!(
+            "; the history holds snapshots {} (taken {}) to {} (taken {})",
+            first.number,
+            time_text(first.taken_at),
+            last.number,
+            time_text(last.taken_at)
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "Backfilled {reads}; {listed}; {:.2} s{span}",
+        done.elapsed.as_secs_f64()
+    )
 }

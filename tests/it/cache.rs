@@ -113,14 +113,19 @@ pub(crate) fn answers_as_of(
     filter: &PartitionFilter,
     as_of: Option<AsOf>,
 ) -> Vec<(String, Rows)> {
+    let options = SessionOptions {
+        cache,
+        filter: filter.clone(),
+        as_of,
+        ..SessionOptions::default()
+    };
+    answers_of(&source(lake), options)
+}
+
+/// [`answers`] of any source, opened with `options`.
+pub(crate) fn answers_of(source: &Source, options: SessionOptions) -> Vec<(String, Rows)> {
     runtime().block_on(async {
-        let options = SessionOptions {
-            cache,
-            filter: filter.clone(),
-            as_of,
-            ..SessionOptions::default()
-        };
-        let session = LakeSession::open(&source(lake), options).await.unwrap();
+        let session = LakeSession::open(source, options).await.unwrap();
         let mut answers = vec![(
             "tables".to_owned(),
             text_rows(&[session.tables_overview().await.unwrap()]),

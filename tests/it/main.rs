@@ -9,11 +9,14 @@
 //! - `export`: `ssmq export`, read back by real readers, all or nothing;
 //! - `timeline`: a fleet evolving day by day, its past asked of the cache and checked against
 //!   the model's truth;
-//! - `s3`: against a real S3-compatible server (moto) on loopback, with injected faults.
+//! - `s3`: against a real S3-compatible server (moto) on loopback, with injected faults;
+//! - `backfill`: that fleet written as successive versions to a versioned bucket on the S3
+//!   server, its past read back from the versions.
 
 #[path = "../common/mod.rs"]
 mod common;
 
+mod backfill;
 mod cache;
 mod cli;
 mod export;

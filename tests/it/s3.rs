@@ -22,7 +22,7 @@ const ACCESS_KEY: &str = "AKIASSMQTESTEXAMPLE";
 const SECRET_KEY: &str = "ssmq-test-secret-never-printed";
 
 /// The bucket, straight (not through ssmq), for setting tests up.
-fn bucket_store(bucket: &str) -> Arc<dyn ObjectStore> {
+pub(crate) fn bucket_store(bucket: &str) -> Arc<dyn ObjectStore> {
     Arc::new(
         AmazonS3Builder::new()
             .with_endpoint(&S3Server::get().endpoint)
@@ -62,7 +62,7 @@ fn ssmq(home: &FsPath) -> Command {
     cmd
 }
 
-fn output_text(output: &std::process::Output) -> (String, String) {
+pub(crate) fn output_text(output: &std::process::Output) -> (String, String) {
     (
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -78,7 +78,7 @@ fn assert_no_secret(text: &str) {
 }
 
 /// `ssmq` signed with credentials from the environment, reading `source` through `endpoint`.
-fn ssmq_s3(home: &FsPath, source: &str, endpoint: &str) -> Command {
+pub(crate) fn ssmq_s3(home: &FsPath, source: &str, endpoint: &str) -> Command {
     let mut cmd = ssmq(home);
     cmd.env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
         .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)

@@ -36,20 +36,38 @@ fn time(epoch_seconds: i64) -> DateTime<Utc> {
 }
 
 /// A day's objects, by key.
-type Objects = BTreeMap<String, Vec<u8>>;
+pub(crate) type Objects = BTreeMap<String, Vec<u8>>;
+
+/// What the sync writes on `day` over the bucket of the day before (whose objects were
+/// `previous`): the day's objects, those of them new or changed, and the keys gone.
+pub(crate) fn day_changes<'a>(
+    previous: &Objects,
+    day: &Day,
+    objects: &'a mut Objects,
+) -> (Vec<(&'a String, &'a Vec<u8>)>, Vec<String>) {
+    *objects = day.objects().into_iter().map(|o| (o.key, o.body)).collect();
+    let gone = previous
+        .keys()
+        .filter(|k| !objects.contains_key(*k))
+        .cloned()
+        .collect();
+    let written = objects
+        .iter()
+        .filter(|(key, body)| previous.get(*key) != Some(*body))
+        .collect();
+    (written, gone)
+}
 
 /// The lake as the sync leaves it on `day`, written over the lake of the day before (whose
 /// objects were `previous`): objects that changed are written at the day's time, those gone
 /// removed. Returns the day's objects.
 fn write_day(lake: &Path, previous: &Objects, day: &Day) -> Objects {
-    let objects: Objects = day.objects().into_iter().map(|o| (o.key, o.body)).collect();
-    for key in previous.keys().filter(|k| !objects.contains_key(*k)) {
+    let mut objects = Objects::new();
+    let (written, gone) = day_changes(previous, day, &mut objects);
+    for key in gone {
         fs::remove_file(lake.join(key)).unwrap();
     }
-    for (key, body) in &objects {
-        if previous.get(key) == Some(body) {
-            continue;
-        }
+    for (key, body) in written {
         let path = lake.join(key);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(&path, body).unwrap();

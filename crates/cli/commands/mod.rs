@@ -3,6 +3,7 @@
 //! for `ssmq sync`, and otherwise opens the lake once for the command and reports on stderr
 //! what reading it met.
 
+mod backfill;
 mod export;
 mod history;
 mod report;
@@ -37,6 +38,9 @@ pub async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::
             output.write_text(&String::from_utf8_lossy(&script))
         }
         Command::Sync(args) => sync::run(&cli, args, &source(&cli, &stderr)?, &stderr).await,
+        Command::Backfill(args) => {
+            backfill::run(&cli, args, &source(&cli, &stderr)?, &stderr).await
+        }
         Command::History { prune } => {
             let source = source(&cli, &stderr)?;
             match prune {
@@ -143,6 +147,7 @@ async fn on_the_lake(
             report::run(&session, name, params, output, format).await
         }
         Command::Sync(_)
+        | Command::Backfill(_)
         | Command::History { .. }
         | Command::Completions { .. }
         | Command::Report(ReportArgs::List | ReportArgs::Describe(_)) => {

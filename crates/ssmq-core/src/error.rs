@@ -89,6 +89,18 @@ pub enum Error {
         source: object_store::Error,
     },
 
+    /// Listing a bucket's object versions (`ListObjectVersions`) failed.
+    #[error("Failed to list the object versions of `{location}`")]
+    ListVersions {
+        /// The prefix being listed.
+        location: String,
+        /// Whether S3 refused these credentials.
+        denied: bool,
+        /// What S3 said.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
     /// Reading an object failed. Build it with [`Error::read`], which tells a refusal apart.
     #[error("Failed to read `{key}`")]
     Read {
@@ -245,6 +257,37 @@ pub enum Error {
         clause: String,
         /// What is wrong with it.
         problem: String,
+    },
+
+    /// Backfill reads a versioned S3 bucket's past; this source is not one.
+    #[error(
+        "{source_text} keeps no versions of its objects: backfill reads the past of a versioned S3 bucket"
+    )]
+    BackfillNeedsVersions {
+        /// The source, as messages describe it.
+        source_text: String,
+    },
+
+    /// A backfill would drop versions the cache keeps, which the bucket no longer has (or
+    /// `--since` leaves out).
+    #[error(
+        "The cache keeps {versions} version(s) of objects that the bucket no longer has or          --since leaves out (`{example}` among them); a backfill would lose them"
+    )]
+    BackfillWouldLose {
+        /// How many.
+        versions: usize,
+        /// One of their keys.
+        example: String,
+    },
+
+    /// S3 refused to read a version of an object.
+    #[error("Failed to read a version of `{key}`")]
+    ReadVersion {
+        /// The object's key.
+        key: String,
+        /// What S3 said.
+        #[source]
+        source: object_store::Error,
     },
 
     /// The cache was written before it kept history (a sync rebuilds it).

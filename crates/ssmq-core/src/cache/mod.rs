@@ -71,11 +71,13 @@ use crate::source::metered::RequestCounts;
 use crate::source::s3::S3Options;
 use crate::source::{LakeStore, Source};
 
+mod backfill;
 mod compaction;
 pub mod history;
 mod object_list;
 mod sync;
 
+pub use backfill::{Backfill, backfill};
 pub use sync::{PruneSummary, prune, sync};
 
 /// The column segments carry: the version of the object a row came from.
@@ -141,6 +143,10 @@ pub struct LakeCache {
     keep_history_days: Option<u32>,
     /// The time syncs are taken at, when not the clock's (a replay of the past).
     clock: Option<DateTime<Utc>>,
+    /// How its snapshots are taken: `sync`, or `backfill` (a replay of a bucket's versions).
+    origin: &'static str,
+    /// The generation a first sync numbers on from (a backfill's, after the cache's own).
+    numbered_after: u64,
 }
 
 impl LakeCache {
@@ -170,6 +176,8 @@ impl LakeCache {
             source: source.describe(),
             keep_history_days: None,
             clock: None,
+            origin: "sync",
+            numbered_after: 0,
         })
     }
 
@@ -313,7 +321,7 @@ pub struct Snapshot {
     pub number: u64,
     /// When the sync finished (UTC).
     pub taken_at: DateTime<Utc>,
-    /// How it was taken: `sync`.
+    /// How it was taken: `sync`, or `backfill` (read back from a bucket's versions).
     pub origin: String,
     /// Objects in the lake.
     pub objects: usize,
@@ -1133,6 +1141,11 @@ fn publish(
     let target = generations.join(generation);
     let _ = fs::remove_dir_all(&target);
     fs::rename(&staging, &target).map_err(|e| cache.io_error("publish a generation", e))?;
+    point_current(cache, generation)
+}
+
+/// Points `CURRENT` at the generation folder `generation`, in one rename.
+fn point_current(cache: &LakeCache, generation: &str) -> Result<()> {
     let pointer = cache.dir.join(format!(".CURRENT.{}", std::process::id()));
     fs::write(&pointer, format!("{generation}\n"))
         .and_then(|()| fs::rename(&pointer, cache.dir.join("CURRENT")))
@@ -1159,6 +1172,8 @@ fn collect_garbage(
     current: &Manifest,
     mut keep: BTreeSet<String>,
 ) -> Result<()> {
+    // A backfill interrupted before it moved its generation in (the lock is held: none runs).
+    let _ = fs::remove_dir_all(cache.dir.join(backfill::REPLAY_DIR));
     let generations = cache.dir.join("generations");
     let previous = format!("{:08}", current.generation.saturating_sub(1));
     keep.extend(segment_files(current));

@@ -48,12 +48,25 @@ pub async fn sync(
 ) -> Result<SyncSummary> {
     let started = Instant::now();
     let lock = cache.lock().await?;
-    let (mut next, previous_objects) = NextGeneration::start(cache)?;
-
     let opened = source.open(s3).await?;
-    let metered = MeteredStore::new(opened.store.store);
-    let store = LakeStore::new(Arc::new(metered.clone()), opened.store.label);
-    let layout = find_layout(&store, &opened.prefix).await?;
+    let mut summary = sync_store(cache, opened.store, &opened.prefix, options).await?;
+    drop(lock);
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// [`sync`] of the lake below `prefix` of `store`, the cache's lock held by the caller.
+pub(super) async fn sync_store(
+    cache: &LakeCache,
+    store: LakeStore,
+    prefix: &object_store::path::Path,
+    options: &ReadOptions,
+) -> Result<SyncSummary> {
+    let started = Instant::now();
+    let (mut next, previous_objects) = NextGeneration::start(cache)?;
+    let metered = MeteredStore::new(store.store);
+    let store = LakeStore::new(Arc::new(metered.clone()), store.label);
+    let layout = find_layout(&store, prefix).await?;
     let report = Arc::new(ReadReport::default());
     let mut written = WrittenFiles::default();
 
@@ -76,7 +89,6 @@ pub async fn sync(
         })
         .await?;
     }
-    drop(lock);
     let mut summary = next.summary;
     summary.requests = metered.counts();
     if changed {
@@ -239,7 +251,7 @@ impl<'a> NextGeneration<'a> {
         };
         let manifest = previous.map(|(_, m)| m).unwrap_or_else(|| Manifest {
             format: CACHE_FORMAT,
-            generation: 0,
+            generation: cache.numbered_after,
             source: cache.source.clone(),
             synced_at: cache.now(),
             next_version: 1,
@@ -614,7 +626,7 @@ impl<'a> NextGeneration<'a> {
         snapshots.push(Snapshot {
             number: self.number,
             taken_at: self.started_at,
-            origin: "sync".to_owned(),
+            origin: self.cache.origin.to_owned(),
             objects: self.objects.len(),
             changed: self.summary.read,
             removed: self.summary.dropped,

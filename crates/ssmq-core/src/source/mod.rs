@@ -21,6 +21,7 @@ pub mod local;
 pub mod metered;
 pub mod s3;
 mod store;
+pub mod versions;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/sample_lake.rs"));

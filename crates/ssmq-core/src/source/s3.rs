@@ -200,15 +200,7 @@ pub async fn open_bucket(
         .map(|e| check_endpoint(e, options.allow_http))
         .transpose()?;
 
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(
-        aws_smithy_http_client::Builder::new()
-            .tls_provider(TlsProvider::Rustls(CryptoMode::Ring))
-            .build_https(),
-    );
-    if let Some(profile) = &options.profile {
-        loader = loader.profile_name(profile);
-    }
-    let config = loader.load().await;
+    let config = config_loader(options).load().await;
 
     let client_options = ClientOptions::new()
         .with_allow_http(endpoint.as_ref().is_some_and(|e| e.starts_with("http://")))
@@ -269,6 +261,19 @@ pub async fn open_bucket(
             requests,
         },
     ))
+}
+
+/// The standard AWS configuration (with the profile of `options`), over rustls with ring.
+pub(crate) fn config_loader(options: &S3Options) -> aws_config::ConfigLoader {
+    let loader = aws_config::defaults(BehaviorVersion::latest()).http_client(
+        aws_smithy_http_client::Builder::new()
+            .tls_provider(TlsProvider::Rustls(CryptoMode::Ring))
+            .build_https(),
+    );
+    match &options.profile {
+        Some(profile) => loader.profile_name(profile),
+        None => loader,
+    }
 }
 
 fn configured_region(config: &aws_config::SdkConfig) -> (String, &'static str) {
