@@ -674,7 +674,7 @@ fn backfill_line(done: &Backfill, dry_run: bool) -> String {
         );
     }
     let reads = format!(
-        "{} versions ({:.1} MB) in {} reads, {} snapshots of the past and one of now",
+        "{} versions ({:.1} MB) in {} reads, a snapshot for each of {} rounds of the bucket's past",
         done.versions,
         done.bytes as f64 / 1e6,
         done.versions,

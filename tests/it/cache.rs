@@ -1067,16 +1067,43 @@ fn pruning_lets_old_snapshots_go_and_keeps_what_the_rest_need() {
         "{said}"
     );
     assert_eq!(listed(&run), ["1", "2", "3"], "a dry run changes nothing");
-    let (then, _) = run(&[
-        "--offline",
-        "--as-of",
-        "snapshot:2",
-        "--format",
-        "csv",
-        "sql",
-        "SELECT value FROM aws_tag WHERE value LIKE 'second-%'",
-    ]);
+    let second_values = || {
+        run(&[
+            "--offline",
+            "--as-of",
+            "snapshot:2",
+            "--format",
+            "csv",
+            "sql",
+            "SELECT value FROM aws_tag WHERE value LIKE 'second-%'",
+        ])
+        .0
+    };
+    let then = second_values();
     assert_eq!(then.lines().count(), 2, "{then}");
+
+    // A prune that fails as it publishes (a file stands where its generation goes) leaves the
+    // history as it was.
+    let lake_cache =
+        LakeCache::for_source(cache.path(), &source(lake.path()), &S3Options::default()).unwrap();
+    let current: u64 = fs::read_to_string(lake_cache.dir().join("CURRENT"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let blocker = lake_cache
+        .dir()
+        .join("generations")
+        .join(format!("{:08}", current + 1));
+    fs::write(&blocker, "not a generation").unwrap();
+    ssmq(lake.path(), cache.path())
+        .args(["history", "prune", "--older-than", "30d"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("publish a generation"));
+    assert_eq!(listed(&run), ["1", "2", "3"]);
+    assert_eq!(second_values(), then);
+    fs::remove_file(&blocker).unwrap();
 
     let (_, said) = run(&["history", "prune", "--older-than", "30d"]);
     assert!(

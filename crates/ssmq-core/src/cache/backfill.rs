@@ -11,8 +11,8 @@
 //! (`backfill/` in its folder), each sync taken at that moment, so every version is read once
 //! and the history's rows, retirements and compaction are a sync's own. Its generations are
 //! numbered on from the cache's last, and the last of them is moved in and made `CURRENT` in
-//! one rename: an interrupted backfill leaves the cache as it was (the next sync removes the
-//! half-built one). The cache's own snapshots are replaced by the bucket's (numbers are never
+//! one rename: an interrupted backfill leaves the cache as it was (the next backfill, or sync
+//! that changes anything, removes the half-built one). The cache's own snapshots are replaced by the bucket's (numbers are never
 //! reused); a backfill that would lose a version the cache keeps and the bucket no longer has
 //! is refused.
 
