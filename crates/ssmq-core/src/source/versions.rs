@@ -98,38 +98,29 @@ impl BucketVersions {
         &mut self,
         page: &aws_sdk_s3::operation::list_object_versions::ListObjectVersionsOutput,
     ) {
-        let mut entries: Vec<(bool, ObjectVersion)> = Vec::new();
-        for version in page.versions() {
-            let (Some(key), Some(modified)) = (version.key(), version.last_modified()) else {
-                continue;
-            };
-            entries.push((
-                version.is_latest() == Some(true),
-                ObjectVersion {
-                    key: object_path(key),
-                    version_id: version.version_id().unwrap_or("null").to_owned(),
-                    last_modified: time_of(modified),
-                    content: Some((
-                        version.e_tag().unwrap_or_default().to_owned(),
-                        version.size().unwrap_or(0).max(0) as u64,
-                    )),
-                },
-            ));
-        }
-        for marker in page.delete_markers() {
-            let (Some(key), Some(modified)) = (marker.key(), marker.last_modified()) else {
-                continue;
-            };
-            entries.push((
-                marker.is_latest() == Some(true),
-                ObjectVersion {
-                    key: object_path(key),
-                    version_id: marker.version_id().unwrap_or("null").to_owned(),
-                    last_modified: time_of(modified),
-                    content: None,
-                },
-            ));
-        }
+        let versions = page.versions().iter().map(|v| {
+            let content = (
+                v.e_tag().unwrap_or_default().to_owned(),
+                v.size().unwrap_or(0).max(0) as u64,
+            );
+            entry(
+                v.key(),
+                v.version_id(),
+                v.is_latest(),
+                v.last_modified(),
+                Some(content),
+            )
+        });
+        let markers = page.delete_markers().iter().map(|m| {
+            entry(
+                m.key(),
+                m.version_id(),
+                m.is_latest(),
+                m.last_modified(),
+                None,
+            )
+        });
+        let mut entries: Vec<(bool, ObjectVersion)> = versions.chain(markers).flatten().collect();
         // Oldest first per key: by time, and within a second the latest after the others.
         entries.sort_by(|(latest_a, a), (latest_b, b)| {
             (&a.key, a.last_modified, latest_a).cmp(&(&b.key, b.last_modified, latest_b))
@@ -153,6 +144,24 @@ impl BucketVersions {
         }
         objects
     }
+}
+
+/// A listed version or delete marker (with whether it is the latest), if S3 gave its key and
+/// time.
+fn entry(
+    key: Option<&str>,
+    version_id: Option<&str>,
+    is_latest: Option<bool>,
+    modified: Option<&aws_sdk_s3::primitives::DateTime>,
+    content: Option<(String, u64)>,
+) -> Option<(bool, ObjectVersion)> {
+    let version = ObjectVersion {
+        key: object_path(key?),
+        version_id: version_id.unwrap_or("null").to_owned(),
+        last_modified: time_of(modified?),
+        content,
+    };
+    Some((is_latest == Some(true), version))
 }
 
 /// A key as object_store names it.
