@@ -598,7 +598,9 @@ fn commands_sync_a_cached_source_first_and_offline_never_touches_it() {
         .args(["--account", "111122223333", "sync"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("`ssmq sync` keeps the whole lake"));
+        .stderr(predicate::str::contains(
+            "`ssmq sync` updates the cache and keeps the whole lake",
+        ));
 }
 
 /// A cache written in an earlier format is not used by queries, and the next sync rebuilds it

@@ -5,6 +5,7 @@ use ssmq_core::Source;
 use ssmq_core::cache::history::AsOf;
 use ssmq_core::cache::{LakeCache, backfill};
 
+use super::sync::refuse_query_options;
 use crate::cli::{BackfillArgs, Cli};
 use crate::output::Stderr;
 
@@ -16,11 +17,7 @@ pub async fn run(
     source: &Source,
     stderr: &Stderr,
 ) -> anyhow::Result<()> {
-    if cli.global.cache.no_cache || cli.global.cache.offline || cli.global.cache.as_of.is_some() {
-        anyhow::bail!(
-            "`ssmq backfill` adds to the cache's history: --no-cache, --offline and --as-of do not apply"
-        );
-    }
+    refuse_query_options(cli, "`ssmq backfill` adds to the cache's history")?;
     let since = match args.since {
         None => None,
         Some(AsOf::Time(time)) => Some(time),

@@ -14,16 +14,7 @@ pub async fn run(
     source: &Source,
     stderr: &Stderr,
 ) -> anyhow::Result<()> {
-    if cli.global.cache.no_cache || cli.global.cache.offline || cli.global.cache.as_of.is_some() {
-        anyhow::bail!(
-            "`ssmq sync` updates the cache: --no-cache, --offline and --as-of do not apply"
-        );
-    }
-    if !cli.global.accounts.is_empty() || !cli.global.regions.is_empty() {
-        anyhow::bail!(
-            "`ssmq sync` keeps the whole lake; --account and --region choose what later queries read"
-        );
-    }
+    refuse_query_options(cli, "`ssmq sync` updates the cache")?;
     let options = cli.global.session_options();
     let mut cache = LakeCache::for_source(&cli.global.cache.required_root()?, source, &options.s3)?;
     if let Some(days) = args.keep_history {
@@ -38,5 +29,19 @@ pub async fn run(
             )
         })?;
     stderr.synced(&summary, cache.dir());
+    Ok(())
+}
+
+/// An error when options that choose what a query reads are given to a command that writes
+/// the cache (`what` says what it does): it keeps the whole lake, now.
+pub(super) fn refuse_query_options(cli: &Cli, what: &str) -> anyhow::Result<()> {
+    if cli.global.cache.no_cache || cli.global.cache.offline || cli.global.cache.as_of.is_some() {
+        anyhow::bail!("{what}: --no-cache, --offline and --as-of do not apply");
+    }
+    if !cli.global.accounts.is_empty() || !cli.global.regions.is_empty() {
+        anyhow::bail!(
+            "{what} and keeps the whole lake; --account and --region choose what later queries read"
+        );
+    }
     Ok(())
 }
