@@ -836,6 +836,15 @@ fn history_lists_snapshots_and_as_of_says_what_answered() {
         "the gone object's items count as of snapshot 1 only"
     );
     assert!(said.contains("note: as of snapshot 1, taken "), "{said}");
+    // The time printed is the snapshot's own, so copied into --as-of it names that snapshot.
+    let taken = said
+        .split("taken ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap();
+    let (copied, said) = at(taken);
+    assert_eq!(copied, then);
+    assert!(said.contains(": snapshot 1, taken "), "{said}");
     let (_, said) = at("2099-01-01T00:00:00Z");
     assert!(
         said.contains("as of 2099-01-01T00:00:00Z: snapshot 2, taken "),

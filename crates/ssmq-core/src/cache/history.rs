@@ -76,7 +76,9 @@ impl AsOf {
 impl fmt::Display for AsOf {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AsOf::Time(time) => f.write_str(&time_text(*time)),
+            // The moment asked for, to the second (a duration back from now has a fraction
+            // nobody gave, and a date's end is its last second).
+            AsOf::Time(time) => f.write_str(&time.to_rfc3339_opts(SecondsFormat::Secs, true)),
             AsOf::Snapshot(number) => write!(f, "snapshot {number}"),
         }
     }
@@ -98,9 +100,10 @@ pub fn duration(text: &str) -> Option<TimeDelta> {
     }
 }
 
-/// A time as ssmq prints it: RFC 3339, UTC, whole seconds.
+/// A time as ssmq prints it: RFC 3339, UTC, with the fraction of a second it has (a snapshot's
+/// time to the microsecond), so a time copied from a message into `--as-of` means that moment.
 pub fn time_text(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::Secs, true)
+    time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 /// The moment a [`super::CachedLake`] answers for, and the snapshot that was current then.
@@ -140,15 +143,14 @@ impl PastView {
 }
 
 impl fmt::Display for PastView {
-    /// `as of 2026-10-31T23:59:59Z: snapshot 12, taken 2026-10-31T06:02:11Z`.
+    /// `as of 2026-10-31T23:59:59Z: snapshot 12, taken 2026-10-31T06:02:11.483920Z`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let taken = time_text(self.snapshot.taken_at);
         match self.as_of {
-            AsOf::Time(time) => write!(
+            AsOf::Time(_) => write!(
                 f,
                 "as of {}: snapshot {}, taken {taken}",
-                time_text(time),
-                self.snapshot.number
+                self.as_of, self.snapshot.number
             ),
             AsOf::Snapshot(number) => write!(f, "as of snapshot {number}, taken {taken}"),
         }
