@@ -1,5 +1,5 @@
 //! Progress on a terminal: while a command lists and reads a lake, one line on stderr counts
-//! entries listed, objects read and bytes. Nothing at all when stderr is not a terminal (pipes,
+//! entries listed, objects read and bytes (or says the cache is being queried). Nothing at all when stderr is not a terminal (pipes,
 //! redirects, CI), and the line is cleared before results are written to the terminal.
 
 use std::io::IsTerminal;
@@ -62,13 +62,19 @@ impl Progress {
                 if bar.is_hidden() {
                     bar.set_draw_target(ProgressDrawTarget::stderr());
                 }
-                let r = session.requests();
-                bar.set_message(format!(
-                    "listed {} entries · read {} objects, {}",
-                    r.listed,
-                    r.get,
-                    HumanBytes(r.get_bytes)
-                ));
+                bar.set_message(match session.cached() {
+                    // Nothing is listed or read: the counts would stay at 0.
+                    Some(_) => "querying the cache".to_owned(),
+                    None => {
+                        let r = session.requests();
+                        format!(
+                            "listed {} entries · read {} objects, {}",
+                            r.listed,
+                            r.get,
+                            HumanBytes(r.get_bytes)
+                        )
+                    }
+                });
                 bar.tick();
                 drop(_drawing);
                 tokio::time::sleep(TICK).await;
