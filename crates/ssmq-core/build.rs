@@ -1,4 +1,5 @@
-//! Embeds the reports (`queries/*.sql`), the views (`queries/views/*.sql`) and the built-in sample lake (`fixtures/sample/`) so
+//! Embeds the reports (`queries/*.sql`), the views (`queries/views/*.sql`), the controls
+//! (`queries/controls/*.sql`) and the built-in sample lake (`fixtures/sample/`) so
 //! the binary works from anywhere, with no files beside it.
 
 use std::fmt::Write as _;
@@ -15,10 +16,19 @@ fn main() {
     let queries = repo.join("queries");
     println!("cargo::rerun-if-changed={}", queries.display());
     let views = queries.join("views");
-    let (view_files, report_files): (Vec<PathBuf>, Vec<PathBuf>) = files_under(&queries)
+    let controls = queries.join("controls");
+    let (view_files, others): (Vec<PathBuf>, Vec<PathBuf>) = files_under(&queries)
         .into_iter()
         .filter(|path| path.extension().is_some_and(|e| e == "sql"))
         .partition(|path| path.starts_with(&views));
+    let (control_files, report_files): (Vec<PathBuf>, Vec<PathBuf>) = others
+        .into_iter()
+        .partition(|path| path.starts_with(&controls));
+    fs::write(
+        out.join("controls.rs"),
+        sql_files("Built-in control files", "CONTROL_FILES", &control_files),
+    )
+    .unwrap();
     fs::write(
         out.join("reports.rs"),
         sql_files("Built-in report files", "REPORT_FILES", &report_files),

@@ -140,6 +140,22 @@ pub enum Error {
         available: Vec<String>,
     },
 
+    /// A control id that is not built in.
+    #[error("Unknown control `{id}`; available: {}", available.join(", "))]
+    UnknownControl {
+        /// The id asked for.
+        id: String,
+        /// The controls that exist.
+        available: Vec<String>,
+    },
+
+    /// A framework no built-in control maps to.
+    #[error("No control maps to the framework `{framework}`")]
+    UnknownFramework {
+        /// The framework asked for.
+        framework: String,
+    },
+
     /// A report file whose header cannot be read (a defect of the report, not of the input).
     #[error("Report `{report}` has an invalid header: {problem}")]
     ReportDefinition {

@@ -7,6 +7,7 @@
 //! the built-in reports and views under `queries/`.
 
 pub mod changes;
+pub mod controls;
 pub mod dialect;
 pub mod functions;
 pub mod register;

@@ -224,6 +224,16 @@ pub struct Report {
 impl Report {
     /// Reads a report file.
     pub fn parse(name: &str, text: &str) -> Result<Report> {
+        Ok(Report::parse_with(name, text, &[])?.0)
+    }
+
+    /// Reads a query file whose header may also hold the fields `extra` names (a control's
+    /// `frameworks:`), returned beside the report in the order written.
+    pub(crate) fn parse_with(
+        name: &str,
+        text: &str,
+        extra: &[&str],
+    ) -> Result<(Report, Vec<(String, String)>)> {
         let defect = |problem: String| Error::ReportDefinition {
             report: name.to_owned(),
             problem,
@@ -264,8 +274,10 @@ impl Report {
         let mut example = None;
         let mut needs_history = false;
         let mut params = Vec::new();
+        let mut extras = Vec::new();
         for (field, value) in fields {
             match field.as_str() {
+                field if extra.contains(&field) => extras.push((field.to_owned(), value)),
                 "title" => title = Some(value),
                 "description" => description = Some(value),
                 "key" => {
@@ -311,7 +323,7 @@ impl Report {
                 )));
             }
         }
-        Ok(report)
+        Ok((report, extras))
     }
 
     /// Binds the user's `name=value` pairs (and defaults) to typed values for the placeholders.
