@@ -231,6 +231,11 @@ pub enum Command {
     #[command(after_help = SYNC_HELP)]
     Sync(SyncArgs),
 
+    /// Check controls (patch compliance, association compliance, inventory freshness, …): a
+    /// row per control and resource with ok, alarm or skip and a reason; exit code 1 on an alarm
+    #[command(after_help = CHECK_HELP)]
+    Check(CheckArgs),
+
     /// What changed between two moments of the cache's history: a row per row added,
     /// removed or changed, with the values that differ
     #[command(after_help = CHANGES_HELP)]
@@ -312,6 +317,52 @@ Examples:
   ssmq --source s3://audit-sync/ResourceDataSync backfill --from-versions --dry-run
   ssmq --source s3://audit-sync/ResourceDataSync backfill --from-versions
   ssmq --source s3://audit-sync/ResourceDataSync backfill --from-versions --since 30d";
+
+const CHECK_HELP: &str = "\
+Columns: control, status (ok, alarm, skip, error), reason (a sentence naming the node and what
+is wrong), resource (the node id), accountid, region, severity (of a failure), first_failed
+(when the resource started failing, where known; a cache's history reaches further back),
+days_failing (whole days from first_failed to now, or the --as-of moment), frameworks (the
+requirements the control evidences, e.g. `PCI-DSS-4.0 6.3.3; NIST-800-53-r5 SI-2`).
+
+Exit codes: 0 no alarm counted, 1 at least one alarm counted (--fail-on chooses which: any,
+a severity and above, or none), 2 an error (a control that cannot run is an `error` row).
+
+Examples:
+  ssmq check list
+  ssmq --source s3://audit-sync/ResourceDataSync check
+  ssmq --source s3://audit-sync/ResourceDataSync check --framework PCI-DSS --fail-on high
+  ssmq --source ./sync-bucket --as-of 2026-10-31 check --control patch-compliance --format csv
+  ssmq --source ./sync-bucket check --control inventory-freshness --param days=3";
+
+/// `ssmq check`'s options.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// `list` lists the controls: id, title, severity, frameworks and parameters
+    #[command(subcommand)]
+    pub list: Option<CheckCommand>,
+    /// Only this control (repeatable) [default: every control]
+    #[arg(long = "control", value_name = "ID")]
+    pub controls: Vec<String>,
+    /// Only controls mapped to this framework (a prefix of their references, any case: pci,
+    /// NIST-800-53, AWS-FSBP)
+    #[arg(long, value_name = "NAME")]
+    pub framework: Option<String>,
+    /// Which alarms make the exit code 1: any, those of a severity and above (critical, high,
+    /// medium, low), or none
+    #[arg(long, value_name = "LEVEL", default_value = "any", value_parser = ["any", "critical", "high", "medium", "low", "none"])]
+    pub fail_on: String,
+    /// A parameter of the controls that take it, e.g. days=3 (repeatable)
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+}
+
+/// What `ssmq check` does besides checking.
+#[derive(Debug, Subcommand)]
+pub enum CheckCommand {
+    /// List the controls: id, title, severity, frameworks and parameters
+    List,
+}
 
 /// `ssmq backfill`'s options.
 #[derive(Debug, Args)]

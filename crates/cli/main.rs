@@ -33,6 +33,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) if output.pipe_closed() => ExitCode::SUCCESS,
+        Err(e) if e.is::<commands::AlarmsRaised>() => {
+            stderr.notice(&e.to_string());
+            ExitCode::from(1)
+        }
         Err(e) => {
             stderr.error(&e);
             ExitCode::from(2)

@@ -6,6 +6,7 @@
 //! - `shell`: on a pseudo-terminal: tables fitted to the terminal, the interactive shell;
 //! - `lake`: generated lakes checked against the generator's model;
 //! - `cache`: the Parquet cache answers as the lake does while objects change;
+//! - `check`: the controls' results against what the sample's objects say, and exit codes;
 //! - `export`: `ssmq export`, read back by real readers, all or nothing;
 //! - `timeline`: a fleet evolving day by day, its past asked of the cache and checked against
 //!   the model's truth;
@@ -18,6 +19,7 @@ mod common;
 
 mod backfill;
 mod cache;
+mod check;
 mod cli;
 mod export;
 mod lake;

@@ -4,6 +4,7 @@
 //! what reading it met.
 
 mod backfill;
+mod check;
 mod export;
 mod history;
 mod report;
@@ -16,12 +17,15 @@ use std::time::Instant;
 
 use anyhow::Context;
 use ssmq_core::output::format::Format;
+use ssmq_core::sql::controls::select_controls;
 use ssmq_core::sql::reports::find_report;
 use ssmq_core::{LakeSession, Source};
 
-use crate::cli::{Cli, Command, HistoryCommand, ReportArgs};
+use crate::cli::{CheckArgs, CheckCommand, Cli, Command, HistoryCommand, ReportArgs};
 use crate::output::{Output, Stderr};
 use crate::progress::Progress;
+
+pub use check::AlarmsRaised;
 
 /// Runs the command `cli` names.
 pub async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::Result<()> {
@@ -38,6 +42,10 @@ pub async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::
             output.write_text(&String::from_utf8_lossy(&script))
         }
         Command::Sync(args) => sync::run(&cli, args, &source(&cli, &stderr)?, &stderr).await,
+        Command::Check(CheckArgs {
+            list: Some(CheckCommand::List),
+            ..
+        }) => check::list(&output, format).await,
         Command::Backfill(args) => {
             backfill::run(&cli, args, &source(&cli, &stderr)?, &stderr).await
         }
@@ -75,9 +83,12 @@ async fn on_the_lake(
     stderr: &Arc<Stderr>,
     format: Format,
 ) -> anyhow::Result<()> {
-    // An unknown report is an error before any lake is opened.
+    // An unknown report or control is an error before any lake is opened.
     if let Command::Report(ReportArgs::Run { name, .. }) = &cli.command {
         find_report(name)?;
+    }
+    if let Command::Check(args) = &cli.command {
+        select_controls(&args.controls, args.framework.as_deref())?;
     }
     if let Command::Export(_) = &cli.command
         && cli.global.output.is_some()
@@ -146,6 +157,7 @@ async fn on_the_lake(
         Command::Report(ReportArgs::Run { name, params }) => {
             report::run(&session, name, params, output, format).await
         }
+        Command::Check(args) => check::run(&session, args, output, format).await,
         Command::Sync(_)
         | Command::Backfill(_)
         | Command::History { .. }
