@@ -7,7 +7,9 @@ use arrow::array::{RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
 use ssmq_core::LakeSession;
 use ssmq_core::output::format::Format;
-use ssmq_core::sql::controls::{builtin_controls, check, counted_alarms, select_controls};
+use ssmq_core::sql::controls::{
+    builtin_controls, check, counted_alarms, has_errors, select_controls,
+};
 
 use crate::cli::{CheckArgs, report_params};
 use crate::output::Output;
@@ -50,12 +52,7 @@ pub async fn run(
     let params = report_params(args.params.iter().map(String::as_str))?;
     let results = check(session, &controls, &params).await?;
     output.write_batch(&results, format).await?;
-    let status = results
-        .column(1)
-        .as_any()
-        .downcast_ref::<StringArray>()
-        .expect("status is text");
-    if status.iter().any(|s| s == Some("error")) {
+    if has_errors(&results) {
         anyhow::bail!("A control could not run: its `error` row says why");
     }
     let alarms = counted_alarms(&results, &args.fail_on);

@@ -303,14 +303,7 @@ fn arrow_error(error: arrow::error::ArrowError) -> Error {
 
 /// The rows ordered by control, status (alarm, error, ok, skip), account, region, resource.
 fn sorted(batch: RecordBatch) -> Result<RecordBatch> {
-    let text = |i: usize| {
-        batch
-            .column(i)
-            .as_any()
-            .downcast_ref::<StringArray>()
-            .expect("text column")
-            .clone()
-    };
+    let text = |i: usize| text_column(&batch, i);
     let (control, status, resource, account, region) =
         (text(0), text(1), text(3), text(4), text(5));
     let value = |column: &StringArray, i: usize| -> Option<String> {
@@ -326,9 +319,9 @@ fn sorted(batch: RecordBatch) -> Result<RecordBatch> {
         (
             control.value(i).to_owned(),
             status_rank,
-            value(&account, i),
-            value(&region, i),
-            value(&resource, i),
+            value(account, i),
+            value(region, i),
+            value(resource, i),
         )
     };
     let mut order: Vec<usize> = (0..batch.num_rows()).collect();
@@ -343,18 +336,24 @@ fn sorted(batch: RecordBatch) -> Result<RecordBatch> {
     RecordBatch::try_new(batch.schema(), columns).map_err(arrow_error)
 }
 
+/// Column `i` of a batch of [`check_schema`], one of its text columns.
+fn text_column(batch: &RecordBatch, i: usize) -> &StringArray {
+    batch
+        .column(i)
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .expect("a text column of the check's schema")
+}
+
+/// Whether a control could not run: a row of status `error`.
+pub fn has_errors(batch: &RecordBatch) -> bool {
+    text_column(batch, 1).iter().any(|s| s == Some("error"))
+}
+
 /// Alarms that count under `fail_on`: every alarm for `any`, those of at least that severity
 /// for a severity, none for `none`; an alarm without a severity counts only under `any`.
 pub fn counted_alarms(batch: &RecordBatch, fail_on: &str) -> usize {
-    let text = |i: usize| {
-        batch
-            .column(i)
-            .as_any()
-            .downcast_ref::<StringArray>()
-            .expect("text column")
-            .clone()
-    };
-    let (status, severity) = (text(1), text(6));
+    let (status, severity) = (text_column(batch, 1), text_column(batch, 6));
     let threshold = SEVERITIES.iter().position(|s| *s == fail_on);
     (0..batch.num_rows())
         .filter(|&i| status.value(i) == "alarm")
