@@ -174,9 +174,11 @@ fn every_control_skips_terminated_nodes_and_stale_inventory_follows_the_days_giv
     assert_eq!(
         controls,
         BTreeSet::from([
+            "agent-version",
             "association-compliance",
             "inventory-freshness",
-            "patch-compliance"
+            "patch-compliance",
+            "patches-within-sla"
         ])
     );
     for row in &rows {
@@ -203,6 +205,91 @@ fn every_control_skips_terminated_nodes_and_stale_inventory_follows_the_days_giv
     }
     assert!(fresh.values().any(|r| r["status"] == "ok"));
     assert!(fresh.values().any(|r| r["status"] == "alarm"));
+}
+
+#[test]
+fn critical_and_high_patches_are_late_past_their_sla_from_the_scan_that_found_them() {
+    let sla_days = 40;
+    let (rows, _, _) = check(&[
+        "--control",
+        "patches-within-sla",
+        "--param",
+        &format!("critical_days={sla_days}"),
+        "--param",
+        &format!("high_days={sla_days}"),
+    ]);
+    let terminated = terminated();
+    let now = Utc::now();
+    let mut late: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for item in lines_of("AWS:ComplianceItem") {
+        if text(&item, "ComplianceType") != "Patch" {
+            continue;
+        }
+        let node = late
+            .entry(text(&item, "resourceId").to_owned())
+            .or_default();
+        let severe = matches!(text(&item, "Severity"), "CRITICAL" | "HIGH");
+        if severe && text(&item, "Status") == "NON_COMPLIANT" {
+            let found: DateTime<Utc> = text(&item, "ExecutionTime").parse().unwrap();
+            if (now - found).num_seconds() > sla_days * 86_400 {
+                node.insert(text(&item, "Id").to_owned());
+            }
+        }
+    }
+    let checked = rows_of(&rows, "patches-within-sla");
+    assert_eq!(
+        checked.keys().collect::<Vec<_>>(),
+        late.keys().collect::<Vec<_>>()
+    );
+    for (node, patches) in &late {
+        let row = checked[node];
+        let reason = row["reason"].as_str().unwrap();
+        let expected = match (terminated.contains(node), patches.is_empty()) {
+            (true, _) => "skip",
+            (false, true) => "ok",
+            (false, false) => "alarm",
+        };
+        assert_eq!(row["status"], expected, "{reason}");
+        if expected == "alarm" {
+            assert!(
+                patches.iter().all(|p| reason.contains(p.as_str())),
+                "{reason}"
+            );
+        }
+    }
+    assert!(checked.values().any(|r| r["status"] == "alarm"));
+    assert!(checked.values().any(|r| r["status"] == "ok"));
+}
+
+#[test]
+fn an_agent_is_behind_by_the_releases_the_fleet_runs_newer() {
+    let (rows, _, _) = check(&["--control", "agent-version", "--param", "releases=1"]);
+    let terminated = terminated();
+    let infos = lines_of("AWS:InstanceInformation");
+    let version =
+        |text: &str| -> Vec<u64> { text.split('.').map(|p| p.parse().unwrap()).collect() };
+    let mut running: Vec<Vec<u64>> = infos
+        .iter()
+        .filter(|i| !terminated.contains(text(i, "resourceId")))
+        .map(|i| version(text(i, "AgentVersion")))
+        .collect();
+    running.sort_unstable_by(|a, b| b.cmp(a));
+    running.dedup();
+    let checked = rows_of(&rows, "agent-version");
+    for info in &infos {
+        let node = text(info, "resourceId");
+        if terminated.contains(node) {
+            continue;
+        }
+        let behind = running
+            .iter()
+            .position(|v| *v == version(text(info, "AgentVersion")))
+            .unwrap();
+        let expected = if behind > 1 { "alarm" } else { "ok" };
+        assert_eq!(checked[node]["status"], expected, "{:?}", checked[node]);
+    }
+    assert!(checked.values().any(|r| r["status"] == "alarm"));
+    assert!(checked.values().any(|r| r["status"] == "ok"));
 }
 
 #[test]
