@@ -13,6 +13,7 @@ use ssmq_core::lake::discover::PartitionFilter;
 use ssmq_core::lake::read::ReadOptions;
 use ssmq_core::source::s3::S3Options;
 use ssmq_core::sql::changes::changes;
+use ssmq_core::sql::controls::{check, select_controls};
 use ssmq_core::sql::reports::find_report;
 use ssmq_core::{LakeSession, SessionOptions};
 use ssmq_fixtures::{Day, FailingRun, LakeSpec, NodeModel, Timeline, TimelineSpec};
@@ -533,4 +534,53 @@ fn pruning_keeps_exactly_the_days_retention_says() {
             .any(|(_, _, _, complete)| complete == "true")
     );
     assert_eq!(answered, expected, "patch-age after pruning");
+}
+
+/// `ssmq check` as of a day: each node's patch-compliance alarm is dated from its oldest open
+/// item's first failing scan in the model, which the cache's history carries back past that
+/// day's scan, and counted in days to that moment; nodes with nothing open pass.
+#[test]
+fn check_as_of_a_day_dates_each_patch_alarm_from_the_models_first_failing_scan() {
+    let timeline = timeline();
+    let (lake, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    replay(&timeline, lake.path(), cache.path());
+    let day = &timeline.days[8];
+    let rows = runtime().block_on(async {
+        let options = SessionOptions {
+            cache: CacheUse::Offline(cache.path().to_path_buf()),
+            as_of: Some(end_of(day)),
+            ..SessionOptions::default()
+        };
+        let session = LakeSession::open(&source(lake.path()), options)
+            .await
+            .unwrap();
+        let controls = select_controls(&["patch-compliance".to_owned()], None).unwrap();
+        named_rows(&[check(&session, &controls, &[]).await.unwrap()])
+    });
+    let mut oldest: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+    for ((node, _), run) in open_runs(day) {
+        let first: DateTime<Utc> = run.first_scan.parse().unwrap();
+        let entry = oldest.entry(node.clone()).or_insert(first);
+        *entry = (*entry).min(first);
+    }
+    let AsOf::Time(moment) = end_of(day) else {
+        unreachable!("a day's end is a time")
+    };
+    let mut alarms = BTreeMap::new();
+    for row in &rows {
+        let value = |name: &str| row[name].clone().unwrap_or_default();
+        if value("status") == "alarm" {
+            let first: DateTime<Utc> = format!("{}Z", value("first_failed")).parse().unwrap();
+            let days: i64 = value("days_failing").parse().unwrap();
+            assert_eq!(days, (moment - first).num_seconds().div_euclid(86_400));
+            alarms.insert(value("resource"), first);
+        }
+    }
+    assert_eq!(alarms, oldest, "alarms and their first failure as of day 8");
+    assert!(
+        alarms
+            .values()
+            .any(|first| *first < time(day.written_at) - chrono::TimeDelta::days(1)),
+        "some alarm reaches back before the day's own scan"
+    );
 }
