@@ -236,6 +236,11 @@ pub enum Command {
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
 
+    /// Write an evidence bundle for auditors: the controls' results, chosen reports, the
+    /// exact SQL, every source object and a manifest of SHA-256 hashes; `verify` checks one
+    #[command(after_help = EVIDENCE_HELP)]
+    Evidence(EvidenceArgs),
+
     /// What changed between two moments of the cache's history: a row per row added,
     /// removed or changed, with the values that differ
     #[command(after_help = CHANGES_HELP)]
@@ -362,6 +367,58 @@ pub struct CheckArgs {
 pub enum CheckCommand {
     /// List the controls: id, title, severity, frameworks and parameters
     List,
+}
+
+const EVIDENCE_HELP: &str = "\
+Files in DIR (written beside it and renamed into place when complete; DIR must not exist or
+be empty): checks.csv and checks.parquet (the rows of `ssmq check`), reports/<name>.csv and
+.parquet, queries/controls/<id>.sql and queries/<name>.sql (the exact SQL), sources.csv (every
+object the answers come from: table, key, e_tag, size, last_modified) and manifest.json
+(ssmq's version, the command, created_at, the source, as_of and snapshot, row counts, the
+SHA-256 of sources.csv, and path, sha256 and bytes of every other file). Two bundles of the
+same moment differ only in created_at.
+
+`ssmq evidence verify DIR` recomputes every hash: exit code 0 when intact, 1 naming each file
+that changed, is missing or was added.
+
+Examples:
+  ssmq --source s3://audit-sync/ResourceDataSync --as-of 2026-10-31 evidence --out audit-2026-10
+  ssmq --source ./sync-bucket evidence --out ev --framework PCI-DSS --report noncompliant-patches
+  ssmq evidence verify audit-2026-10
+  sha256sum audit-2026-10/checks.csv   # any tool can check a file against manifest.json";
+
+/// `ssmq evidence`'s options.
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// `verify DIR` checks a bundle against its manifest
+    #[command(subcommand)]
+    pub verify: Option<EvidenceCommand>,
+    /// The folder to write the bundle to
+    #[arg(long, value_name = "DIR", required = false)]
+    pub out: Option<std::path::PathBuf>,
+    /// Only this control (repeatable) [default: every control]
+    #[arg(long = "control", value_name = "ID")]
+    pub controls: Vec<String>,
+    /// Only controls mapped to this framework (a prefix of their references, any case)
+    #[arg(long, value_name = "NAME")]
+    pub framework: Option<String>,
+    /// A report to include (repeatable) [default: noncompliant-patches, patch-age,
+    /// patch-compliance-by-account]
+    #[arg(long = "report", value_name = "NAME")]
+    pub reports: Vec<String>,
+    /// A parameter of the controls that take it, e.g. days=3 (repeatable)
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+}
+
+/// What `ssmq evidence` does besides writing a bundle.
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Check a bundle: every file's SHA-256 and size against manifest.json
+    Verify {
+        /// The bundle's folder
+        dir: std::path::PathBuf,
+    },
 }
 
 /// `ssmq backfill`'s options.

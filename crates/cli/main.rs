@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) if output.pipe_closed() => ExitCode::SUCCESS,
-        Err(e) if e.is::<commands::AlarmsRaised>() => {
+        Err(e) if e.is::<commands::ExitOne>() => {
             stderr.notice(&e.to_string());
             ExitCode::from(1)
         }

@@ -7,6 +7,7 @@
 //! - `lake`: generated lakes checked against the generator's model;
 //! - `cache`: the Parquet cache answers as the lake does while objects change;
 //! - `check`: the controls' results against what the sample's objects say, and exit codes;
+//! - `evidence`: the bundle read back by real readers, hashed by `sha256sum`, and `verify`;
 //! - `export`: `ssmq export`, read back by real readers, all or nothing;
 //! - `timeline`: a fleet evolving day by day, its past asked of the cache and checked against
 //!   the model's truth;
@@ -21,6 +22,7 @@ mod backfill;
 mod cache;
 mod check;
 mod cli;
+mod evidence;
 mod export;
 mod lake;
 mod s3;

@@ -11,37 +11,11 @@ use ssmq_core::sql::controls::{
     builtin_controls, check, counted_alarms, has_errors, select_controls,
 };
 
+use super::ExitOne;
 use crate::cli::{CheckArgs, report_params};
 use crate::output::Output;
 
-/// Alarms that count under `--fail-on`: the command ends with exit code 1.
-#[derive(Debug)]
-pub struct AlarmsRaised {
-    /// How many.
-    pub alarms: usize,
-    /// What counted (`any`, a severity).
-    pub fail_on: String,
-}
-
-impl std::fmt::Display for AlarmsRaised {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let what = match self.fail_on.as_str() {
-            "any" => String::new(),
-            severity => format!(" of severity {severity} or above"),
-        };
-        write!(
-            f,
-            "{} alarm{}{what} (--fail-on {})",
-            self.alarms,
-            if self.alarms == 1 { "" } else { "s" },
-            self.fail_on
-        )
-    }
-}
-
-impl std::error::Error for AlarmsRaised {}
-
-/// `ssmq check`: writes the controls' rows, then fails with [`AlarmsRaised`] when alarms count.
+/// `ssmq check`: writes the controls' rows, then ends with [`ExitOne`] when alarms count.
 pub async fn run(
     session: &LakeSession,
     args: &CheckArgs,
@@ -57,10 +31,15 @@ pub async fn run(
     }
     let alarms = counted_alarms(&results, &args.fail_on);
     if alarms > 0 {
-        return Err(AlarmsRaised {
-            alarms,
-            fail_on: args.fail_on.clone(),
-        }
+        let what = match args.fail_on.as_str() {
+            "any" => String::new(),
+            severity => format!(" of severity {severity} or above"),
+        };
+        return Err(ExitOne(format!(
+            "{alarms} alarm{}{what} (--fail-on {})",
+            if alarms == 1 { "" } else { "s" },
+            args.fail_on
+        ))
         .into());
     }
     Ok(())

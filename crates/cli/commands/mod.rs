@@ -5,6 +5,7 @@
 
 mod backfill;
 mod check;
+mod evidence;
 mod export;
 mod history;
 mod report;
@@ -21,11 +22,25 @@ use ssmq_core::sql::controls::select_controls;
 use ssmq_core::sql::reports::find_report;
 use ssmq_core::{LakeSession, Source};
 
-use crate::cli::{CheckArgs, CheckCommand, Cli, Command, HistoryCommand, ReportArgs};
+use crate::cli::{
+    CheckArgs, CheckCommand, Cli, Command, EvidenceArgs, EvidenceCommand, HistoryCommand,
+    ReportArgs,
+};
 use crate::output::{Output, Stderr};
 use crate::progress::Progress;
 
-pub use check::AlarmsRaised;
+/// An answer that is not an error but that a gate acts on (alarms raised, a bundle altered):
+/// the command ends with exit code 1, its message said as a note.
+#[derive(Debug)]
+pub struct ExitOne(pub String);
+
+impl std::fmt::Display for ExitOne {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ExitOne {}
 
 /// Runs the command `cli` names.
 pub async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::Result<()> {
@@ -46,6 +61,10 @@ pub async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::
             list: Some(CheckCommand::List),
             ..
         }) => check::list(&output, format).await,
+        Command::Evidence(EvidenceArgs {
+            verify: Some(EvidenceCommand::Verify { dir }),
+            ..
+        }) => evidence::verify(dir, &stderr),
         Command::Backfill(args) => {
             backfill::run(&cli, args, &source(&cli, &stderr)?, &stderr).await
         }
@@ -89,6 +108,9 @@ async fn on_the_lake(
     }
     if let Command::Check(args) = &cli.command {
         select_controls(&args.controls, args.framework.as_deref())?;
+    }
+    if let Command::Evidence(args) = &cli.command {
+        evidence::chosen(args)?;
     }
     if let Command::Export(_) = &cli.command
         && cli.global.output.is_some()
@@ -158,6 +180,7 @@ async fn on_the_lake(
             report::run(&session, name, params, output, format).await
         }
         Command::Check(args) => check::run(&session, args, output, format).await,
+        Command::Evidence(args) => evidence::write(&session, args, &source, stderr).await,
         Command::Sync(_)
         | Command::Backfill(_)
         | Command::History { .. }

@@ -354,6 +354,16 @@ pub enum Error {
         format: crate::output::format::Format,
     },
 
+    /// An evidence bundle's manifest that is not one.
+    #[error("`{path}` is not an ssmq evidence manifest")]
+    EvidenceManifest {
+        /// The file.
+        path: String,
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+
     /// The marker of the previous export cannot be read.
     #[error("The marker `{marker}` of the previous export is not valid JSON")]
     ExportMarker {

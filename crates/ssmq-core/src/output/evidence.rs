@@ -1,0 +1,342 @@
+//! The evidence bundle: what was checked, how, over which data, with what result, in files
+//! that can be shown later not to have been altered.
+//!
+//! In: a session (the lake now, or as of a moment), the controls and reports chosen, and how
+//! the command was run. Out, from [`write_bundle`], a folder written all or nothing:
+//!
+//! ```text
+//! checks.csv, checks.parquet          every control's rows (see `sql::controls`)
+//! reports/<name>.csv, .parquet        each report chosen
+//! queries/controls/<id>.sql           the exact SQL of each control
+//! queries/<name>.sql                  and of each report
+//! sources.csv                         every object the answers were computed from: table,
+//!                                     key, e_tag, size, last_modified
+//! manifest.json                       ssmq's version, the command, when, the source, the
+//!                                     moment and snapshot, row counts, the SHA-256 of
+//!                                     sources.csv, and every other file's path, SHA-256 and
+//!                                     bytes
+//! ```
+//!
+//! [`verify`] recomputes every hash and names each file that differs, is missing or was added.
+//! Two bundles of the same moment differ only in the manifest's `created_at`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray, UInt64Array};
+use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+use chrono::SubsecRound;
+use datafusion::physical_plan::memory::MemoryStream;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::output::format::{Format, OutputOptions, write_file};
+use crate::sql::controls::{Control, check};
+use crate::sql::reports::Report;
+use crate::sql::session::LakeSession;
+
+/// The manifest's name in the bundle.
+pub const MANIFEST: &str = "manifest.json";
+
+/// What goes in a bundle.
+#[derive(Debug, Clone)]
+pub struct Bundle<'a> {
+    /// The controls run.
+    pub controls: Vec<&'a Control>,
+    /// The reports written beside them (run with their defaults).
+    pub reports: Vec<&'a Report>,
+    /// Parameters of the controls.
+    pub params: Vec<(String, String)>,
+    /// The command line, as run.
+    pub command: String,
+    /// The source, as messages name it.
+    pub source: String,
+}
+
+/// `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The ssmq that wrote it.
+    pub ssmq_version: String,
+    /// The command line.
+    pub command: String,
+    /// When the bundle was written (UTC).
+    pub created_at: String,
+    /// The source.
+    pub source: String,
+    /// The moment the answers are for (UTC).
+    pub as_of: String,
+    /// The cache's snapshot that answered, when a cache did.
+    pub snapshot: Option<u64>,
+    /// Rows per file of results (`checks`, `reports/<name>`).
+    pub rows: BTreeMap<String, u64>,
+    /// Source objects listed in `sources.csv`.
+    pub source_objects: u64,
+    /// SHA-256 of `sources.csv`, the ordered source list.
+    pub sources_sha256: String,
+    /// Every other file, by path relative to the bundle, sorted.
+    pub files: Vec<BundleFile>,
+}
+
+/// One file of a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleFile {
+    /// Relative to the bundle, with `/`.
+    pub path: String,
+    /// Hex SHA-256 of its bytes.
+    pub sha256: String,
+    /// Its size.
+    pub bytes: u64,
+}
+
+/// A file of a bundle that is not as its manifest says.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Difference {
+    /// Its bytes differ.
+    Changed(String),
+    /// It is gone.
+    Missing(String),
+    /// It is not in the manifest.
+    Added(String),
+}
+
+/// Writes the bundle of `bundle` on `session` to `out` (which must not exist, or be empty):
+/// into a folder beside it, renamed into place when complete. Returns the manifest.
+pub async fn write_bundle(
+    session: &LakeSession,
+    bundle: &Bundle<'_>,
+    out: &Path,
+) -> Result<Manifest> {
+    let destination = |problem: String| Error::ExportDestination {
+        destination: out.display().to_string(),
+        source: problem.into(),
+    };
+    if fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some()) {
+        return Err(destination("exists and is not empty".to_owned()));
+    }
+    let name = out
+        .file_name()
+        .ok_or_else(|| destination("names no folder".to_owned()))?
+        .to_string_lossy()
+        .into_owned();
+    let staging = out.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    let written = write_files(session, bundle, &staging).await;
+    let manifest = match written {
+        Ok(rows) => finish(session, bundle, &staging, rows),
+        Err(e) => Err(e),
+    };
+    let placed = manifest.and_then(|manifest| {
+        let _ = fs::remove_dir(out);
+        fs::rename(&staging, out).map_err(|e| destination(e.to_string()))?;
+        Ok(manifest)
+    });
+    if placed.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    placed
+}
+
+/// The results, queries and source list, in `dir`; returns the rows per results file.
+async fn write_files(
+    session: &LakeSession,
+    bundle: &Bundle<'_>,
+    dir: &Path,
+) -> Result<BTreeMap<String, u64>> {
+    fs::create_dir_all(dir.join("queries/controls")).map_err(|e| io(dir, e))?;
+    fs::create_dir_all(dir.join("reports")).map_err(|e| io(dir, e))?;
+    let mut rows = BTreeMap::new();
+    let checks = check(session, &bundle.controls, &bundle.params).await?;
+    rows.insert(
+        "checks".to_owned(),
+        both_formats(&checks, &dir.join("checks")).await?,
+    );
+    for control in &bundle.controls {
+        let path = dir.join(format!("queries/controls/{}.sql", control.id()));
+        fs::write(&path, &control.query.sql).map_err(|e| io(&path, e))?;
+    }
+    for report in &bundle.reports {
+        let frame = session.report(report, &[]).await?;
+        let schema = Arc::new(frame.schema().as_arrow().clone());
+        let batches = frame.collect().await?;
+        let batch = arrow::compute::concat_batches(&schema, &batches).map_err(arrow_error)?;
+        let name = format!("reports/{}", report.name);
+        rows.insert(name.clone(), both_formats(&batch, &dir.join(&name)).await?);
+        let path = dir.join(format!("queries/{}.sql", report.name));
+        fs::write(&path, &report.sql).map_err(|e| io(&path, e))?;
+    }
+    let sources = sources(session).await?;
+    rows.insert(
+        "sources".to_owned(),
+        write(&sources, Format::Csv, &dir.join("sources.csv")).await?,
+    );
+    Ok(rows)
+}
+
+/// Every object of every table of the session's lake: table, key, e_tag, size, last_modified.
+async fn sources(session: &LakeSession) -> Result<RecordBatch> {
+    let (mut tables, mut keys, mut e_tags, mut sizes, mut modified) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut names = session.table_names();
+    names.sort();
+    for table in names {
+        let listing = session.listing(&table).await?;
+        for object in &listing.objects {
+            tables.push(table.clone());
+            keys.push(object.location.to_string());
+            e_tags.push(object.e_tag.clone());
+            sizes.push(object.size);
+            modified.push(object.last_modified.timestamp_micros());
+        }
+    }
+    let text = |name: &str, nullable| Field::new(name, DataType::Utf8, nullable);
+    let schema = Schema::new(vec![
+        text("table", false),
+        text("key", false),
+        text("e_tag", true),
+        Field::new("size", DataType::UInt64, false),
+        Field::new(
+            "last_modified",
+            DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            false,
+        ),
+    ]);
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(tables)),
+        Arc::new(StringArray::from(keys)),
+        Arc::new(StringArray::from(e_tags)),
+        Arc::new(UInt64Array::from(sizes)),
+        Arc::new(TimestampMicrosecondArray::from(modified).with_timezone("UTC")),
+    ];
+    RecordBatch::try_new(Arc::new(schema), columns).map_err(arrow_error)
+}
+
+/// `batch` as `<stem>.csv` and `<stem>.parquet`; returns its rows.
+async fn both_formats(batch: &RecordBatch, stem: &Path) -> Result<u64> {
+    write(batch, Format::Parquet, &stem.with_extension("parquet")).await?;
+    write(batch, Format::Csv, &stem.with_extension("csv")).await
+}
+
+async fn write(batch: &RecordBatch, format: Format, path: &Path) -> Result<u64> {
+    let stream = MemoryStream::try_new(vec![batch.clone()], batch.schema(), None)?;
+    write_file(Box::pin(stream), format, OutputOptions::default(), path).await
+}
+
+/// The manifest of the files in `dir`, written into it.
+fn finish(
+    session: &LakeSession,
+    bundle: &Bundle<'_>,
+    dir: &Path,
+    rows: BTreeMap<String, u64>,
+) -> Result<Manifest> {
+    let mut rows = rows;
+    let source_objects = rows.remove("sources").unwrap_or(0);
+    let mut files = hashed_files(dir)?;
+    let sources_sha256 = files
+        .iter()
+        .find(|f| f.path == "sources.csv")
+        .map(|f| f.sha256.clone())
+        .unwrap_or_default();
+    files.retain(|f| f.path != MANIFEST);
+    let snapshot = session.cached().map(|lake| match lake.past() {
+        Some(past) => past.snapshot.number,
+        None => lake.snapshots().last().map_or(0, |s| s.number),
+    });
+    let manifest = Manifest {
+        ssmq_version: env!("CARGO_PKG_VERSION").to_owned(),
+        command: bundle.command.clone(),
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        source: bundle.source.clone(),
+        as_of: crate::cache::history::time_text(session.moment().trunc_subsecs(6)),
+        snapshot,
+        rows,
+        source_objects,
+        sources_sha256,
+        files,
+    };
+    let path = dir.join(MANIFEST);
+    let text = serde_json::to_string_pretty(&manifest).expect("a manifest serialises");
+    fs::write(&path, text + "\n").map_err(|e| io(&path, e))?;
+    Ok(manifest)
+}
+
+/// Every file below `dir` with its SHA-256 and size, by relative path.
+fn hashed_files(dir: &Path) -> Result<Vec<BundleFile>> {
+    let mut files = Vec::new();
+    let mut pending: Vec<PathBuf> = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in fs::read_dir(&folder).map_err(|e| io(&folder, e))? {
+            let path = entry.map_err(|e| io(&folder, e))?.path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let bytes = fs::read(&path).map_err(|e| io(&path, e))?;
+            let relative = path.strip_prefix(dir).expect("below the bundle");
+            files.push(BundleFile {
+                path: relative.to_string_lossy().replace('\\', "/"),
+                sha256: hex(&Sha256::digest(&bytes)),
+                bytes: bytes.len() as u64,
+            });
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The files of the bundle in `dir` that are not as its manifest says (none when intact).
+pub fn verify(dir: &Path) -> Result<Vec<Difference>> {
+    let path = dir.join(MANIFEST);
+    let text = fs::read(&path).map_err(|e| io(&path, e))?;
+    let manifest: Manifest =
+        serde_json::from_slice(&text).map_err(|source| Error::EvidenceManifest {
+            path: path.display().to_string(),
+            source,
+        })?;
+    let listed: BTreeMap<&str, &BundleFile> = manifest
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f))
+        .collect();
+    let found = hashed_files(dir)?;
+    let mut differences = Vec::new();
+    for file in &found {
+        match listed.get(file.path.as_str()) {
+            Some(expected) if *expected == file => {}
+            Some(_) => differences.push(Difference::Changed(file.path.clone())),
+            None if file.path == MANIFEST => {}
+            None => differences.push(Difference::Added(file.path.clone())),
+        }
+    }
+    for path in listed.keys() {
+        if !found.iter().any(|f| f.path == *path) {
+            differences.push(Difference::Missing((*path).to_owned()));
+        }
+    }
+    if let Some(sources) = found.iter().find(|f| f.path == "sources.csv")
+        && sources.sha256 != manifest.sources_sha256
+        && !differences.contains(&Difference::Changed("sources.csv".to_owned()))
+    {
+        differences.push(Difference::Changed("sources.csv".to_owned()));
+    }
+    differences.sort();
+    Ok(differences)
+}
+
+fn io(path: &Path, e: std::io::Error) -> Error {
+    Error::Write {
+        path: path.display().to_string(),
+        source: e,
+    }
+}
+
+fn arrow_error(error: arrow::error::ArrowError) -> Error {
+    Error::from(datafusion::error::DataFusionError::from(error))
+}

@@ -1,0 +1,238 @@
+//! `ssmq evidence`: the bundle read back by real readers (the parquet crate, `sha256sum`),
+//! `verify` catching a one-byte change to any file, a missing or an added one, and two bundles
+//! of one snapshot alike but for their creation time.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde_json::Value;
+
+use super::cache::copy_dir;
+use crate::common::repo;
+
+fn ssmq(cwd: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("ssmq").unwrap();
+    cmd.env_remove("SSMQ_SOURCE").current_dir(cwd);
+    cmd
+}
+
+fn manifest(bundle: &Path) -> Value {
+    serde_json::from_slice(&fs::read(bundle.join("manifest.json")).unwrap()).unwrap()
+}
+
+/// `sha256sum FILE`: a hash computed by another implementation than ssmq's.
+fn sha256sum(path: &Path) -> String {
+    let output = std::process::Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+fn verify(bundle: &Path) -> (Option<i32>, String) {
+    let output = ssmq(bundle.parent().unwrap())
+        .args(["evidence", "verify"])
+        .arg(bundle)
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn a_bundle_is_read_back_hashed_elsewhere_and_verify_catches_any_change() {
+    let work = tempfile::tempdir().unwrap();
+    let output = ssmq(work.path())
+        .arg("--source")
+        .arg(repo().join("fixtures/sample"))
+        .args(["evidence", "--out", "ev"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "{stderr}");
+    let bundle = work.path().join("ev");
+    let manifest = manifest(&bundle);
+
+    // Every file the manifest lists is there, with the size and the hash another tool computes.
+    let files = manifest["files"].as_array().unwrap();
+    let listed: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    for expected in [
+        "checks.csv",
+        "checks.parquet",
+        "queries/controls/patch-compliance.sql",
+        "queries/noncompliant-patches.sql",
+        "reports/noncompliant-patches.csv",
+        "reports/noncompliant-patches.parquet",
+        "sources.csv",
+    ] {
+        assert!(listed.contains(&expected), "{expected} in {listed:?}");
+    }
+    for file in files {
+        let path = bundle.join(file["path"].as_str().unwrap());
+        assert_eq!(file["sha256"], sha256sum(&path), "{}", path.display());
+        assert_eq!(file["bytes"], fs::metadata(&path).unwrap().len());
+    }
+    assert_eq!(
+        manifest["sources_sha256"],
+        sha256sum(&bundle.join("sources.csv"))
+    );
+    assert_eq!(
+        fs::read_to_string(bundle.join("queries/controls/patch-compliance.sql")).unwrap(),
+        fs::read_to_string(repo().join("queries/controls/patch-compliance.sql")).unwrap(),
+        "the exact SQL"
+    );
+
+    // The Parquet files read back with the rows the manifest counts, as the CSV holds them.
+    for (stem, counted) in [
+        ("checks", &manifest["rows"]["checks"]),
+        (
+            "reports/noncompliant-patches",
+            &manifest["rows"]["reports/noncompliant-patches"],
+        ),
+    ] {
+        let file = fs::File::open(bundle.join(format!("{stem}.parquet"))).unwrap();
+        let rows: usize = ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .build()
+            .unwrap()
+            .map(|b| b.unwrap().num_rows())
+            .sum();
+        assert_eq!(Some(rows as u64), counted.as_u64(), "{stem}");
+        let csv = fs::read_to_string(bundle.join(format!("{stem}.csv"))).unwrap();
+        let mut reader = arrow::csv::ReaderBuilder::new(std::sync::Arc::new(
+            arrow::csv::infer_schema_from_files(
+                &[bundle.join(format!("{stem}.csv")).display().to_string()],
+                b',',
+                None,
+                true,
+            )
+            .unwrap(),
+        ))
+        .with_header(true)
+        .build(std::io::Cursor::new(csv))
+        .unwrap();
+        let csv_rows: usize = reader.by_ref().map(|b| b.unwrap().num_rows()).sum();
+        assert_eq!(csv_rows, rows, "{stem}");
+    }
+    let sources = fs::read_to_string(bundle.join("sources.csv")).unwrap();
+    assert!(
+        sources.starts_with("table,key,e_tag,size,last_modified\n"),
+        "{sources}"
+    );
+    assert_eq!(
+        sources.lines().count() as u64 - 1,
+        manifest["source_objects"].as_u64().unwrap()
+    );
+
+    assert_eq!(verify(&bundle).0, Some(0));
+    // One byte changed in any file, one gone, one added: verify names it and exits 1.
+    for file in &listed {
+        let copy = work.path().join("copy");
+        let _ = fs::remove_dir_all(&copy);
+        copy_dir(&bundle, &copy);
+        let path = copy.join(file);
+        let mut bytes = fs::read(&path).unwrap();
+        bytes[0] ^= 1;
+        fs::write(&path, bytes).unwrap();
+        let (code, said) = verify(&copy);
+        assert_eq!(code, Some(1), "{file}: {said}");
+        assert!(
+            said.contains(&format!("{}: changed", path.display())),
+            "{said}"
+        );
+    }
+    fs::remove_file(bundle.join("checks.csv")).unwrap();
+    fs::write(bundle.join("notes.txt"), "added").unwrap();
+    let (code, said) = verify(&bundle);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("checks.csv: missing"), "{said}");
+    assert!(
+        said.contains("notes.txt: added, not in the manifest"),
+        "{said}"
+    );
+    assert!(said.contains("2 files of"), "{said}");
+
+    // A folder that holds something already is refused, and left as it was.
+    let output = ssmq(work.path())
+        .arg("--source")
+        .arg(repo().join("fixtures/sample"))
+        .args(["evidence", "--out", "ev"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("exists and is not empty"));
+    assert!(bundle.join("notes.txt").exists());
+}
+
+#[test]
+fn two_bundles_of_one_snapshot_differ_only_in_their_creation_time() {
+    let lake = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("fixtures/sample"), lake.path());
+    let cache = tempfile::tempdir().unwrap();
+    let run = |cwd: &Path, args: &[&str]| {
+        let output = ssmq(cwd)
+            .arg("--source")
+            .arg(lake.path())
+            .arg("--cache-dir")
+            .arg(cache.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run(lake.path(), &["sync"]);
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for work in [&first, &second] {
+        run(
+            work.path(),
+            &[
+                "--offline",
+                "--as-of",
+                "snapshot:1",
+                "evidence",
+                "--out",
+                "ev",
+            ],
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
+    let files = |work: &Path| -> BTreeMap<String, Vec<u8>> {
+        let bundle = work.join("ev");
+        let manifest = manifest(&bundle);
+        manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let path = f["path"].as_str().unwrap().to_owned();
+                let bytes = fs::read(bundle.join(&path)).unwrap();
+                (path, bytes)
+            })
+            .collect()
+    };
+    assert_eq!(files(first.path()), files(second.path()));
+    let (mut a, mut b) = (
+        manifest(&first.path().join("ev")),
+        manifest(&second.path().join("ev")),
+    );
+    assert_ne!(a["created_at"], b["created_at"]);
+    assert_eq!(a["snapshot"], 1);
+    a["created_at"] = Value::Null;
+    b["created_at"] = Value::Null;
+    assert_eq!(a, b);
+}
