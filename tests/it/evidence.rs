@@ -50,15 +50,20 @@ fn verify(bundle: &Path) -> (Option<i32>, String) {
     )
 }
 
-#[test]
-fn a_bundle_is_read_back_hashed_elsewhere_and_verify_catches_any_change() {
-    let work = tempfile::tempdir().unwrap();
-    let output = ssmq(work.path())
+/// `ssmq --source fixtures/sample evidence --out ev`, run in `cwd`.
+fn sample_bundle(cwd: &Path) -> std::process::Output {
+    ssmq(cwd)
         .arg("--source")
         .arg(repo().join("fixtures/sample"))
         .args(["evidence", "--out", "ev"])
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn a_bundle_is_read_back_hashed_elsewhere_and_verify_catches_any_change() {
+    let work = tempfile::tempdir().unwrap();
+    let output = sample_bundle(work.path());
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(output.status.success(), "{stderr}");
     let bundle = work.path().join("ev");
@@ -164,12 +169,7 @@ fn a_bundle_is_read_back_hashed_elsewhere_and_verify_catches_any_change() {
     assert!(said.contains("2 files of"), "{said}");
 
     // A folder that holds something already is refused, and left as it was.
-    let output = ssmq(work.path())
-        .arg("--source")
-        .arg(repo().join("fixtures/sample"))
-        .args(["evidence", "--out", "ev"])
-        .output()
-        .unwrap();
+    let output = sample_bundle(work.path());
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("exists and is not empty"));
     assert!(bundle.join("notes.txt").exists());
