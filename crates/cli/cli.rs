@@ -374,9 +374,9 @@ Files in DIR (written beside it and renamed into place when complete; DIR must n
 be empty): checks.csv and checks.parquet (the rows of `ssmq check`), reports/<name>.csv and
 .parquet, queries/controls/<id>.sql and queries/<name>.sql (the exact SQL), sources.csv (every
 object the answers come from: table, key, e_tag, size, last_modified) and manifest.json
-(ssmq's version, the command, created_at, the source, as_of and snapshot, row counts, the
-SHA-256 of sources.csv, and path, sha256 and bytes of every other file). Two bundles of the
-same moment differ only in created_at.
+(ssmq's version, the command, created_at, the source, as_of and snapshot, the controls with
+their parameters and the reports, row counts, the SHA-256 of sources.csv, and path, sha256
+and bytes of every other file). Two bundles of the same moment differ only in created_at.
 
 `ssmq evidence verify DIR` recomputes every hash: exit code 0 when intact, 1 naming each file
 that changed, is missing or was added.

@@ -93,6 +93,25 @@ fn a_bundle_is_read_back_hashed_elsewhere_and_verify_catches_any_change() {
         sha256sum(&bundle.join("sources.csv"))
     );
     assert_eq!(
+        manifest["controls"],
+        serde_json::json!([
+            "agent-version",
+            "association-compliance",
+            "inventory-freshness",
+            "patch-compliance",
+            "patches-within-sla"
+        ])
+    );
+    assert_eq!(
+        manifest["reports"],
+        serde_json::json!([
+            "noncompliant-patches",
+            "patch-age",
+            "patch-compliance-by-account"
+        ])
+    );
+    assert_eq!(manifest["params"], serde_json::json!({}));
+    assert_eq!(
         fs::read_to_string(bundle.join("queries/controls/patch-compliance.sql")).unwrap(),
         fs::read_to_string(repo().join("queries/controls/patch-compliance.sql")).unwrap(),
         "the exact SQL"

@@ -12,7 +12,8 @@
 //! sources.csv                         every object the answers were computed from: table,
 //!                                     key, e_tag, size, last_modified
 //! manifest.json                       ssmq's version, the command, when, the source, the
-//!                                     moment and snapshot, row counts, the SHA-256 of
+//!                                     moment and snapshot, the controls (with their
+//!                                     parameters) and reports, row counts, the SHA-256 of
 //!                                     sources.csv, and every other file's path, SHA-256 and
 //!                                     bytes
 //! ```
@@ -71,6 +72,11 @@ pub struct Manifest {
     pub as_of: String,
     /// The cache's snapshot that answered, when a cache did.
     pub snapshot: Option<u64>,
+    /// The controls run, by id, and the parameters given to them.
+    pub controls: Vec<String>,
+    pub params: BTreeMap<String, String>,
+    /// The reports written, by name.
+    pub reports: Vec<String>,
     /// Rows per file of results (`checks`, `reports/<name>`).
     pub rows: BTreeMap<String, u64>,
     /// Source objects listed in `sources.csv`.
@@ -252,6 +258,9 @@ fn finish(
         source: bundle.source.clone(),
         as_of: crate::cache::history::time_text(session.moment().trunc_subsecs(6)),
         snapshot,
+        controls: bundle.controls.iter().map(|c| c.id().to_owned()).collect(),
+        params: bundle.params.iter().cloned().collect(),
+        reports: bundle.reports.iter().map(|r| r.name.clone()).collect(),
         rows,
         source_objects,
         sources_sha256,
