@@ -501,6 +501,13 @@ pub fn without_stage_prefixes(mut text: &str) -> &str {
     text
 }
 
+impl From<arrow::error::ArrowError> for Error {
+    /// As DataFusion would report it: building or casting result batches.
+    fn from(e: arrow::error::ArrowError) -> Self {
+        Error::from(datafusion::error::DataFusionError::from(e))
+    }
+}
+
 impl From<datafusion::error::DataFusionError> for Error {
     fn from(e: datafusion::error::DataFusionError) -> Self {
         Error::Query(QueryError(e))

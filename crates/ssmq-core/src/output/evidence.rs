@@ -168,7 +168,7 @@ async fn write_files(
         let frame = session.report(report, &[]).await?;
         let schema = Arc::new(frame.schema().as_arrow().clone());
         let batches = frame.collect().await?;
-        let batch = arrow::compute::concat_batches(&schema, &batches).map_err(arrow_error)?;
+        let batch = arrow::compute::concat_batches(&schema, &batches)?;
         let name = format!("reports/{}", report.name);
         rows.insert(name.clone(), both_formats(&batch, &dir.join(&name)).await?);
         let path = dir.join(format!("queries/{}.sql", report.name));
@@ -217,7 +217,7 @@ async fn sources(session: &LakeSession) -> Result<RecordBatch> {
         Arc::new(UInt64Array::from(sizes)),
         Arc::new(TimestampMicrosecondArray::from(modified).with_timezone("UTC")),
     ];
-    RecordBatch::try_new(Arc::new(schema), columns).map_err(arrow_error)
+    RecordBatch::try_new(Arc::new(schema), columns).map_err(Error::from)
 }
 
 /// `batch` as `<stem>.csv` and `<stem>.parquet`; returns its rows.
@@ -344,8 +344,4 @@ fn io(path: &Path, e: std::io::Error) -> Error {
         path: path.display().to_string(),
         source: e,
     }
-}
-
-fn arrow_error(error: arrow::error::ArrowError) -> Error {
-    Error::from(datafusion::error::DataFusionError::from(error))
 }

@@ -215,7 +215,8 @@ where
 pub struct BucketAt {
     inner: Arc<dyn ObjectStore>,
     moment: DateTime<Utc>,
-    objects: Arc<BTreeMap<Path, ObjectMeta>>,
+    /// By key, as text: the objects below a folder are one range of it.
+    objects: Arc<BTreeMap<String, ObjectMeta>>,
 }
 
 impl BucketAt {
@@ -237,7 +238,7 @@ impl BucketAt {
                     e_tag: Some(e_tag),
                     version: Some(version.version_id.clone()),
                 };
-                (key, meta)
+                (key.to_string(), meta)
             })
             .collect();
         BucketAt {
@@ -247,12 +248,22 @@ impl BucketAt {
         }
     }
 
-    /// The objects below `prefix` (whole path segments), in key order.
-    fn below(&self, prefix: Option<&Path>) -> impl Iterator<Item = &ObjectMeta> {
-        let prefix = prefix.cloned().unwrap_or_default();
-        self.objects
-            .values()
-            .filter(move |meta| meta.location.prefix_matches(&prefix))
+    /// The objects below `prefix` (whole path segments), in key order: the keys from
+    /// `prefix/` on that start with it, not a walk over every object (a sync lists a bucket
+    /// folder by folder).
+    fn below(&self, prefix: Option<&Path>) -> Box<dyn Iterator<Item = &ObjectMeta> + '_> {
+        match prefix.map(Path::as_ref).filter(|p| !p.is_empty()) {
+            None => Box::new(self.objects.values()),
+            Some(prefix) => {
+                let folder = format!("{prefix}/");
+                Box::new(
+                    self.objects
+                        .range(folder.clone()..)
+                        .take_while(move |(key, _)| key.starts_with(&folder))
+                        .map(|(_, meta)| meta),
+                )
+            }
+        }
     }
 
     fn read_only() -> object_store::Error {
@@ -293,7 +304,7 @@ impl ObjectStore for BucketAt {
         location: &Path,
         options: GetOptions,
     ) -> object_store::Result<GetResult> {
-        let Some(meta) = self.objects.get(location) else {
+        let Some(meta) = self.objects.get(location.as_ref()) else {
             return Err(object_store::Error::NotFound {
                 path: location.to_string(),
                 source: format!("no version of it was current at {}", self.moment).into(),

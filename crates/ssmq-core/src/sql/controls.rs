@@ -209,7 +209,7 @@ pub async fn check(
         };
         batches.extend(rows);
     }
-    let all = concat_batches(&schema, &batches).map_err(arrow_error)?;
+    let all = concat_batches(&schema, &batches)?;
     sorted(all)
 }
 
@@ -246,7 +246,7 @@ fn in_check_columns(
                 report: control.id().to_owned(),
                 problem: format!("a control returns the column `{name}`"),
             })?;
-        columns.push(cast(column, field.data_type()).map_err(arrow_error)?);
+        columns.push(cast(column, field.data_type())?);
     }
     let first_failed = columns[7]
         .as_any()
@@ -259,7 +259,7 @@ fn in_check_columns(
     columns.push(Arc::new(days_failing));
     let frameworks = control.frameworks.join("; ");
     columns.push(Arc::new(StringArray::from(vec![frameworks.as_str(); rows])));
-    RecordBatch::try_new(Arc::clone(schema), columns).map_err(arrow_error)
+    RecordBatch::try_new(Arc::clone(schema), columns).map_err(Error::from)
 }
 
 /// The one row of a control that could not run: status `error`, the error as its reason.
@@ -282,7 +282,7 @@ fn error_row(control: &Control, error: &Error, schema: &SchemaRef) -> Result<Rec
             text(Some(&frameworks)),
         ],
     )
-    .map_err(arrow_error)
+    .map_err(Error::from)
 }
 
 /// An error and its causes, in a line.
@@ -295,10 +295,6 @@ fn with_causes(error: &Error) -> String {
         cause = inner.source();
     }
     text
-}
-
-fn arrow_error(error: arrow::error::ArrowError) -> Error {
-    Error::from(datafusion::error::DataFusionError::from(error))
 }
 
 /// The rows ordered by control, status (alarm, error, ok, skip), account, region, resource.
@@ -331,9 +327,8 @@ fn sorted(batch: RecordBatch) -> Result<RecordBatch> {
         .columns()
         .iter()
         .map(|c| arrow::compute::take(c, &indices, None))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(arrow_error)?;
-    RecordBatch::try_new(batch.schema(), columns).map_err(arrow_error)
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    RecordBatch::try_new(batch.schema(), columns).map_err(Error::from)
 }
 
 /// Column `i` of a batch of [`check_schema`], one of its text columns.
