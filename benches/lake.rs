@@ -24,6 +24,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "../tests/common/python.rs"]
+mod python;
 #[path = "../tests/common/s3.rs"]
 #[allow(dead_code)] // the tests' helpers: the benchmark needs the server and buckets only
 mod s3_server;

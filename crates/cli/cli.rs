@@ -371,20 +371,25 @@ pub enum CheckCommand {
 
 const EVIDENCE_HELP: &str = "\
 Files in DIR (written beside it and renamed into place when complete; DIR must not exist or
-be empty): checks.csv and checks.parquet (the rows of `ssmq check`), reports/<name>.csv and
+be empty): report.html (one self-contained page: the results, compliance per account and
+Region, the oldest critical findings, the trend per snapshot), checks.csv and checks.parquet (the rows of `ssmq check`), reports/<name>.csv and
 .parquet, queries/controls/<id>.sql and queries/<name>.sql (the exact SQL), sources.csv (every
-object the answers come from: table, key, e_tag, size, last_modified) and manifest.json
+object the answers come from, by table and key: table, key, e_tag, size, last_modified, and
+the rows it held, from a cache) and manifest.json
 (ssmq's version, the command, created_at, the source, as_of and snapshot, the controls with
 their parameters and the reports, row counts, the SHA-256 of sources.csv, and path, sha256
 and bytes of every other file). Two bundles of the same moment differ only in created_at.
 
 `ssmq evidence verify DIR` recomputes every hash: exit code 0 when intact, 1 naming each file
-that changed, is missing or was added.
+that changed, is missing or was added. `--rerun` also computes the bundle again from the
+cache's history (as of its moment, while its snapshot is kept) and names each file that comes
+out otherwise.
 
 Examples:
   ssmq --source s3://audit-sync/ResourceDataSync --as-of 2026-10-31 evidence --out audit-2026-10
   ssmq --source ./sync-bucket evidence --out ev --framework PCI-DSS --report noncompliant-patches
   ssmq evidence verify audit-2026-10
+  ssmq evidence verify audit-2026-10 --rerun
   sha256sum audit-2026-10/checks.csv   # any tool can check a file against manifest.json";
 
 /// `ssmq evidence`'s options.
@@ -414,10 +419,16 @@ pub struct EvidenceArgs {
 /// What `ssmq evidence` does besides writing a bundle.
 #[derive(Debug, Subcommand)]
 pub enum EvidenceCommand {
-    /// Check a bundle: every file's SHA-256 and size against manifest.json
+    /// Check a bundle: every file's SHA-256 and size against manifest.json; with --rerun, also
+    /// compute it again from the cache and compare
     Verify {
         /// The bundle's folder
         dir: std::path::PathBuf,
+        /// Also compute the bundle again from the cache's history, as of the manifest's moment
+        /// and snapshot (the manifest's source, or --source), and name each file that comes out
+        /// otherwise; needs that snapshot still in the cache
+        #[arg(long)]
+        rerun: bool,
     },
 }
 

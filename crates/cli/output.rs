@@ -89,12 +89,24 @@ impl Output {
         renamed: &[WrittenName],
         format: Format,
     ) -> anyhow::Result<()> {
+        self.write_titled_frame(frame, renamed, format, None).await
+    }
+
+    /// [`Output::write_frame`], an `html` page headed `title` (a report's) instead of the
+    /// command line.
+    pub async fn write_titled_frame(
+        &self,
+        frame: DataFrame,
+        renamed: &[WrittenName],
+        format: Format,
+        title: Option<&str>,
+    ) -> anyhow::Result<()> {
         self.check_terminal(format)?;
         let mut stream = frame.execute_stream().await.map_err(CoreError::from)?;
         if format.repeats_names() {
             stream = with_written_names(stream, renamed);
         }
-        self.write_results(stream, format).await
+        self.write_results(stream, format, title).await
     }
 
     /// Writes batches already in memory (catalog overviews, the report list).
@@ -103,7 +115,7 @@ impl Output {
         let schema = batch.schema();
         let stream =
             RecordBatchStreamAdapter::new(schema, futures::stream::iter([Ok(batch.clone())]));
-        self.write_results(Box::pin(stream), format).await
+        self.write_results(Box::pin(stream), format, None).await
     }
 
     /// The report list: a line per report in a table's place, every field in the other formats.
@@ -151,11 +163,17 @@ impl Output {
         &self,
         stream: SendableRecordBatchStream,
         format: Format,
+        title: Option<&str>,
     ) -> anyhow::Result<()> {
+        let title = Some(title.map_or_else(command_line, str::to_owned));
         match &self.path {
             Some(path) => {
                 // A file gets every row and every column, whatever the terminal.
-                let rows = write_file(stream, format, OutputOptions::default(), path)
+                let options = OutputOptions {
+                    screen: None,
+                    title,
+                };
+                let rows = write_file(stream, format, options, path)
                     .await
                     .with_context(|| format!("Failed to write `{}`", path.display()))?;
                 eprintln!(
@@ -178,6 +196,7 @@ impl Output {
                 // The terminal's size now: a shell's window may have been resized.
                 let options = OutputOptions {
                     screen: self.stdout_is_terminal.then(|| screen(self.max_rows)),
+                    title,
                 };
                 write_stream(stream, format, options, stdout).await?;
             }
@@ -193,6 +212,22 @@ impl Output {
         }
         Ok(())
     }
+}
+
+/// The command line as run (`ssmq` and its arguments), each argument quoted when it needs to
+/// be: an evidence bundle's record of how it was made, an HTML page's heading.
+pub fn command_line() -> String {
+    let arguments = std::env::args().skip(1).map(|arg| {
+        if arg.is_empty() || arg.contains(|c: char| c.is_whitespace() || "\"'$`\\".contains(c)) {
+            format!("'{}'", arg.replace('\'', "'\\''"))
+        } else {
+            arg
+        }
+    });
+    std::iter::once("ssmq".to_owned())
+        .chain(arguments)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The terminal's size as tables are fitted to it: `$COLUMNS` and `$LINES` where set, else

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod proxy;
+pub mod python;
 pub mod s3;
 
 use std::collections::BTreeMap;

@@ -1,12 +1,10 @@
 //! A real S3-compatible server on loopback for tests: moto's server mode, started once per test
 //! binary and stopped when the binary exits. Buckets are created per test.
 //!
-//! moto comes from `SSMQ_TEST_PYTHON` (set by `.ci/run`), or any `python3` that has it, or is
-//! installed from PyPI into a virtualenv in the target directory on first use.
+//! moto comes from the tests' Python (see `python`).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -45,7 +43,7 @@ impl S3Server {
     /// The server of this test binary, started on first use.
     pub fn get() -> &'static S3Server {
         SERVER.get_or_init(|| {
-            let python = python_with_moto();
+            let python = super::python::python_with("moto.server", "moto[server]>=5,<6");
             let mut child = Command::new(&python)
                 .args(["-c", LAUNCHER])
                 .stdin(Stdio::piped())
@@ -115,46 +113,6 @@ impl S3Server {
             .and_then(|code| code.parse().ok())
             .unwrap_or_else(|| panic!("an HTTP response: {response}"))
     }
-}
-
-/// A Python interpreter that can import moto's server.
-fn python_with_moto() -> PathBuf {
-    let has_moto = |python: &std::path::Path| {
-        Command::new(python)
-            .args(["-c", "import moto.server"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if let Some(python) = std::env::var_os("SSMQ_TEST_PYTHON") {
-        return PathBuf::from(python);
-    }
-    for candidate in ["python3", "python"] {
-        if has_moto(candidate.as_ref()) {
-            return PathBuf::from(candidate);
-        }
-    }
-    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("moto-venv");
-    let python = venv.join("bin/python");
-    if !has_moto(&python) {
-        let created = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status();
-        assert!(
-            created.is_ok_and(|s| s.success()),
-            "python3 -m venv failed: the S3 tests need Python 3"
-        );
-        let installed = Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "moto[server]>=5,<6"])
-            .status();
-        assert!(
-            installed.is_ok_and(|s| s.success()),
-            "installing moto from PyPI failed: the S3 tests need `pip install 'moto[server]'`"
-        );
-    }
-    python
 }
 
 /// Uploads every file below `dir` under `prefix`.

@@ -384,7 +384,7 @@ fn errors_exit_2_with_a_message_and_a_hint() {
             [&sample[..], &["report", "nope"]].concat(),
             "error: Unknown report `nope`; available: instance-applications, instance-list, \
              missing-critical-patches, node-changes, noncompliant-patches, os-distribution, \
-             patch-age, patch-changes, patch-compliance-by-account, patch-sla, \
+             patch-age, patch-changes, patch-compliance-by-account, patch-sla, patch-trend, \
              ssm-agent-versions, stale-inventory\n\
              hint: `ssmq report list` lists the reports and their parameters\n"
                 .to_owned(),

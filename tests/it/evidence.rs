@@ -75,7 +75,9 @@ fn a_bundle_is_read_back_hashed_elsewhere_and_verify_catches_any_change() {
     for expected in [
         "checks.csv",
         "checks.parquet",
+        "report.html",
         "queries/controls/patch-compliance.sql",
+        "queries/patch-age.sql",
         "queries/noncompliant-patches.sql",
         "reports/noncompliant-patches.csv",
         "reports/noncompliant-patches.parquet",
@@ -111,6 +113,17 @@ fn a_bundle_is_read_back_hashed_elsewhere_and_verify_catches_any_change() {
         ])
     );
     assert_eq!(manifest["params"], serde_json::json!({}));
+    // Read from the source, the page has no trend and says why; patch-trend needs history.
+    assert!(!listed.contains(&"queries/patch-trend.sql"), "{listed:?}");
+    let page = fs::read_to_string(bundle.join("report.html")).unwrap();
+    assert!(
+        page.contains("No trend: the source was read directly"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<dt>Snapshot</dt><dd>none: read from the source"),
+        "{page}"
+    );
     assert_eq!(
         fs::read_to_string(bundle.join("queries/controls/patch-compliance.sql")).unwrap(),
         fs::read_to_string(repo().join("queries/controls/patch-compliance.sql")).unwrap(),
@@ -151,13 +164,24 @@ fn a_bundle_is_read_back_hashed_elsewhere_and_verify_catches_any_change() {
     }
     let sources = fs::read_to_string(bundle.join("sources.csv")).unwrap();
     assert!(
-        sources.starts_with("table,key,e_tag,size,last_modified\n"),
+        sources.starts_with("table,key,e_tag,size,last_modified,rows\n"),
         "{sources}"
     );
     assert_eq!(
         sources.lines().count() as u64 - 1,
         manifest["source_objects"].as_u64().unwrap()
     );
+    // In table and key order; read from the source directly, the rows per object are unknown.
+    let listed_sources: Vec<(&str, &str, &str)> = sources
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let fields: Vec<&str> = line.split(',').collect();
+            (fields[0], fields[1], *fields.last().unwrap())
+        })
+        .collect();
+    assert!(listed_sources.is_sorted(), "{sources}");
+    assert!(listed_sources.iter().all(|(_, _, rows)| rows.is_empty()));
 
     assert_eq!(verify(&bundle).0, Some(0));
     // One byte changed in any file, one gone, one added: verify names it and exits 1.
@@ -245,6 +269,40 @@ fn two_bundles_of_one_snapshot_differ_only_in_their_creation_time() {
             .collect()
     };
     assert_eq!(files(first.path()), files(second.path()));
+
+    // From the cache, sources.csv gives the rows each object held: per table they add up to
+    // the table's rows at that moment.
+    let sources = fs::read_to_string(first.path().join("ev/sources.csv")).unwrap();
+    let mut rows_by_table: BTreeMap<&str, u64> = BTreeMap::new();
+    for line in sources.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        *rows_by_table.entry(fields[0]).or_default() +=
+            fields.last().unwrap().parse::<u64>().unwrap();
+    }
+    for table in ["aws_application", "aws_complianceitem", "aws_tag"] {
+        let output = ssmq(lake.path())
+            .arg("--source")
+            .arg(lake.path())
+            .arg("--cache-dir")
+            .arg(cache.path())
+            .args([
+                "--offline",
+                "--as-of",
+                "snapshot:1",
+                "--format",
+                "csv",
+                "sql",
+            ])
+            .arg(format!("SELECT count(*) AS n FROM {table}"))
+            .output()
+            .unwrap();
+        let counted = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(
+            counted.lines().nth(1).unwrap().parse::<u64>().unwrap(),
+            rows_by_table[table],
+            "{table}"
+        );
+    }
     let (mut a, mut b) = (
         manifest(&first.path().join("ev")),
         manifest(&second.path().join("ev")),
@@ -254,4 +312,101 @@ fn two_bundles_of_one_snapshot_differ_only_in_their_creation_time() {
     a["created_at"] = Value::Null;
     b["created_at"] = Value::Null;
     assert_eq!(a, b);
+}
+
+#[test]
+fn rerun_computes_a_bundle_again_from_history_and_catches_rehashed_results() {
+    let lake = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("fixtures/sample"), lake.path());
+    let cache = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = ssmq(work.path())
+            .arg("--source")
+            .arg(lake.path())
+            .arg("--cache-dir")
+            .arg(cache.path())
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let rerun = |bundle: &Path| {
+        let output = ssmq(work.path())
+            .arg("--cache-dir")
+            .arg(cache.path())
+            .args(["evidence", "verify", "--rerun"])
+            .arg(bundle)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    assert_eq!(run(&["sync"]).0, Some(0));
+    let (code, said) = run(&["evidence", "--out", "ev", "--param", "days=3"]);
+    assert_eq!(code, Some(0), "{said}");
+    let bundle = work.path().join("ev");
+    let (code, said) = rerun(&bundle);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.contains("computed again from the cache it comes out the same"),
+        "{said}"
+    );
+
+    // The lake changes and is synced: the bundle's moment still computes the same.
+    let summary = lake
+        .path()
+        .join("AWS:ComplianceSummary/accountid=111122223333/region=us-east-1/resourcetype=ManagedInstanceInventory/i-0a2de503781daca43.json");
+    let text = fs::read_to_string(&summary).unwrap();
+    assert!(text.contains(r#""Status":"NON_COMPLIANT""#));
+    fs::write(&summary, text.replace("NON_COMPLIANT", "COMPLIANT")).unwrap();
+    assert_eq!(run(&["sync"]).0, Some(0));
+    let (code, said) = rerun(&bundle);
+    assert_eq!(code, Some(0), "after a later sync: {said}");
+
+    // Results altered and their hash written into the manifest pass the hash check, not the
+    // rerun.
+    let checks = bundle.join("checks.csv");
+    let altered = fs::read_to_string(&checks)
+        .unwrap()
+        .replacen(",alarm,", ",ok,", 1);
+    fs::write(&checks, &altered).unwrap();
+    let mut rehashed = manifest(&bundle);
+    for file in rehashed["files"].as_array_mut().unwrap() {
+        if file["path"] == "checks.csv" {
+            file["sha256"] = sha256sum(&checks).into();
+            file["bytes"] = (altered.len() as u64).into();
+        }
+    }
+    fs::write(
+        bundle.join("manifest.json"),
+        serde_json::to_string_pretty(&rehashed).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(verify(&bundle).0, Some(0), "the hashes agree");
+    let (code, said) = rerun(&bundle);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "{}: comes out otherwise when computed again",
+            checks.display()
+        )),
+        "{said}"
+    );
+    assert!(said.contains("1 file of"), "{said}");
+
+    // A bundle read from the source directly has no snapshot to compute again from.
+    let direct = tempfile::tempdir().unwrap();
+    assert!(sample_bundle(direct.path()).status.success());
+    let (code, said) = rerun(&direct.path().join("ev"));
+    assert_eq!(code, Some(2), "{said}");
+    assert!(
+        said.contains("needs the bundle's snapshot in a cache"),
+        "{said}"
+    );
 }

@@ -9,6 +9,7 @@
 //! - `check`: the controls' results against what the sample's objects say, and exit codes;
 //! - `evidence`: the bundle read back by real readers, hashed by `sha256sum`, and `verify`;
 //! - `export`: `ssmq export`, read back by real readers, all or nothing;
+//! - `html`: the evidence page and `--format html` in a real headless browser (Chromium);
 //! - `timeline`: a fleet evolving day by day, its past asked of the cache and checked against
 //!   the model's truth;
 //! - `s3`: against a real S3-compatible server (moto) on loopback, with injected faults;
@@ -24,6 +25,7 @@ mod check;
 mod cli;
 mod evidence;
 mod export;
+mod html;
 mod lake;
 mod s3;
 mod shell;

@@ -62,9 +62,9 @@ pub async fn run(cli: Cli, output: Arc<Output>, stderr: Arc<Stderr>) -> anyhow::
             ..
         }) => check::list(&output, format).await,
         Command::Evidence(EvidenceArgs {
-            verify: Some(EvidenceCommand::Verify { dir }),
+            verify: Some(EvidenceCommand::Verify { dir, rerun }),
             ..
-        }) => evidence::verify(dir, &stderr),
+        }) => evidence::verify(&cli, dir, *rerun, &stderr).await,
         Command::Backfill(args) => {
             backfill::run(&cli, args, &source(&cli, &stderr)?, &stderr).await
         }

@@ -40,7 +40,7 @@ pub async fn run(
         .map_err(|e| e.context(format!("Bad --param for report `{name}`")))?;
     let frame = session.report(report, &params).await?;
     output
-        .write_frame(frame, &[], format)
+        .write_titled_frame(frame, &[], format, Some(&report.title))
         .await
         .with_context(|| format!("Failed to run report `{name}`"))
 }

@@ -5,12 +5,15 @@
 //! the command was run. Out, from [`write_bundle`], a folder written all or nothing:
 //!
 //! ```text
+//! report.html                         one page for people: the results, per account and
+//!                                     Region, the oldest critical findings, the trend (see
+//!                                     `output::evidence_page`)
 //! checks.csv, checks.parquet          every control's rows (see `sql::controls`)
 //! reports/<name>.csv, .parquet        each report chosen
 //! queries/controls/<id>.sql           the exact SQL of each control
-//! queries/<name>.sql                  and of each report
+//! queries/<name>.sql                  and of each report (those the page reads too)
 //! sources.csv                         every object the answers were computed from: table,
-//!                                     key, e_tag, size, last_modified
+//!                                     key, e_tag, size, last_modified, rows (from a cache)
 //! manifest.json                       ssmq's version, the command, when, the source, the
 //!                                     moment and snapshot, the controls (with their
 //!                                     parameters) and reports, row counts, the SHA-256 of
@@ -18,22 +21,29 @@
 //!                                     bytes
 //! ```
 //!
-//! [`verify`] recomputes every hash and names each file that differs, is missing or was added.
-//! Two bundles of the same moment differ only in the manifest's `created_at`.
+//! [`verify`] recomputes every hash and names each file that differs, is missing or was added;
+//! [`rerun`] computes the bundle again from the cache's history and names each file that
+//! comes out otherwise. Two bundles of the same moment differ only in the manifest's
+//! `created_at`.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use arrow::array::{Array, AsArray};
 use arrow::array::{ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
-use chrono::SubsecRound;
+use arrow::datatypes::{Int64Type, UInt64Type};
+use chrono::{DateTime, SubsecRound, Utc};
 use datafusion::physical_plan::memory::MemoryStream;
+use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::cache::Snapshot;
 use crate::error::{Error, Result};
+use crate::output::evidence_page::{self, Facts, page_reports};
 use crate::output::format::{Format, OutputOptions, write_file};
 use crate::sql::controls::{Control, check};
 use crate::sql::reports::Report;
@@ -53,7 +63,7 @@ pub struct Bundle<'a> {
     pub params: Vec<(String, String)>,
     /// The command line, as run.
     pub command: String,
-    /// The source, as messages name it.
+    /// The source: its URI or folder (or "the built-in sample lake").
     pub source: String,
 }
 
@@ -107,6 +117,9 @@ pub enum Difference {
     Missing(String),
     /// It is not in the manifest.
     Added(String),
+    /// Computed again from the cache ([`rerun`]), it comes out otherwise (or not at all, or
+    /// anew).
+    Recomputed(String),
 }
 
 /// Writes the bundle of `bundle` on `session` to `out` (which must not exist, or be empty):
@@ -130,9 +143,11 @@ pub async fn write_bundle(
         .into_owned();
     let staging = out.with_file_name(format!(".{name}.partial-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
-    let written = write_files(session, bundle, &staging).await;
+    // One moment for every file: a session of now would otherwise answer each call anew.
+    let moment = moment(session);
+    let written = write_files(session, bundle, &moment, &staging).await;
     let manifest = match written {
-        Ok(rows) => finish(session, bundle, &staging, rows),
+        Ok(rows) => finish(session, bundle, &moment, &staging, rows),
         Err(e) => Err(e),
     };
     let placed = manifest.and_then(|manifest| {
@@ -150,6 +165,7 @@ pub async fn write_bundle(
 async fn write_files(
     session: &LakeSession,
     bundle: &Bundle<'_>,
+    moment: &Moment,
     dir: &Path,
 ) -> Result<BTreeMap<String, u64>> {
     fs::create_dir_all(dir.join("queries/controls")).map_err(|e| io(dir, e))?;
@@ -174,25 +190,82 @@ async fn write_files(
         let path = dir.join(format!("queries/{}.sql", report.name));
         fs::write(&path, &report.sql).map_err(|e| io(&path, e))?;
     }
-    let sources = sources(session).await?;
-    rows.insert(
-        "sources".to_owned(),
-        write(&sources, Format::Csv, &dir.join("sources.csv")).await?,
-    );
+    let sources = sources(session, moment).await?;
+    let source_objects = write(&sources, Format::Csv, &dir.join("sources.csv")).await?;
+    rows.insert("sources".to_owned(), source_objects);
+    let facts = Facts {
+        source: bundle.source.clone(),
+        as_of: moment.as_of.clone(),
+        snapshot: match (&moment.snapshot, session.cached()) {
+            (Some(snapshot), Some(_)) => format!(
+                "{}, taken {} ({})",
+                snapshot.number,
+                crate::cache::history::time_text(snapshot.taken_at),
+                snapshot.origin
+            ),
+            _ => "none: read from the source, not from a cache".to_owned(),
+        },
+        source_objects,
+    };
+    let page = evidence_page::render(session, &bundle.controls, &checks, &facts).await?;
+    let path = dir.join("report.html");
+    fs::write(&path, page).map_err(|e| io(&path, e))?;
+    for report in page_reports(session)? {
+        let path = dir.join(format!("queries/{}.sql", report.name));
+        fs::write(&path, &report.sql).map_err(|e| io(&path, e))?;
+    }
     Ok(rows)
 }
 
-/// Every object of every table of the session's lake: table, key, e_tag, size, last_modified.
-async fn sources(session: &LakeSession) -> Result<RecordBatch> {
-    let (mut tables, mut keys, mut e_tags, mut sizes, mut modified) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+/// The moment a bundle's answers are for.
+#[derive(Debug, Clone)]
+struct Moment {
+    at: DateTime<Utc>,
+    /// `at` in RFC 3339, to the microsecond.
+    as_of: String,
+    /// The snapshot that answered, when a cache did (and had one).
+    snapshot: Option<Snapshot>,
+}
+
+fn moment(session: &LakeSession) -> Moment {
+    let at = session.moment().trunc_subsecs(6);
+    Moment {
+        at,
+        as_of: crate::cache::history::time_text(at),
+        snapshot: session.cached().and_then(|lake| match lake.past() {
+            Some(past) => Some(past.snapshot.clone()),
+            None => lake.snapshots().last().cloned(),
+        }),
+    }
+}
+
+/// Every object of every table of the session's lake, by table and key: table, key, e_tag,
+/// size, last_modified, and rows (what it held at `moment`, from the cache's history; empty
+/// when the source was read directly).
+async fn sources(session: &LakeSession, moment: &Moment) -> Result<RecordBatch> {
+    let (mut tables, mut keys, mut e_tags, mut sizes, mut modified, mut rows) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
     let mut names = session.table_names();
     names.sort();
     for table in names {
+        let held = rows_per_object(session, &table, moment.at).await?;
         let listing = session.listing(&table).await?;
-        for object in &listing.objects {
+        let mut objects: Vec<_> = listing.objects.iter().collect();
+        objects.sort_by(|a, b| a.location.as_ref().cmp(b.location.as_ref()));
+        for object in objects {
+            let key = object.location.to_string();
+            rows.push(
+                held.as_ref()
+                    .map(|held| held.get(&key).copied().unwrap_or(0)),
+            );
             tables.push(table.clone());
-            keys.push(object.location.to_string());
+            keys.push(key);
             e_tags.push(object.e_tag.clone());
             sizes.push(object.size);
             modified.push(object.last_modified.timestamp_micros());
@@ -209,6 +282,7 @@ async fn sources(session: &LakeSession) -> Result<RecordBatch> {
             DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
             false,
         ),
+        Field::new("rows", DataType::UInt64, true),
     ]);
     let columns: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from(tables)),
@@ -216,8 +290,49 @@ async fn sources(session: &LakeSession) -> Result<RecordBatch> {
         Arc::new(StringArray::from(e_tags)),
         Arc::new(UInt64Array::from(sizes)),
         Arc::new(TimestampMicrosecondArray::from(modified).with_timezone("UTC")),
+        Arc::new(UInt64Array::from(rows)),
     ];
     RecordBatch::try_new(Arc::new(schema), columns).map_err(Error::from)
+}
+
+/// The rows each object of `table` held at `moment`, by key, from the cache's history (every
+/// version's rows carry their object's key and validity); `None` without a cache, whose
+/// history tables know no keys.
+async fn rows_per_object(
+    session: &LakeSession,
+    table: &str,
+    moment: DateTime<Utc>,
+) -> Result<Option<HashMap<String, u64>>> {
+    if session.cached().is_none() {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT _source_key, _valid_from, _valid_to, count(*) AS n FROM history.\"{}\" \
+         GROUP BY _source_key, _valid_from, _valid_to",
+        table.replace('"', "\"\"")
+    );
+    let batches = session.context().sql(&sql).await?.collect().await?;
+    let micros = |column: &ArrayRef| -> Result<Vec<Option<i64>>> {
+        let utc = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+        let cast = arrow::compute::cast(&arrow::compute::cast(column, &utc)?, &DataType::Int64)?;
+        Ok(cast.as_primitive::<Int64Type>().iter().collect())
+    };
+    let at = moment.timestamp_micros();
+    let mut held = HashMap::new();
+    for batch in &batches {
+        let keys = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
+        let keys = keys.as_string::<i32>();
+        let (from, to) = (micros(batch.column(1))?, micros(batch.column(2))?);
+        let counts = arrow::compute::cast(batch.column(3), &DataType::UInt64)?;
+        let counts = counts.as_primitive::<UInt64Type>();
+        for row in 0..batch.num_rows() {
+            let valid = from[row].is_none_or(|from| from <= at) && to[row].is_none_or(|to| to > at);
+            if valid && keys.is_valid(row) {
+                *held.entry(keys.value(row).to_owned()).or_insert(0) += counts.value(row);
+            }
+        }
+    }
+    Ok(Some(held))
 }
 
 /// `batch` as `<stem>.csv` and `<stem>.parquet`; returns its rows.
@@ -235,6 +350,7 @@ async fn write(batch: &RecordBatch, format: Format, path: &Path) -> Result<u64> 
 fn finish(
     session: &LakeSession,
     bundle: &Bundle<'_>,
+    moment: &Moment,
     dir: &Path,
     rows: BTreeMap<String, u64>,
 ) -> Result<Manifest> {
@@ -247,16 +363,16 @@ fn finish(
         .map(|f| f.sha256.clone())
         .unwrap_or_default();
     files.retain(|f| f.path != MANIFEST);
-    let snapshot = session.cached().map(|lake| match lake.past() {
-        Some(past) => past.snapshot.number,
-        None => lake.snapshots().last().map_or(0, |s| s.number),
-    });
+    // A cache with no snapshot yet is numbered 0, as before it had any.
+    let snapshot = session
+        .cached()
+        .map(|_| moment.snapshot.as_ref().map_or(0, |s| s.number));
     let manifest = Manifest {
         ssmq_version: env!("CARGO_PKG_VERSION").to_owned(),
         command: bundle.command.clone(),
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         source: bundle.source.clone(),
-        as_of: crate::cache::history::time_text(session.moment().trunc_subsecs(6)),
+        as_of: moment.as_of.clone(),
         snapshot,
         controls: bundle.controls.iter().map(|c| c.id().to_owned()).collect(),
         params: bundle.params.iter().cloned().collect(),
@@ -300,15 +416,19 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The files of the bundle in `dir` that are not as its manifest says (none when intact).
-pub fn verify(dir: &Path) -> Result<Vec<Difference>> {
+/// The manifest of the bundle in `dir`.
+pub fn read_manifest(dir: &Path) -> Result<Manifest> {
     let path = dir.join(MANIFEST);
     let text = fs::read(&path).map_err(|e| io(&path, e))?;
-    let manifest: Manifest =
-        serde_json::from_slice(&text).map_err(|source| Error::EvidenceManifest {
-            path: path.display().to_string(),
-            source,
-        })?;
+    serde_json::from_slice(&text).map_err(|source| Error::EvidenceManifest {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// The files of the bundle in `dir` that are not as its manifest says (none when intact).
+pub fn verify(dir: &Path) -> Result<Vec<Difference>> {
+    let manifest = read_manifest(dir)?;
     let listed: BTreeMap<&str, &BundleFile> = manifest
         .files
         .iter()
@@ -336,6 +456,49 @@ pub fn verify(dir: &Path) -> Result<Vec<Difference>> {
         differences.push(Difference::Changed("sources.csv".to_owned()));
     }
     differences.sort();
+    Ok(differences)
+}
+
+/// The files of the bundle `manifest` describes that come out otherwise when the bundle is
+/// computed again on `session` (which answers for the manifest's moment from the cache): its
+/// controls with their parameters and its reports, written into a temporary folder and
+/// compared file by file by hash. None when every result, query, source list and the page
+/// are as they were.
+pub async fn rerun(session: &LakeSession, manifest: &Manifest) -> Result<Vec<Difference>> {
+    let controls = crate::sql::controls::select_controls(&manifest.controls, None)?;
+    let reports = manifest
+        .reports
+        .iter()
+        .map(|name| crate::sql::reports::find_report(name))
+        .collect::<Result<Vec<_>>>()?;
+    let bundle = Bundle {
+        controls,
+        reports,
+        params: manifest
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        command: manifest.command.clone(),
+        source: manifest.source.clone(),
+    };
+    let scratch = tempfile::tempdir().map_err(|e| io(&std::env::temp_dir(), e))?;
+    let again = write_bundle(session, &bundle, &scratch.path().join("rerun")).await?;
+    let hashes = |files: &[BundleFile]| -> BTreeMap<String, String> {
+        files
+            .iter()
+            .map(|f| (f.path.clone(), f.sha256.clone()))
+            .collect()
+    };
+    let (before, after) = (hashes(&manifest.files), hashes(&again.files));
+    let mut differences: Vec<Difference> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|path| before.get(*path) != after.get(*path))
+        .map(|path| Difference::Recomputed(path.clone()))
+        .collect();
+    differences.sort();
+    differences.dedup();
     Ok(differences)
 }
 

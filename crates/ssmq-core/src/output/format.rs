@@ -12,7 +12,9 @@
 //! - `line`: a `column = value` line per field, a blank line between rows;
 //! - `csv`: a header row, RFC 4180 quoting, NULL as an empty field;
 //! - `json`: one JSON array of objects; `ndjson`: one object per line; NULLs written as `null`;
-//! - `parquet`: zstd-compressed, column types kept.
+//! - `parquet`: zstd-compressed, column types kept;
+//! - `html`: one self-contained page with the table (see [`crate::output::html`]), headed by
+//!   [`OutputOptions::title`].
 
 use std::fmt;
 use std::io::Write;
@@ -31,6 +33,7 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
 use crate::error::{Error, Result};
+use crate::output::html::Page;
 use crate::output::text_table::{Screen, TableText, write_records};
 use crate::sql::dialect::WrittenName;
 
@@ -49,6 +52,8 @@ pub enum Format {
     Ndjson,
     /// Apache Parquet.
     Parquet,
+    /// A self-contained HTML page.
+    Html,
 }
 
 impl Format {
@@ -62,18 +67,20 @@ impl Format {
             "ndjson" | "jsonl" => Format::Ndjson,
             "parquet" | "pq" => Format::Parquet,
             "txt" => Format::Table,
+            "html" | "htm" => Format::Html,
             _ => return None,
         })
     }
 
     /// Every format, in the order help lists them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Table,
         Format::Line,
         Format::Csv,
         Format::Json,
         Format::Ndjson,
         Format::Parquet,
+        Format::Html,
     ];
 
     /// The name `--format` knows it by.
@@ -85,6 +92,7 @@ impl Format {
             Format::Json => "json",
             Format::Ndjson => "ndjson",
             Format::Parquet => "parquet",
+            Format::Html => "html",
         }
     }
 
@@ -99,13 +107,17 @@ impl Format {
             Format::Json => "One JSON array of objects",
             Format::Ndjson => "One JSON object per line",
             Format::Parquet => "Apache Parquet (zstd), column types kept",
+            Format::Html => "One self-contained HTML page with the table (loads nothing)",
         }
     }
 
     /// Whether two columns may carry one name (a table, records, CSV), so a result shows
     /// the names as written; JSON and Parquet need unique ones (`name`, `name_1`).
     pub fn repeats_names(self) -> bool {
-        matches!(self, Format::Table | Format::Line | Format::Csv)
+        matches!(
+            self,
+            Format::Table | Format::Line | Format::Csv | Format::Html
+        )
     }
 
     /// Whether the output is binary (unfit for a terminal).
@@ -114,7 +126,7 @@ impl Format {
     }
 }
 
-/// `table`, `line`, `csv`, `json`, `ndjson` or `parquet` (any case): the one parser of
+/// `table`, `line`, `csv`, `json`, `ndjson`, `parquet` or `html` (any case): the one parser of
 /// format names, for `--format` and the shell's `\format`.
 impl FromStr for Format {
     type Err = UnknownFormat;
@@ -129,7 +141,7 @@ impl FromStr for Format {
 
 /// A format name that is none of [`Format::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("Unknown format `{0}`; formats: table, line, csv, json, ndjson, parquet")]
+#[error("Unknown format `{0}`; formats: table, line, csv, json, ndjson, parquet, html")]
 pub struct UnknownFormat(pub String);
 
 impl fmt::Display for Format {
@@ -139,11 +151,14 @@ impl fmt::Display for Format {
 }
 
 /// How output is shaped beyond its format.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutputOptions {
     /// The terminal a `table` is fitted to; `None` (a pipe, a file) writes every row and
     /// column whole.
     pub screen: Option<Screen>,
+    /// What an `html` page is headed with (a report's title, the command); `None`: "Query
+    /// result".
+    pub title: Option<String>,
 }
 
 /// Writes every batch of `stream` to `out` in `format`; returns the number of rows.
@@ -303,6 +318,12 @@ enum FormatWriter<W: Write + Send> {
     Json(Box<arrow::json::Writer<W, arrow::json::writer::JsonArray>>),
     Ndjson(Box<arrow::json::Writer<W, arrow::json::writer::LineDelimited>>),
     Parquet(Box<ArrowWriter<W>>),
+    Html {
+        title: String,
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+        out: W,
+    },
 }
 
 impl<W: Write + Send> FormatWriter<W> {
@@ -333,6 +354,12 @@ impl<W: Write + Send> FormatWriter<W> {
                     .map_err(encode("Parquet"))?;
                 FormatWriter::Parquet(Box::new(writer))
             }
+            Format::Html => FormatWriter::Html {
+                title: options.title.unwrap_or_else(|| "Query result".to_owned()),
+                schema,
+                batches: Vec::new(),
+                out,
+            },
         })
     }
 
@@ -350,6 +377,7 @@ impl<W: Write + Send> FormatWriter<W> {
             FormatWriter::Json(w) => w.write(batch).map_err(encode("JSON"))?,
             FormatWriter::Ndjson(w) => w.write(batch).map_err(encode("JSON"))?,
             FormatWriter::Parquet(w) => w.write(batch).map_err(encode("Parquet"))?,
+            FormatWriter::Html { batches, .. } => batches.push(batch.clone()),
         }
         Ok(())
     }
@@ -389,6 +417,22 @@ impl<W: Write + Send> FormatWriter<W> {
                 let mut out = w.into_inner().map_err(encode("Parquet"))?;
                 out.flush().map_err(io_error)
             }
+            FormatWriter::Html {
+                title,
+                schema,
+                batches,
+                mut out,
+            } => {
+                let rows = arrow::compute::concat_batches(&schema, &batches)?;
+                let mut page = Page::new(&title);
+                page.fact(
+                    "Rows",
+                    &format!("{} × {} columns", rows.num_rows(), rows.num_columns()),
+                );
+                page.table(&rows, None, None)?;
+                out.write_all(page.render().as_bytes()).map_err(io_error)?;
+                out.flush().map_err(io_error)
+            }
         }
     }
 }
@@ -424,7 +468,7 @@ mod tests {
         }
         assert_eq!(
             "xml".parse::<Format>().unwrap_err().to_string(),
-            "Unknown format `xml`; formats: table, line, csv, json, ndjson, parquet"
+            "Unknown format `xml`; formats: table, line, csv, json, ndjson, parquet, html"
         );
         assert_eq!(
             Format::from_extension(Path::new("a/b.JSONL")),

@@ -491,7 +491,9 @@ impl Lines {
 }
 
 /// Every row of `batches` as display text: NULL as `NULL`, control characters escaped.
-fn format_rows<'a>(batches: impl IntoIterator<Item = &'a RecordBatch>) -> Result<Vec<Vec<String>>> {
+pub(crate) fn format_rows<'a>(
+    batches: impl IntoIterator<Item = &'a RecordBatch>,
+) -> Result<Vec<Vec<String>>> {
     let options = FormatOptions::default().with_null("NULL");
     let mut rows = Vec::new();
     for batch in batches {
