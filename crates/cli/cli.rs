@@ -374,8 +374,8 @@ Files in DIR (written beside it and renamed into place when complete; DIR must n
 be empty): report.html (one self-contained page: the results, compliance per account and
 Region, the oldest critical findings, the trend per snapshot), checks.csv and checks.parquet (the rows of `ssmq check`), reports/<name>.csv and
 .parquet, queries/controls/<id>.sql and queries/<name>.sql (the exact SQL), sources.csv (every
-object the answers come from, by table and key: table, key, e_tag, size, last_modified, and
-the rows it held, from a cache) and manifest.json
+object the answers come from, by table and key: table, key, e_tag, size, last_modified and
+the rows it held) and manifest.json
 (ssmq's version, the command, created_at, the source, as_of and snapshot, the controls with
 their parameters and the reports, row counts, the SHA-256 of sources.csv, and path, sha256
 and bytes of every other file). Two bundles of the same moment differ only in created_at.

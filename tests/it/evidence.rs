@@ -171,17 +171,26 @@ fn a_bundle_is_read_back_hashed_elsewhere_and_verify_catches_any_change() {
         sources.lines().count() as u64 - 1,
         manifest["source_objects"].as_u64().unwrap()
     );
-    // In table and key order; read from the source directly, the rows per object are unknown.
-    let listed_sources: Vec<(&str, &str, &str)> = sources
+    // In table and key order, with the rows each object holds (counted in the objects, read
+    // from the source directly): the lines of the sample's file that are not blank.
+    let listed_sources: Vec<(&str, &str, u64)> = sources
         .lines()
         .skip(1)
         .map(|line| {
             let fields: Vec<&str> = line.split(',').collect();
-            (fields[0], fields[1], *fields.last().unwrap())
+            (
+                fields[0],
+                fields[1],
+                fields.last().unwrap().parse().unwrap(),
+            )
         })
         .collect();
     assert!(listed_sources.is_sorted(), "{sources}");
-    assert!(listed_sources.iter().all(|(_, _, rows)| rows.is_empty()));
+    for (_, key, rows) in &listed_sources {
+        let text = fs::read_to_string(repo().join("fixtures/sample").join(key)).unwrap();
+        let lines = text.lines().filter(|l| !l.trim().is_empty()).count() as u64;
+        assert_eq!(*rows, lines, "{key}");
+    }
 
     assert_eq!(verify(&bundle).0, Some(0));
     // One byte changed in any file, one gone, one added: verify names it and exits 1.

@@ -255,7 +255,7 @@ impl KeyGroups {
 }
 
 /// Reads one object and collects its keys.
-async fn object_keys(
+pub(crate) async fn object_keys(
     store: &LakeStore,
     object: &SyncObject,
     options: &ReadOptions,

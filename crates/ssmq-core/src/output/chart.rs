@@ -20,6 +20,20 @@ pub struct Series {
     pub color: &'static str,
 }
 
+impl Series {
+    pub const fn new(name: &'static str, color: &'static str) -> Series {
+        Series { name, color }
+    }
+}
+
+/// The charts' colours (the page colours `status` cells in the same hues): what passes, what
+/// fails, what does not apply, what could not be judged, what was not reported.
+pub const GREEN: &str = "#2e7d32";
+pub const RED: &str = "#c62828";
+pub const GREY: &str = "#9e9e9e";
+pub const ORANGE: &str = "#ef6c00";
+pub const LIGHT_GREY: &str = "#bdbdbd";
+
 /// A chart's width in CSS pixels; the label column of a bar chart takes [`LABEL_WIDTH`].
 const WIDTH: usize = 760;
 const LABEL_WIDTH: usize = 230;
@@ -193,14 +207,8 @@ fn shortened(text: &str, most: usize) -> String {
 mod tests {
     use super::*;
 
-    const OK: Series = Series {
-        name: "ok",
-        color: "#2e7d32",
-    };
-    const ALARM: Series = Series {
-        name: "alarm",
-        color: "#c62828",
-    };
+    const OK: Series = Series::new("ok", GREEN);
+    const ALARM: Series = Series::new("alarm", RED);
 
     #[test]
     fn bars_are_on_one_scale_and_leave_out_empty_parts() {

@@ -13,7 +13,7 @@
 //! queries/controls/<id>.sql           the exact SQL of each control
 //! queries/<name>.sql                  and of each report (those the page reads too)
 //! sources.csv                         every object the answers were computed from: table,
-//!                                     key, e_tag, size, last_modified, rows (from a cache)
+//!                                     key, e_tag, size, last_modified, rows
 //! manifest.json                       ssmq's version, the command, when, the source, the
 //!                                     moment and snapshot, the controls (with their
 //!                                     parameters) and reports, row counts, the SHA-256 of
@@ -240,8 +240,7 @@ fn moment(session: &LakeSession) -> Moment {
 }
 
 /// Every object of every table of the session's lake, by table and key: table, key, e_tag,
-/// size, last_modified, and rows (what it held at `moment`, from the cache's history; empty
-/// when the source was read directly).
+/// size, last_modified, and rows (what it held at `moment`).
 async fn sources(session: &LakeSession, moment: &Moment) -> Result<RecordBatch> {
     let (mut tables, mut keys, mut e_tags, mut sizes, mut modified, mut rows) = (
         Vec::new(),
@@ -260,10 +259,7 @@ async fn sources(session: &LakeSession, moment: &Moment) -> Result<RecordBatch> 
         objects.sort_by(|a, b| a.location.as_ref().cmp(b.location.as_ref()));
         for object in objects {
             let key = object.location.to_string();
-            rows.push(
-                held.as_ref()
-                    .map(|held| held.get(&key).copied().unwrap_or(0)),
-            );
+            rows.push(held.get(&key).copied().unwrap_or(0));
             tables.push(table.clone());
             keys.push(key);
             e_tags.push(object.e_tag.clone());
@@ -282,7 +278,7 @@ async fn sources(session: &LakeSession, moment: &Moment) -> Result<RecordBatch> 
             DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
             false,
         ),
-        Field::new("rows", DataType::UInt64, true),
+        Field::new("rows", DataType::UInt64, false),
     ]);
     let columns: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from(tables)),
@@ -295,16 +291,16 @@ async fn sources(session: &LakeSession, moment: &Moment) -> Result<RecordBatch> 
     RecordBatch::try_new(Arc::new(schema), columns).map_err(Error::from)
 }
 
-/// The rows each object of `table` held at `moment`, by key, from the cache's history (every
-/// version's rows carry their object's key and validity); `None` without a cache, whose
-/// history tables know no keys.
+/// The rows each object of `table` held at `moment`, by key: from the cache's history (every
+/// version's rows carry their object's key and validity), or, without a cache, counted in the
+/// objects themselves.
 async fn rows_per_object(
     session: &LakeSession,
     table: &str,
     moment: DateTime<Utc>,
-) -> Result<Option<HashMap<String, u64>>> {
+) -> Result<HashMap<String, u64>> {
     if session.cached().is_none() {
-        return Ok(None);
+        return session.rows_per_object(table).await;
     }
     let sql = format!(
         "SELECT _source_key, _valid_from, _valid_to, count(*) AS n FROM history.\"{}\" \
@@ -332,7 +328,7 @@ async fn rows_per_object(
             }
         }
     }
-    Ok(Some(held))
+    Ok(held)
 }
 
 /// `batch` as `<stem>.csv` and `<stem>.parquet`; returns its rows.

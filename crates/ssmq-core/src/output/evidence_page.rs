@@ -26,7 +26,7 @@ use arrow::datatypes::{Int64Type, UInt64Type};
 use datafusion::prelude::SessionContext;
 
 use crate::error::Result;
-use crate::output::chart::{Series, stacked_bars, trend};
+use crate::output::chart::{GREEN, GREY, LIGHT_GREY, ORANGE, RED, Series, stacked_bars, trend};
 use crate::output::html::Page;
 use crate::sql::controls::Control;
 use crate::sql::reports::{Report, find_report};
@@ -36,34 +36,13 @@ use crate::sql::session::LakeSession;
 const CRITICAL_SHOWN: usize = 25;
 const ALARMS_SHOWN: usize = 200;
 
-const OK: Series = Series {
-    name: "ok",
-    color: "#2e7d32",
-};
-const ALARM: Series = Series {
-    name: "alarm",
-    color: "#c62828",
-};
-const SKIP: Series = Series {
-    name: "skip",
-    color: "#9e9e9e",
-};
-const ERROR: Series = Series {
-    name: "error",
-    color: "#ef6c00",
-};
-const COMPLIANT: Series = Series {
-    name: "compliant",
-    color: "#2e7d32",
-};
-const NON_COMPLIANT: Series = Series {
-    name: "non-compliant",
-    color: "#c62828",
-};
-const UNREPORTED: Series = Series {
-    name: "unreported",
-    color: "#bdbdbd",
-};
+const OK: Series = Series::new("ok", GREEN);
+const ALARM: Series = Series::new("alarm", RED);
+const SKIP: Series = Series::new("skip", GREY);
+const ERROR: Series = Series::new("error", ORANGE);
+const COMPLIANT: Series = Series::new("compliant", GREEN);
+const NON_COMPLIANT: Series = Series::new("non-compliant", RED);
+const UNREPORTED: Series = Series::new("unreported", LIGHT_GREY);
 
 /// What the page says about the bundle besides its results.
 #[derive(Debug, Clone)]

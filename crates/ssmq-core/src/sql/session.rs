@@ -21,13 +21,14 @@ use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::{DFParserBuilder, Statement as DfStatement};
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
+use futures::{StreamExt, TryStreamExt};
 use object_store::memory::InMemory;
 use object_store::path::Path;
 
 use crate::cache::history::AsOf;
 use crate::cache::{CacheUse, CachedLake, LakeCache, SyncSummary, sync};
 use crate::error::{Error, Result};
-use crate::lake::catalog::{ColumnSource, TableDef};
+use crate::lake::catalog::{ColumnSource, TableDef, object_keys};
 use crate::lake::discover::{LakeLayout, PartitionFilter, Skipped, TypeListing, find_layout};
 use crate::lake::read::{ReadOptions, ReadReport};
 use crate::source::metered::{MeteredStore, RequestCounts};
@@ -291,6 +292,23 @@ impl LakeSession {
     /// A table's objects within the session's filter (lists them the first time).
     pub async fn listing(&self, name: &str) -> Result<Arc<TypeListing>> {
         self.tables.listing(name).await
+    }
+
+    /// The rows (non-blank, well-formed lines) each object of table `name` holds, by key, read
+    /// from the source (from the store's read cache where it holds them): what a session
+    /// without a cache can say of them (a cache's history carries them with every row).
+    pub async fn rows_per_object(&self, name: &str) -> Result<hashbrown::HashMap<String, u64>> {
+        let listing = self.listing(name).await?;
+        // The reads that answered said the faults already.
+        let report = ReadReport::default();
+        let (store, read, report) = (&self.store, &self.options.read, &report);
+        futures::stream::iter(listing.objects.iter().map(|object| async move {
+            let keys = object_keys(store, object, read, report).await?;
+            Ok::<_, Error>((object.location.to_string(), keys.lines as u64))
+        }))
+        .buffer_unordered(read.read_concurrency.max(1))
+        .try_collect()
+        .await
     }
 
     /// A table's definition (lists and reads its objects the first time).
