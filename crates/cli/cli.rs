@@ -374,8 +374,8 @@ Files in DIR (written beside it and renamed into place when complete; DIR must n
 be empty): report.html (one self-contained page: the results, compliance per account and
 Region, the oldest critical findings, the trend per snapshot), checks.csv and checks.parquet (the rows of `ssmq check`), reports/<name>.csv and
 .parquet, queries/controls/<id>.sql and queries/<name>.sql (the exact SQL), sources.csv (every
-object the answers come from, by table and key: table, key, e_tag, size, last_modified and
-the rows it held) and manifest.json
+object the answers come from, by table and key: table, key, e_tag, S3's version id on a
+versioned bucket, size, last_modified and the rows it held) and manifest.json
 (ssmq's version, the command, created_at, the source, as_of and snapshot, the controls with
 their parameters and the reports, row counts, the SHA-256 of sources.csv, and path, sha256
 and bytes of every other file). Two bundles of the same moment differ only in created_at.
@@ -407,9 +407,14 @@ pub struct EvidenceArgs {
     /// Only controls mapped to this framework (a prefix of their references, any case)
     #[arg(long, value_name = "NAME")]
     pub framework: Option<String>,
-    /// A report to include (repeatable) [default: noncompliant-patches, patch-age,
-    /// patch-compliance-by-account]
-    #[arg(long = "report", value_name = "NAME")]
+    /// A report to include (repeatable, or several at once: --reports a,b) [default:
+    /// noncompliant-patches, patch-age, patch-compliance-by-account]
+    #[arg(
+        long = "report",
+        visible_alias = "reports",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
     pub reports: Vec<String>,
     /// A parameter of the controls that take it, e.g. days=3 (repeatable)
     #[arg(long = "param", value_name = "NAME=VALUE")]

@@ -168,6 +168,30 @@ fn a_backfill_from_the_bucket_s_versions_answers_as_syncing_each_day_did() {
     );
     assert_eq!(std::fs::read(cache.dir().join("CURRENT")).unwrap(), current);
 
+    // An evidence bundle names each object's version: S3's id of the version now current,
+    // whether the backfill listed it or a daily sync read it.
+    for (name, cache) in [("backfilled", &backfilled), ("synced daily", &synced_daily)] {
+        let out = home
+            .path()
+            .join(format!("evidence-{}", name.replace(' ', "-")));
+        let out_text = out.display().to_string();
+        in_cache(cache.path(), &["--offline", "evidence", "--out", &out_text]);
+        let sources = std::fs::read_to_string(out.join("sources.csv")).unwrap();
+        let rows: Vec<Vec<String>> = sources
+            .lines()
+            .skip(1)
+            .map(|line| line.split(',').map(str::to_owned).collect())
+            .collect();
+        assert!(!rows.is_empty());
+        runtime().block_on(async {
+            for row in &rows {
+                let head = store.head(&Path::from(row[1].as_str())).await.unwrap();
+                let expected = head.version.expect("a versioned bucket names versions");
+                assert_eq!(row[3], expected, "{name}: {}", row[1]);
+            }
+        });
+    }
+
     // From a moment on: the history starts with the bucket as it stood then.
     let since = moments[2].to_rfc3339();
     let from_since = tempfile::tempdir().unwrap();

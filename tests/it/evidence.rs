@@ -164,7 +164,7 @@ fn a_bundle_is_read_back_hashed_elsewhere_and_verify_catches_any_change() {
     }
     let sources = fs::read_to_string(bundle.join("sources.csv")).unwrap();
     assert!(
-        sources.starts_with("table,key,e_tag,size,last_modified,rows\n"),
+        sources.starts_with("table,key,e_tag,version,size,last_modified,rows\n"),
         "{sources}"
     );
     assert_eq!(
@@ -357,9 +357,21 @@ fn rerun_computes_a_bundle_again_from_history_and_catches_rehashed_results() {
         )
     };
     assert_eq!(run(&["sync"]).0, Some(0));
-    let (code, said) = run(&["evidence", "--out", "ev", "--param", "days=3"]);
+    let (code, said) = run(&[
+        "evidence",
+        "--out",
+        "ev",
+        "--param",
+        "days=3",
+        "--reports",
+        "noncompliant-patches,patch-trend",
+    ]);
     assert_eq!(code, Some(0), "{said}");
     let bundle = work.path().join("ev");
+    assert_eq!(
+        manifest(&bundle)["reports"],
+        serde_json::json!(["noncompliant-patches", "patch-trend"])
+    );
     let (code, said) = rerun(&bundle);
     assert_eq!(code, Some(0), "{said}");
     assert!(

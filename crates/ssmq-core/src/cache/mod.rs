@@ -374,6 +374,9 @@ struct CachedObject {
     size: u64,
     last_modified: DateTime<Utc>,
     e_tag: Option<String>,
+    /// S3's id of this version of the object, where the listing (a bucket's past) or the read
+    /// (a versioned bucket answers GET with it) gave one.
+    version_id: Option<String>,
     /// Version of its rows in the segments.
     version: u64,
     /// Index into its type's key sets.
@@ -698,6 +701,7 @@ impl CachedLake {
                 size: object.size,
                 last_modified: object.last_modified,
                 e_tag: object.e_tag.clone(),
+                version: object.version_id.clone(),
                 partition: Arc::clone(p),
             });
         }
@@ -1253,6 +1257,7 @@ mod tests {
             size,
             last_modified: modified,
             e_tag: None,
+            version: None,
             partition: Arc::clone(&partition),
         };
         let type_name: Arc<str> = Arc::from("T");
@@ -1263,6 +1268,7 @@ mod tests {
             size,
             last_modified: modified,
             e_tag: None,
+            version_id: None,
             version,
             key_set: 0,
             lines: 1,
@@ -1329,6 +1335,7 @@ mod tests {
             size,
             last_modified: DateTime::<Utc>::default(),
             e_tag: None,
+            version: None,
             partition: Arc::new(Partition {
                 account_id: account.into(),
                 region: "r".into(),

@@ -9,9 +9,10 @@
 //! "SSMQOBJS" version:u32
 //! group*     1:u8 type_name account_id region resource_type folder objects:u32 object*
 //! end        0:u8 objects_in_all:u64
-//! object     name size:u64 modified:i64 (ns since the epoch) e_tag version:u64 key_set:u32 lines:u64
-//!            seen_in:u64 retired
+//! object     name size:u64 modified:i64 (ns since the epoch) e_tag version_id version:u64
+//!            key_set:u32 lines:u64 seen_in:u64 retired
 //! e_tag      0:u8 | 1:u8 text
+//! version_id 0:u8 | 1:u8 text (S3's id of the version; not in files of version 2)
 //! retired    0:u8 (current) | 1:u8 at:i64 (ns since the epoch) snapshot:u64
 //! text       length:u32 UTF-8 bytes
 //! ```
@@ -31,7 +32,9 @@ use super::{CachedObject, Retirement};
 use crate::lake::discover::Partition;
 
 const MAGIC: &[u8; 8] = b"SSMQOBJS";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
+/// The version before, without version ids, still read (a cache keeps its history).
+const VERSION_WITHOUT_IDS: u32 = 2;
 const GROUP: u8 = 1;
 const END: u8 = 0;
 
@@ -48,17 +51,22 @@ pub(super) struct ObjectList {
 /// The file's bytes for the `current` objects and the `retired` versions, each grouped by type
 /// (consecutive objects sharing a type, partition and folder share a group).
 pub(super) fn encode(current: &[CachedObject], retired: &[CachedObject]) -> Vec<u8> {
+    encode_version(current, retired, VERSION)
+}
+
+/// [`encode`] in a given version of the format (the tests write the one before).
+fn encode_version(current: &[CachedObject], retired: &[CachedObject], version: u32) -> Vec<u8> {
     let mut out = Vec::with_capacity((current.len() + retired.len()) * 90 + 64);
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
-    encode_groups(&mut out, current);
-    encode_groups(&mut out, retired);
+    out.extend_from_slice(&version.to_le_bytes());
+    encode_groups(&mut out, current, version);
+    encode_groups(&mut out, retired, version);
     out.push(END);
     out.extend_from_slice(&((current.len() + retired.len()) as u64).to_le_bytes());
     out
 }
 
-fn encode_groups(out: &mut Vec<u8>, objects: &[CachedObject]) {
+fn encode_groups(out: &mut Vec<u8>, objects: &[CachedObject], version: u32) {
     let mut i = 0;
     while i < objects.len() {
         let first = &objects[i];
@@ -84,12 +92,9 @@ fn encode_groups(out: &mut Vec<u8>, objects: &[CachedObject]) {
             out.extend_from_slice(&o.size.to_le_bytes());
             let nanos = o.last_modified.timestamp_nanos_opt().unwrap_or(i64::MIN);
             out.extend_from_slice(&nanos.to_le_bytes());
-            match &o.e_tag {
-                Some(e_tag) => {
-                    out.push(1);
-                    put_text(out, e_tag);
-                }
-                None => out.push(0),
+            put_optional_text(out, o.e_tag.as_deref());
+            if version != VERSION_WITHOUT_IDS {
+                put_optional_text(out, o.version_id.as_deref());
             }
             out.extend_from_slice(&o.version.to_le_bytes());
             out.extend_from_slice(&(o.key_set as u32).to_le_bytes());
@@ -116,9 +121,9 @@ pub(super) fn decode(bytes: &[u8]) -> Result<ObjectList, String> {
         return Err("it is not an ssmq object list".to_owned());
     }
     let version = input.u32()?;
-    if version != VERSION {
+    if version != VERSION && version != VERSION_WITHOUT_IDS {
         return Err(format!(
-            "it is of version {version}, this ssmq reads {VERSION}"
+            "it is of version {version}, this ssmq reads {VERSION_WITHOUT_IDS} and {VERSION}"
         ));
     }
     let mut list = ObjectList::default();
@@ -148,9 +153,10 @@ pub(super) fn decode(bytes: &[u8]) -> Result<ObjectList, String> {
             key.push_str(name);
             let size = input.u64()?;
             let last_modified = DateTime::<Utc>::from_timestamp_nanos(input.u64()? as i64);
-            let e_tag = match input.take(1)?[0] {
-                0 => None,
-                _ => Some(input.text()?.to_owned()),
+            let e_tag = input.optional_text()?;
+            let version_id = match version {
+                VERSION_WITHOUT_IDS => None,
+                _ => input.optional_text()?,
             };
             let (version, key_set, lines) =
                 (input.u64()?, input.u32()? as usize, input.u64()? as usize);
@@ -175,6 +181,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<ObjectList, String> {
                     size,
                     last_modified,
                     e_tag,
+                    version_id,
                     version,
                     key_set,
                     lines,
@@ -201,6 +208,16 @@ fn folder_of(key: &str) -> &str {
 fn put_text(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(&(text.len() as u32).to_le_bytes());
     out.extend_from_slice(text.as_bytes());
+}
+
+fn put_optional_text(out: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        Some(text) => {
+            out.push(1);
+            put_text(out, text);
+        }
+        None => out.push(0),
+    }
 }
 
 /// The bytes of a file being decoded, and how far decoding got.
@@ -241,6 +258,13 @@ impl<'a> Reader<'a> {
         let bytes = self.take(length)?;
         std::str::from_utf8(bytes).map_err(|_| format!("text that is not UTF-8 at byte {start}"))
     }
+
+    fn optional_text(&mut self) -> Result<Option<String>, String> {
+        Ok(match self.take(1)?[0] {
+            0 => None,
+            _ => Some(self.text()?.to_owned()),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -268,6 +292,7 @@ mod tests {
                     1_796_066_949_330_011_268 + n as i64,
                 ),
                 e_tag: n.is_multiple_of(2).then(|| format!("\"etag-{n}\"")),
+                version_id: (n % 3 == 1).then(|| format!("3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrH-{n}")),
                 version: n + 7,
                 key_set: n as usize % 3,
                 lines: n as usize * 2,
@@ -312,6 +337,7 @@ mod tests {
             o.size,
             o.last_modified,
             o.e_tag.clone(),
+            o.version_id.clone(),
             o.version,
             o.key_set,
             o.lines,
@@ -363,6 +389,35 @@ mod tests {
     }
 
     #[test]
+    fn a_list_of_the_version_before_reads_back_without_version_ids() {
+        let current = objects();
+        assert!(current.iter().any(|o| o.version_id.is_some()));
+        let old = encode_version(&current, &[], VERSION_WITHOUT_IDS);
+        assert!(old.len() < encode(&current, &[]).len());
+        let list = decode(&old).unwrap();
+        let read: Vec<_> = ["AWS:Application", "AWS:Tag"]
+            .iter()
+            .flat_map(|t| list.current[*t].iter())
+            .collect();
+        assert_eq!(read.len(), current.len());
+        for (read, written) in read.iter().zip(&current) {
+            assert_eq!(read.version_id, None);
+            let mut without = written.clone();
+            without.version_id = None;
+            assert_eq!(
+                format!("{:?}", fields(read)),
+                format!("{:?}", fields(&without))
+            );
+        }
+        let mut future = encode(&current, &[]);
+        future[8..12].copy_from_slice(&4u32.to_le_bytes());
+        assert_eq!(
+            decode(&future).err().unwrap(),
+            "it is of version 4, this ssmq reads 2 and 3"
+        );
+    }
+
+    #[test]
     fn damaged_lists_are_refused_with_the_byte() {
         let bytes = encode(&objects(), &[]);
         for end in 0..bytes.len() {
@@ -385,8 +440,8 @@ mod tests {
                 .contains("not an ssmq object list")
         );
         let mut newer = bytes.clone();
-        newer[8] = 3;
-        assert!(decode(&newer).unwrap_err().contains("version 3"));
+        newer[8] = 9;
+        assert!(decode(&newer).unwrap_err().contains("version 9"));
         let mut not_utf8 = bytes;
         let name_at = not_utf8.windows(3).position(|w| w == b"i-1").unwrap();
         not_utf8[name_at] = 0xff;

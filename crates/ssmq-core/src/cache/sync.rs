@@ -80,7 +80,7 @@ pub(super) async fn sync_store(
             &mut written,
         )
         .await?;
-    next.assemble(planned);
+    next.assemble(planned, &store);
     let changed = next.changed(&layout);
     if changed {
         next.complete(written, |next| {
@@ -471,7 +471,7 @@ impl<'a> NextGeneration<'a> {
     /// The object list and each type's key sets and segments: kept objects and the objects
     /// the segments read, merged in key order (as the next sync compares them with its
     /// listing).
-    fn assemble(&mut self, planned: Planned) {
+    fn assemble(&mut self, planned: Planned, store: &LakeStore) {
         let Planned { types, jobs, keys } = planned;
         let mut keys = keys.into_iter();
         self.objects.reserve(
@@ -510,6 +510,10 @@ impl<'a> NextGeneration<'a> {
                         size: object.size,
                         last_modified: object.last_modified,
                         e_tag: object.e_tag.clone(),
+                        version_id: object
+                            .version
+                            .clone()
+                            .or_else(|| store.version_read(&object.location)),
                         version: job.first_version + i as u64,
                         key_set: sets[set],
                         lines,

@@ -397,6 +397,7 @@ pub(crate) mod tests {
             size: 1,
             last_modified: Utc::now(),
             e_tag: None,
+            version: None,
             partition: Arc::new(Partition {
                 account_id: account.into(),
                 region: "r".into(),

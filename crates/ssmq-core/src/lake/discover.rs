@@ -124,6 +124,9 @@ pub struct SyncObject {
     pub last_modified: DateTime<Utc>,
     /// Entity tag, from the listing, where the store has one.
     pub e_tag: Option<String>,
+    /// S3's id of the version, where the listing names one (a bucket's past, as backfill
+    /// lists it; a plain listing does not).
+    pub version: Option<String>,
     /// Partition values parsed from the key.
     pub partition: Arc<Partition>,
 }
@@ -522,6 +525,7 @@ pub async fn list_type(
                     size: meta.size,
                     last_modified: meta.last_modified,
                     e_tag: meta.e_tag,
+                    version: meta.version,
                     partition: shared,
                 });
             }

@@ -13,7 +13,7 @@
 //! queries/controls/<id>.sql           the exact SQL of each control
 //! queries/<name>.sql                  and of each report (those the page reads too)
 //! sources.csv                         every object the answers were computed from: table,
-//!                                     key, e_tag, size, last_modified, rows
+//!                                     key, e_tag, version, size, last_modified, rows
 //! manifest.json                       ssmq's version, the command, when, the source, the
 //!                                     moment and snapshot, the controls (with their
 //!                                     parameters) and reports, row counts, the SHA-256 of
@@ -240,16 +240,12 @@ fn moment(session: &LakeSession) -> Moment {
 }
 
 /// Every object of every table of the session's lake, by table and key: table, key, e_tag,
-/// size, last_modified, and rows (what it held at `moment`).
+/// version (S3's version id, where known), size, last_modified, and rows (what it held at
+/// `moment`).
 async fn sources(session: &LakeSession, moment: &Moment) -> Result<RecordBatch> {
-    let (mut tables, mut keys, mut e_tags, mut sizes, mut modified, mut rows) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-    );
+    let (mut tables, mut keys, mut e_tags, mut versions) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut sizes, mut modified, mut rows) = (Vec::new(), Vec::new(), Vec::new());
     let mut names = session.table_names();
     names.sort();
     for table in names {
@@ -263,6 +259,12 @@ async fn sources(session: &LakeSession, moment: &Moment) -> Result<RecordBatch> 
             tables.push(table.clone());
             keys.push(key);
             e_tags.push(object.e_tag.clone());
+            versions.push(
+                object
+                    .version
+                    .clone()
+                    .or_else(|| session.version_read(&object.location)),
+            );
             sizes.push(object.size);
             modified.push(object.last_modified.timestamp_micros());
         }
@@ -272,6 +274,7 @@ async fn sources(session: &LakeSession, moment: &Moment) -> Result<RecordBatch> 
         text("table", false),
         text("key", false),
         text("e_tag", true),
+        text("version", true),
         Field::new("size", DataType::UInt64, false),
         Field::new(
             "last_modified",
@@ -284,6 +287,7 @@ async fn sources(session: &LakeSession, moment: &Moment) -> Result<RecordBatch> 
         Arc::new(StringArray::from(tables)),
         Arc::new(StringArray::from(keys)),
         Arc::new(StringArray::from(e_tags)),
+        Arc::new(StringArray::from(versions)),
         Arc::new(UInt64Array::from(sizes)),
         Arc::new(TimestampMicrosecondArray::from(modified).with_timezone("UTC")),
         Arc::new(UInt64Array::from(rows)),

@@ -1,5 +1,6 @@
-//! A lake's object store: the store itself, how messages name its keys, and the bytes of
-//! objects already fetched, kept so a command fetches each object once.
+//! A lake's object store: the store itself, how messages name its keys, the bytes of objects
+//! already fetched, kept so a command fetches each object once, and the version ids a
+//! versioned bucket answered reads with.
 //!
 //! In: an object store and a label. Out: [`LakeStore`], which every stage reads through.
 
@@ -20,6 +21,9 @@ pub struct LakeStore {
     pub label: String,
     /// Objects already fetched, kept so they are fetched once.
     fetched: Arc<FetchedBytes>,
+    /// The version id each read was answered with, where the store gave one (S3 does for a
+    /// versioned bucket).
+    versions_read: Arc<Mutex<HashMap<Path, String>>>,
 }
 
 impl LakeStore {
@@ -29,6 +33,7 @@ impl LakeStore {
             store,
             label: label.into().trim_end_matches('/').to_owned(),
             fetched: Arc::default(),
+            versions_read: Arc::default(),
         }
     }
 
@@ -44,9 +49,26 @@ impl LakeStore {
         if let Some(bytes) = self.fetched.get(location) {
             return Ok(bytes);
         }
-        let bytes = self.store.get(location).await?.bytes().await?;
+        let got = self.store.get(location).await?;
+        if let Some(version) = got.meta.version.clone() {
+            self.versions_read
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(location.clone(), version);
+        }
+        let bytes = got.bytes().await?;
         self.fetched.keep(location, &bytes);
         Ok(bytes)
+    }
+
+    /// The version id the read of `location` was answered with, if this store read it and
+    /// the store named one.
+    pub fn version_read(&self, location: &Path) -> Option<String> {
+        self.versions_read
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(location)
+            .cloned()
     }
 
     /// An object as messages name it: `s3://bucket/key`, `dir/key`.

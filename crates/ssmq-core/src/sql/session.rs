@@ -294,6 +294,12 @@ impl LakeSession {
         self.tables.listing(name).await
     }
 
+    /// The version id S3 answered this session's read of `location` with (a versioned bucket
+    /// names one), if the session read it.
+    pub fn version_read(&self, location: &Path) -> Option<String> {
+        self.store.version_read(location)
+    }
+
     /// The rows (non-blank, well-formed lines) each object of table `name` holds, by key, read
     /// from the source (from the store's read cache where it holds them): what a session
     /// without a cache can say of them (a cache's history carries them with every row).
