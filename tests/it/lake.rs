@@ -126,6 +126,7 @@ fn terminated(node: &NodeModel) -> bool {
 async fn counts_match_every_objects_lines_on_generated_lakes() {
     for spec in [
         LakeSpec::realistic(40),
+        LakeSpec::minimal(40),
         LakeSpec {
             nodes: 37,
             seed: 7,

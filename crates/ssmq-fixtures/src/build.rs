@@ -99,6 +99,21 @@ const REALISTIC_SIZES: Sizes = Sizes {
     resource_groups: (1, 3),
 };
 
+/// Container hosts and minimal images: tens of packages, few patches, services and updates.
+const MINIMAL_SIZES: Sizes = Sizes {
+    linux_apps: (30, 110),
+    windows_apps: (25, 60),
+    patch_filler: (5, 25),
+    services: (15, 40),
+    per_user_sessions: (0, 2),
+    updates: (3, 15),
+    tags: (3, 10),
+    network: (1, 2),
+    files: (1, 4),
+    registry: (1, 4),
+    resource_groups: (1, 2),
+};
+
 /// Everything item builders need to know about the node being built.
 struct Node<'a> {
     fleet: &'a Fleet,
@@ -133,6 +148,10 @@ pub(crate) fn build_node(fleet: &Fleet, index: usize) -> NodeModel {
         Profile::Realistic => (
             realistic_plan(fleet, index, identity.hybrid),
             &REALISTIC_SIZES,
+        ),
+        Profile::Minimal => (
+            realistic_plan(fleet, index, identity.hybrid),
+            &MINIMAL_SIZES,
         ),
     };
     let mut rng = Rng::derive(fleet.spec.seed, index as u64, "node");

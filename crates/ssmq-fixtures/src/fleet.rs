@@ -52,7 +52,7 @@ impl Fleet {
                     regions: regions.to_vec(),
                 })
                 .collect(),
-            Profile::Realistic => realistic_accounts(spec),
+            Profile::Realistic | Profile::Minimal => realistic_accounts(spec),
         };
         let identities: Vec<Identity> = (0..spec.nodes)
             .map(|index| identity(spec, &accounts, index))
@@ -139,7 +139,7 @@ fn identity(spec: &LakeSpec, accounts: &[Account], index: usize) -> Identity {
             let archetype = sample_archetype(index);
             (archetype.account, archetype.region, archetype.hybrid)
         }
-        Profile::Realistic => {
+        Profile::Realistic | Profile::Minimal => {
             let mut rng = Rng::derive(spec.seed, index as u64, "identity");
             let account = rng.below(accounts.len());
             let regions = &accounts[account].regions;

@@ -21,10 +21,12 @@
 //! machine, with any number of threads. Randomness is a built-in SplitMix64 seeded per node
 //! (no `rand` crate), so the committed fixtures never change because a dependency did.
 //!
-//! Two profiles: [`Profile::Sample`] is the small, readable lake committed under
+//! Three profiles: [`Profile::Sample`] is the small, readable lake committed under
 //! `fixtures/sample`, full of the quirks a reader must survive (probe files, stray files, an
 //! empty object, BOM, CRLF, blank lines, non-string custom values); [`Profile::Realistic`] has
-//! real-fleet line counts (hundreds of applications and patch items per node) for benchmarks.
+//! real-fleet line counts (hundreds of applications and patch items per node) for benchmarks,
+//! and [`Profile::Minimal`] the same fleet with small objects (tens of applications, few
+//! patches), where the cost per object shows.
 
 mod build;
 mod catalog;
@@ -78,6 +80,9 @@ pub enum Profile {
     Sample,
     /// Real-fleet line counts and population; the only non-inventory objects are the probes.
     Realistic,
+    /// The Realistic population with small objects: tens of applications per node, few
+    /// patches, services and updates, as container hosts and minimal images have.
+    Minimal,
 }
 
 /// A lake to generate.
@@ -111,6 +116,14 @@ impl LakeSpec {
             seed: REALISTIC_SEED,
             profile: Profile::Realistic,
             prefix: None,
+        }
+    }
+
+    /// A Minimal lake (small objects) of `nodes` nodes with the fixed [`REALISTIC_SEED`].
+    pub fn minimal(nodes: usize) -> Self {
+        LakeSpec {
+            profile: Profile::Minimal,
+            ..LakeSpec::realistic(nodes)
         }
     }
 

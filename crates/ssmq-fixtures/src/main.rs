@@ -69,6 +69,8 @@ struct Output {
 enum ProfileArg {
     Sample,
     Realistic,
+    /// Realistic nodes with small objects (tens of applications, few patches)
+    Minimal,
 }
 
 impl From<ProfileArg> for Profile {
@@ -76,6 +78,7 @@ impl From<ProfileArg> for Profile {
         match profile {
             ProfileArg::Sample => Profile::Sample,
             ProfileArg::Realistic => Profile::Realistic,
+            ProfileArg::Minimal => Profile::Minimal,
         }
     }
 }
@@ -121,7 +124,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let profile = Profile::from(profile);
             let default_seed = match profile {
                 Profile::Sample => ssmq_fixtures::SAMPLE_SEED,
-                Profile::Realistic => ssmq_fixtures::REALISTIC_SEED,
+                Profile::Realistic | Profile::Minimal => ssmq_fixtures::REALISTIC_SEED,
             };
             let spec = LakeSpec {
                 nodes,

@@ -383,6 +383,36 @@ fn realistic_lines_are_flat_objects_of_strings() {
 }
 
 #[test]
+fn minimal_objects_are_small_and_the_fleet_is_the_realistic_one() {
+    let (realistic, minimal) = (
+        nodes(&LakeSpec::realistic(24)),
+        nodes(&LakeSpec::minimal(24)),
+    );
+    for (big, small) in realistic.iter().zip(&minimal) {
+        assert_eq!(
+            (&big.node_id, &big.account_id, &big.region, big.os),
+            (&small.node_id, &small.account_id, &small.region, small.os)
+        );
+        let apps = small.applications.len();
+        assert!(
+            (25..=110).contains(&apps),
+            "{} has {apps} applications",
+            small.node_id
+        );
+        assert!(small.patches.len() <= 60, "{} patches", small.patches.len());
+    }
+    let bytes = |spec: &LakeSpec| all_objects(spec).values().map(Vec::len).sum::<usize>();
+    let (big, small) = (
+        bytes(&LakeSpec::realistic(24)),
+        bytes(&LakeSpec::minimal(24)),
+    );
+    assert!(
+        small * 4 < big,
+        "minimal {small} bytes against realistic {big}"
+    );
+}
+
+#[test]
 fn realistic_line_counts_look_like_real_fleets() {
     let models = nodes(&LakeSpec::realistic(24));
     for node in &models {
