@@ -114,6 +114,22 @@ pub struct CacheArgs {
     #[arg(long, global = true)]
     pub no_cache: bool,
 
+    /// On a source with a cache, answer from it without syncing when a sync compared it with
+    /// the source less than AGE ago (30s, 5m, 2h; 0 syncs every time). `ssmq sync` always syncs
+    #[arg(
+        long,
+        global = true,
+        value_name = "AGE",
+        env = "SSMQ_MAX_AGE",
+        default_value = "5m",
+        value_parser = parse_age
+    )]
+    pub max_age: chrono::TimeDelta,
+
+    /// Sync the cache first, however recently it was synced (--max-age 0)
+    #[arg(long, global = true, conflicts_with_all = ["offline", "no_cache"])]
+    pub refresh: bool,
+
     /// Answer for the lake as it stood at WHEN, from the cache's history: an RFC 3339 time
     /// (2026-10-31T23:59:59Z), a date (its end, UTC), a duration back from now (7d, 36h) or
     /// snapshot:N (`ssmq history` lists them)
@@ -281,10 +297,12 @@ Install:
   powershell  ssmq completions powershell >> $PROFILE";
 
 const SYNC_HELP: &str = "\
-Once a source has a cache, every command on it first brings the cache up to date (one
-listing; objects whose ETag, or size and modification time, changed are read again) and then
-answers from it. --offline answers from the cache without touching the source; --no-cache
-reads the source and leaves the cache alone.
+Once a source has a cache, a command on it first brings the cache up to date (one listing;
+objects whose ETag, or size and modification time, changed are read again) and then answers
+from it, unless a sync compared the cache with the source less than --max-age ago (default
+5m; stderr says how long ago). --refresh syncs first whatever the age; --offline answers from
+the cache without touching the source; --no-cache reads the source and leaves the cache alone.
+`ssmq sync` always syncs.
 
 Examples:
   ssmq --source s3://audit-sync/ResourceDataSync sync
@@ -661,6 +679,16 @@ impl FromArgMatches for ReportArgs {
     }
 }
 
+/// `--max-age`: `0`, or a whole number and a unit (`30s`, `5m`, `2h`, `1d`).
+fn parse_age(text: &str) -> Result<chrono::TimeDelta, String> {
+    match text.trim() {
+        "0" => Ok(chrono::TimeDelta::zero()),
+        text => ssmq_core::cache::history::duration(text).ok_or_else(|| {
+            format!("`{text}` is not an age: give 0 or a number and a unit (30s, 5m, 2h, 1d)")
+        }),
+    }
+}
+
 /// Parses the process arguments.
 pub fn parse() -> Cli {
     Cli::parse()
@@ -689,6 +717,10 @@ impl GlobalArgs {
             database: self.database.to_lowercase(),
             cache: self.cache.cache_use(),
             as_of: self.cache.as_of,
+            max_age: Some(match self.cache.refresh {
+                true => chrono::TimeDelta::zero(),
+                false => self.cache.max_age,
+            }),
             s3: S3Options {
                 profile: self.s3.profile.clone(),
                 region: self.s3.bucket_region.clone().filter(|r| !r.is_empty()),

@@ -214,6 +214,16 @@ impl Output {
     }
 }
 
+/// An age for people: `42 s`, `3 min 5 s`, `2 h 10 min`.
+fn age_text(age: chrono::TimeDelta) -> String {
+    let seconds = age.num_seconds().max(0);
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min {} s", seconds / 60, seconds % 60),
+        _ => format!("{} h {} min", seconds / 3600, seconds % 3600 / 60),
+    }
+}
+
 /// The command line as run (`ssmq` and its arguments), each argument quoted when it needs to
 /// be: an evidence bundle's record of how it was made, an HTML page's heading.
 pub fn command_line() -> String {
@@ -365,10 +375,17 @@ impl Stderr {
                 self.synced(summary, lake.dir());
             }
             Some(_) => {}
-            None => self.notice(&format!(
-                "--offline: answering from the cache synced at {}",
-                lake.synced_at().format("%Y-%m-%d %H:%M:%S UTC")
-            )),
+            None => match session.checked_without_sync() {
+                Some(checked) => self.notice(&format!(
+                    "Answering from the cache, last compared with the source {} ago \
+                     (within --max-age; --refresh syncs first)",
+                    age_text(chrono::Utc::now() - checked)
+                )),
+                None => self.notice(&format!(
+                    "--offline: answering from the cache synced at {}",
+                    lake.synced_at().format("%Y-%m-%d %H:%M:%S UTC")
+                )),
+            },
         }
         if let Some(past) = lake.past() {
             self.notice(&past.to_string());

@@ -522,6 +522,7 @@ fn syncs_at_once_wait_for_each_other_and_leave_a_sound_cache() {
 fn ssmq(lake: &Path, cache: &Path) -> Command {
     let mut cmd = Command::cargo_bin("ssmq").unwrap();
     cmd.env_remove("SSMQ_SOURCE")
+        .env_remove("SSMQ_MAX_AGE")
         .arg("--source")
         .arg(lake)
         .arg("--cache-dir")
@@ -565,7 +566,7 @@ fn commands_sync_a_cached_source_first_and_offline_never_touches_it() {
     let new = object(lake.path(), "AWS:Application", "i-0feedfacecafe0003");
     fs::write(&new, "{\"Name\":\"vim\"}\n{\"Name\":\"tmux\"}\n").unwrap();
     // --offline answers as of the last sync; --no-cache reads the lake; a plain command syncs
-    // first and says what changed.
+    // first (once the last sync is older than --max-age: 0 here) and says what changed.
     let (offline, notes) = answer(&["--offline"]);
     assert_eq!(offline, "n\n119\n");
     assert!(
@@ -573,7 +574,7 @@ fn commands_sync_a_cached_source_first_and_offline_never_touches_it() {
         "{notes}"
     );
     assert_eq!(answer(&["--no-cache"]).0, "n\n121\n");
-    let (synced, notes) = answer(&[]);
+    let (synced, notes) = answer(&["--max-age", "0"]);
     assert_eq!(synced, "n\n121\n");
     assert!(notes.contains("1 new or changed read"), "{notes}");
     assert_eq!(answer(&["--offline"]).0, "n\n121\n");
@@ -1364,4 +1365,92 @@ fn changes_lists_each_row_added_removed_or_changed_with_what_differs() {
         1
     );
     assert!(changes(&["--since", "snapshot:1", "--until", "snapshot:1"]).is_empty());
+}
+
+#[test]
+fn within_max_age_a_command_answers_from_the_cache_without_syncing_and_says_how_old() {
+    let lake = sample_copy();
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], max_age: Option<&str>| {
+        let mut cmd = Command::cargo_bin("ssmq").unwrap();
+        cmd.env_remove("SSMQ_SOURCE").env_remove("SSMQ_MAX_AGE");
+        if let Some(age) = max_age {
+            cmd.env("SSMQ_MAX_AGE", age);
+        }
+        let output = cmd
+            .arg("--source")
+            .arg(lake.path())
+            .arg("--cache-dir")
+            .arg(cache.path())
+            .args(["--format", "csv"])
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        (String::from_utf8(output.stdout).unwrap(), stderr)
+    };
+    let count = ["sql", "SELECT count(*) AS n FROM aws_tag"];
+    run(&["sync"], None);
+    let (before, _) = run(&count, None);
+    let checked_at_sync = fs::read_to_string(
+        LakeCache::for_source(cache.path(), &source(lake.path()), &S3Options::default())
+            .unwrap()
+            .dir()
+            .join("CHECKED"),
+    )
+    .unwrap();
+
+    // A line more in a tag object: within the default five minutes the answer is the cache's,
+    // nothing is listed, and stderr says how old it is.
+    let tags = object(lake.path(), "AWS:Tag", "i-0a2de503781daca43");
+    let mut text = fs::read_to_string(&tags).unwrap();
+    let line = text
+        .lines()
+        .next()
+        .unwrap()
+        .replace("\"Key\":\"", "\"Key\":\"extra-");
+    text.push_str(&format!("{line}\n"));
+    fs::write(&tags, &text).unwrap();
+    let (within, said) = run(
+        &["-v"].iter().chain(&count).copied().collect::<Vec<_>>(),
+        None,
+    );
+    assert_eq!(within, before);
+    assert!(
+        said.contains("Answering from the cache, last compared with the source ")
+            && said.contains(" s ago (within --max-age; --refresh syncs first)"),
+        "{said}"
+    );
+    assert!(!said.contains("Synced"), "{said}");
+
+    // --refresh syncs first; so does an age the last check is older than.
+    let (refreshed, said) = run(&["--refresh", count[0], count[1]], None);
+    let n = |csv: &str| csv.lines().nth(1).unwrap().parse::<u64>().unwrap();
+    assert_eq!(n(&refreshed), n(&before) + 1, "{said}");
+    text.push_str(&format!("{}\n", line.replace("extra-", "extra-2-")));
+    fs::write(&tags, &text).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    let (aged, _) = run(&count, Some("1s"));
+    assert_eq!(n(&aged), n(&before) + 2);
+
+    // A sync that changes nothing still counts as a comparison: CHECKED moves on.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    run(&["sync"], None);
+    let cache_dir =
+        LakeCache::for_source(cache.path(), &source(lake.path()), &S3Options::default())
+            .unwrap()
+            .dir()
+            .to_path_buf();
+    let checked_now = fs::read_to_string(cache_dir.join("CHECKED")).unwrap();
+    assert!(
+        checked_now > checked_at_sync,
+        "{checked_now} after {checked_at_sync}"
+    );
+    Command::cargo_bin("ssmq")
+        .unwrap()
+        .args(["--max-age", "soon", "tables"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`soon` is not an age"));
 }

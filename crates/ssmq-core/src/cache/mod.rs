@@ -11,6 +11,8 @@
 //! <root>/lakes/<id>/source                the source, for people
 //!                  /lock                  held by a sync: syncs run one after another
 //!                  /CURRENT               the generation queries use, replaced atomically
+//!                  /CHECKED               when a sync last compared the lake with the cache
+//!                                         (RFC 3339; also after a sync that changed nothing)
 //!                  /generations/<gen>/manifest.json   tables: key sets, segments, rows not
 //!                                                     current; the snapshots kept
 //!                  /generations/<gen>/objects.bin     every object: key, ETag/size/mtime, version,
@@ -208,6 +210,34 @@ impl LakeCache {
     /// Whether a sync has completed here.
     pub fn exists(&self) -> bool {
         self.dir.join("CURRENT").is_file()
+    }
+
+    /// When a sync last compared the lake with this cache and left the cache as the lake is
+    /// (a sync that changed nothing publishes nothing, so the generation's time is older):
+    /// the later of `CHECKED` and the current generation's time; `None` before any sync.
+    pub fn checked_at(&self) -> Result<Option<DateTime<Utc>>> {
+        let Some(lake) = self.current()? else {
+            return Ok(None);
+        };
+        let checked = match fs::read_to_string(self.dir.join("CHECKED")) {
+            Ok(text) => DateTime::parse_from_rfc3339(text.trim())
+                .ok()
+                .map(|t| t.with_timezone(&Utc)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(self.io_error("read CHECKED", e)),
+        };
+        Ok(Some(
+            checked.map_or(lake.synced_at(), |c| c.max(lake.synced_at())),
+        ))
+    }
+
+    /// Records that a sync found the cache as the lake is, at `at` (in one rename).
+    pub(crate) fn mark_checked(&self, at: DateTime<Utc>) -> Result<()> {
+        let pointer = self.dir.join(format!(".CHECKED.{}", std::process::id()));
+        let text = at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true) + "\n";
+        fs::write(&pointer, text)
+            .and_then(|()| fs::rename(&pointer, self.dir.join("CHECKED")))
+            .map_err(|e| self.io_error("write CHECKED", e))
     }
 
     /// The generation queries use, if a sync has completed.

@@ -48,8 +48,11 @@ pub async fn sync(
 ) -> Result<SyncSummary> {
     let started = Instant::now();
     let lock = cache.lock().await?;
+    let checking = cache.now();
     let opened = source.open(s3).await?;
     let mut summary = sync_store(cache, opened.store, &opened.prefix, options).await?;
+    // The lake as the cache now has it was listed from `checking` on.
+    cache.mark_checked(checking)?;
     drop(lock);
     summary.elapsed = started.elapsed();
     Ok(summary)

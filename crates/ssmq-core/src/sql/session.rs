@@ -63,6 +63,9 @@ pub struct SessionOptions {
     pub cache: CacheUse,
     /// The moment of the lake's past to answer for (from its cache's history), if not now.
     pub as_of: Option<AsOf>,
+    /// With a cache ([`CacheUse::IfPresent`]): answer from it without syncing when a sync
+    /// compared it with the lake less than this long ago; `None` syncs every time.
+    pub max_age: Option<chrono::TimeDelta>,
 }
 
 impl Default for SessionOptions {
@@ -76,6 +79,7 @@ impl Default for SessionOptions {
             s3: S3Options::default(),
             cache: CacheUse::Bypass,
             as_of: None,
+            max_age: None,
         }
     }
 }
@@ -99,6 +103,9 @@ pub struct LakeSession {
     cached: Option<Arc<CachedLake>>,
     /// What bringing the cache up to date did, when the session did.
     synced: Option<SyncSummary>,
+    /// When the cache was last compared with the lake, when the session answers from it
+    /// without syncing because that was less than `max_age` ago.
+    checked: Option<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for LakeSession {
@@ -127,6 +134,16 @@ impl LakeSession {
             }
             (CacheUse::IfPresent(root), _) => {
                 let cache = LakeCache::for_source(root, source, &options.s3)?;
+                if let Some(checked) = Self::fresh_enough(&cache, options.max_age)? {
+                    let lake = cache.current()?.ok_or_else(|| Error::NotSynced {
+                        source_text: source.describe(),
+                        root: root.clone(),
+                    })?;
+                    let lake = Self::at_moment(lake, &options)?;
+                    let mut session = Self::open_cached(Arc::new(lake), None, options);
+                    session.checked = Some(checked);
+                    return Ok(session);
+                }
                 if cache.exists() {
                     let summary = sync(source, &cache, &options.s3, &options.read).await?;
                     let lake = cache.current()?.ok_or_else(|| Error::CacheDamaged {
@@ -151,6 +168,25 @@ impl LakeSession {
         let mut session = Self::open_store(opened.store, &opened.prefix, options).await?;
         session.s3 = opened.s3;
         Ok(session)
+    }
+
+    /// When `cache` was last compared with its lake, if that was less than `max_age` ago (so a
+    /// session may answer from it without syncing).
+    fn fresh_enough(
+        cache: &LakeCache,
+        max_age: Option<chrono::TimeDelta>,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let Some(max_age) = max_age.filter(|age| *age > chrono::TimeDelta::zero()) else {
+            return Ok(None);
+        };
+        if !cache.exists() {
+            return Ok(None);
+        }
+        let age_of = |checked: DateTime<Utc>| Utc::now() - checked;
+        Ok(cache.checked_at()?.filter(|checked| {
+            let age = age_of(*checked);
+            age >= chrono::TimeDelta::zero() && age < max_age
+        }))
     }
 
     /// `lake` as it stood at the moment `options` asks for, if any.
@@ -224,6 +260,7 @@ impl LakeSession {
             s3: None,
             cached,
             synced,
+            checked: None,
         };
         session.ctx = session.context_for(&session.tables);
         session
@@ -249,6 +286,12 @@ impl LakeSession {
     /// What bringing the cache up to date did, if the session did.
     pub fn synced(&self) -> Option<&SyncSummary> {
         self.synced.as_ref()
+    }
+
+    /// When the cache answering was last compared with the lake, if the session did not sync
+    /// because that was within [`SessionOptions::max_age`].
+    pub fn checked_without_sync(&self) -> Option<DateTime<Utc>> {
+        self.checked
     }
 
     fn context_for(&self, tables: &Arc<LakeTables>) -> SessionContext {
