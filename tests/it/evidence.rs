@@ -19,6 +19,13 @@ fn ssmq(cwd: &Path) -> Command {
     cmd
 }
 
+/// `ssmq --source LAKE --cache-dir CACHE`, run in `cwd`.
+fn ssmq_cached(cwd: &Path, lake: &Path, cache: &Path) -> Command {
+    let mut cmd = ssmq(cwd);
+    cmd.arg("--source").arg(lake).arg("--cache-dir").arg(cache);
+    cmd
+}
+
 fn manifest(bundle: &Path) -> Value {
     serde_json::from_slice(&fs::read(bundle.join("manifest.json")).unwrap()).unwrap()
 }
@@ -233,11 +240,7 @@ fn two_bundles_of_one_snapshot_differ_only_in_their_creation_time() {
     copy_dir(&repo().join("fixtures/sample"), lake.path());
     let cache = tempfile::tempdir().unwrap();
     let run = |cwd: &Path, args: &[&str]| {
-        let output = ssmq(cwd)
-            .arg("--source")
-            .arg(lake.path())
-            .arg("--cache-dir")
-            .arg(cache.path())
+        let output = ssmq_cached(cwd, lake.path(), cache.path())
             .args(args)
             .output()
             .unwrap();
@@ -289,11 +292,7 @@ fn two_bundles_of_one_snapshot_differ_only_in_their_creation_time() {
             fields.last().unwrap().parse::<u64>().unwrap();
     }
     for table in ["aws_application", "aws_complianceitem", "aws_tag"] {
-        let output = ssmq(lake.path())
-            .arg("--source")
-            .arg(lake.path())
-            .arg("--cache-dir")
-            .arg(cache.path())
+        let output = ssmq_cached(lake.path(), lake.path(), cache.path())
             .args([
                 "--offline",
                 "--as-of",
@@ -330,11 +329,7 @@ fn rerun_computes_a_bundle_again_from_history_and_catches_rehashed_results() {
     let cache = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let output = ssmq(work.path())
-            .arg("--source")
-            .arg(lake.path())
-            .arg("--cache-dir")
-            .arg(cache.path())
+        let output = ssmq_cached(work.path(), lake.path(), cache.path())
             .args(args)
             .output()
             .unwrap();
