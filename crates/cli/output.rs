@@ -165,7 +165,9 @@ impl Output {
         format: Format,
         title: Option<&str>,
     ) -> anyhow::Result<()> {
-        let title = Some(title.map_or_else(command_line, str::to_owned));
+        // Only a page has a heading.
+        let title =
+            (format == Format::Html).then(|| title.map_or_else(command_line, str::to_owned));
         match &self.path {
             Some(path) => {
                 // A file gets every row and every column, whatever the terminal.

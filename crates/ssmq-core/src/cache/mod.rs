@@ -212,13 +212,10 @@ impl LakeCache {
         self.dir.join("CURRENT").is_file()
     }
 
-    /// When a sync last compared the lake with this cache and left the cache as the lake is
-    /// (a sync that changed nothing publishes nothing, so the generation's time is older):
-    /// the later of `CHECKED` and the current generation's time; `None` before any sync.
-    pub fn checked_at(&self) -> Result<Option<DateTime<Utc>>> {
-        let Some(lake) = self.current()? else {
-            return Ok(None);
-        };
+    /// When a sync last compared the lake with this cache, whose current generation is
+    /// `lake`, and left the cache as the lake is (a sync that changed nothing publishes
+    /// nothing, so the generation's time is older): the later of `CHECKED` and `lake`'s time.
+    pub fn checked_at(&self, lake: &CachedLake) -> Result<DateTime<Utc>> {
         let checked = match fs::read_to_string(self.dir.join("CHECKED")) {
             Ok(text) => DateTime::parse_from_rfc3339(text.trim())
                 .ok()
@@ -226,9 +223,7 @@ impl LakeCache {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(self.io_error("read CHECKED", e)),
         };
-        Ok(Some(
-            checked.map_or(lake.synced_at(), |c| c.max(lake.synced_at())),
-        ))
+        Ok(checked.map_or(lake.synced_at(), |c| c.max(lake.synced_at())))
     }
 
     /// Records that a sync found the cache as the lake is, at `at` (in one rename).

@@ -180,15 +180,23 @@ async fn write_files(
         let path = dir.join(format!("queries/controls/{}.sql", control.id()));
         fs::write(&path, &control.query.sql).map_err(|e| io(&path, e))?;
     }
+    // Each report runs once: the chosen ones are written, the page reads them and its own.
+    let mut results = BTreeMap::new();
     for report in &bundle.reports {
-        let frame = session.report(report, &[]).await?;
-        let schema = Arc::new(frame.schema().as_arrow().clone());
-        let batches = frame.collect().await?;
-        let batch = arrow::compute::concat_batches(&schema, &batches)?;
+        let batch = report_batch(session, report).await?;
         let name = format!("reports/{}", report.name);
         rows.insert(name.clone(), both_formats(&batch, &dir.join(&name)).await?);
-        let path = dir.join(format!("queries/{}.sql", report.name));
-        fs::write(&path, &report.sql).map_err(|e| io(&path, e))?;
+        results.insert(report.name.clone(), batch);
+    }
+    for report in page_reports(session)? {
+        if !results.contains_key(&report.name) {
+            results.insert(report.name.clone(), report_batch(session, report).await?);
+        }
+    }
+    for name in results.keys() {
+        let path = dir.join(format!("queries/{name}.sql"));
+        let sql = &crate::sql::reports::find_report(name)?.sql;
+        fs::write(&path, sql).map_err(|e| io(&path, e))?;
     }
     let sources = sources(session, moment).await?;
     let source_objects = write(&sources, Format::Csv, &dir.join("sources.csv")).await?;
@@ -207,14 +215,20 @@ async fn write_files(
         },
         source_objects,
     };
-    let page = evidence_page::render(session, &bundle.controls, &checks, &facts).await?;
+    let page = evidence_page::render(session, &bundle.controls, &checks, &results, &facts).await?;
     let path = dir.join("report.html");
     fs::write(&path, page).map_err(|e| io(&path, e))?;
-    for report in page_reports(session)? {
-        let path = dir.join(format!("queries/{}.sql", report.name));
-        fs::write(&path, &report.sql).map_err(|e| io(&path, e))?;
-    }
     Ok(rows)
+}
+
+/// The rows of `report` (with its defaults) on `session`, in one batch.
+async fn report_batch(session: &LakeSession, report: &Report) -> Result<RecordBatch> {
+    let frame = session.report(report, &[]).await?;
+    let schema = Arc::new(frame.schema().as_arrow().clone());
+    Ok(arrow::compute::concat_batches(
+        &schema,
+        &frame.collect().await?,
+    )?)
 }
 
 /// The moment a bundle's answers are for.

@@ -1,9 +1,10 @@
 //! The evidence bundle's `report.html`: one page an auditor can open anywhere, that loads
 //! nothing (see [`crate::output::html`]).
 //!
-//! In: the session the bundle was computed on, the controls run and their rows (`checks`), and
-//! the facts of the bundle (source, moment, snapshot, source objects). Out: the page's text
-//! and the reports it read, whose SQL the bundle keeps under `queries/`:
+//! In: the session the bundle was computed on, the controls run and their rows (`checks`), the
+//! rows of the reports it reads ([`page_reports`], whose SQL the bundle keeps under
+//! `queries/`), and the facts of the bundle (source, moment, snapshot, source objects). Out:
+//! the page's text:
 //!
 //! 1. the facts: audit moment, snapshot, source, controls and their results, source objects;
 //! 2. **Controls**: ok / alarm / skip / error per control as stacked bars, with each control's
@@ -19,6 +20,7 @@
 //! Every value comes from the bundle's moment, so two bundles of one snapshot have the same
 //! page; the creation time is left to the manifest.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, AsArray, RecordBatch, StringArray, UInt64Array};
@@ -67,10 +69,12 @@ pub fn page_reports(session: &LakeSession) -> Result<Vec<&'static Report>> {
 }
 
 /// The page of a bundle whose controls gave `checks`.
+/// `results` holds the rows of (at least) the [`page_reports`], by report name.
 pub async fn render(
     session: &LakeSession,
     controls: &[&Control],
     checks: &RecordBatch,
+    results: &BTreeMap<String, RecordBatch>,
     facts: &Facts,
 ) -> Result<String> {
     let mut page = Page::new("Compliance evidence");
@@ -107,9 +111,7 @@ pub async fn render(
     ctx.register_batch("checks", checks.clone())?;
     controls_section(&mut page, &tally)?;
     for report in page_reports(session)? {
-        let frame = session.report(report, &[]).await?;
-        let schema = Arc::new(frame.schema().as_arrow().clone());
-        let batch = arrow::compute::concat_batches(&schema, &frame.collect().await?)?;
+        let batch = results[&report.name].clone();
         match report.name.as_str() {
             "patch-compliance-by-account" => accounts_section(&mut page, &batch)?,
             "patch-age" => {

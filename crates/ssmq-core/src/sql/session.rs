@@ -134,11 +134,7 @@ impl LakeSession {
             }
             (CacheUse::IfPresent(root), _) => {
                 let cache = LakeCache::for_source(root, source, &options.s3)?;
-                if let Some(checked) = Self::fresh_enough(&cache, options.max_age)? {
-                    let lake = cache.current()?.ok_or_else(|| Error::NotSynced {
-                        source_text: source.describe(),
-                        root: root.clone(),
-                    })?;
+                if let Some((lake, checked)) = Self::fresh_enough(&cache, options.max_age)? {
                     let lake = Self::at_moment(lake, &options)?;
                     let mut session = Self::open_cached(Arc::new(lake), None, options);
                     session.checked = Some(checked);
@@ -170,23 +166,21 @@ impl LakeSession {
         Ok(session)
     }
 
-    /// When `cache` was last compared with its lake, if that was less than `max_age` ago (so a
-    /// session may answer from it without syncing).
+    /// The current generation of `cache` and when it was last compared with its lake, if that
+    /// was less than `max_age` ago (so a session may answer from it without syncing).
     fn fresh_enough(
         cache: &LakeCache,
         max_age: Option<chrono::TimeDelta>,
-    ) -> Result<Option<DateTime<Utc>>> {
+    ) -> Result<Option<(CachedLake, DateTime<Utc>)>> {
         let Some(max_age) = max_age.filter(|age| *age > chrono::TimeDelta::zero()) else {
             return Ok(None);
         };
-        if !cache.exists() {
+        let Some(lake) = cache.current()? else {
             return Ok(None);
-        }
-        let age_of = |checked: DateTime<Utc>| Utc::now() - checked;
-        Ok(cache.checked_at()?.filter(|checked| {
-            let age = age_of(*checked);
-            age >= chrono::TimeDelta::zero() && age < max_age
-        }))
+        };
+        let checked = cache.checked_at(&lake)?;
+        let age = Utc::now() - checked;
+        Ok((age >= chrono::TimeDelta::zero() && age < max_age).then_some((lake, checked)))
     }
 
     /// `lake` as it stood at the moment `options` asks for, if any.
