@@ -161,7 +161,7 @@ fn table(batch: &RecordBatch) -> Result<String> {
 /// Whether `value` is one short word (an id, a Region, a date) that stays on one line: `-`
 /// would otherwise let `i-0abc…` or `us-east-1` break.
 fn is_word(value: &str) -> bool {
-    value.len() <= 48 && !value.contains(char::is_whitespace)
+    value.len() <= 24 && !value.contains(char::is_whitespace)
 }
 
 fn aligned_right(data_type: &DataType) -> bool {
@@ -199,7 +199,7 @@ pub fn escape(text: &str) -> String {
 const STYLE: &str = "\
 :root{color-scheme:light;--ok:#2e7d32;--alarm:#c62828;--skip:#757575;--error:#ef6c00}\
 body{margin:0;background:#f6f7f9;color:#1d232b;font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif}\
-main{max-width:1180px;margin:0 auto;padding:24px 28px 48px}\
+main{max-width:1400px;margin:0 auto;padding:24px 28px 48px}\
 h1{font-size:24px;margin:0 0 12px}\
 h2{font-size:18px;margin:32px 0 8px;padding-top:8px;border-top:1px solid #d8dce2}\
 p{margin:6px 0 10px;max-width:80ch}\
@@ -211,7 +211,7 @@ svg.chart text{font:12px system-ui,sans-serif;fill:#1d232b}svg.chart .axis{fill:
 svg.chart .grid{stroke:#e3e6ea}svg.chart .total{fill:#5b6470}\
 div.scroll{overflow-x:auto;background:#fff;border:1px solid #d8dce2;border-radius:6px;margin:8px 0 12px}\
 table{border-collapse:collapse;width:100%;font-size:13px}\
-th,td{padding:4px 10px;text-align:left;vertical-align:top;border-bottom:1px solid #eceef1}\
+th,td{padding:4px 8px;text-align:left;vertical-align:top;border-bottom:1px solid #eceef1}\
 th{background:#eef0f3;position:sticky;top:0;font-weight:600;white-space:nowrap}\
 td{overflow-wrap:break-word}td.word{white-space:nowrap}\
 td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\
