@@ -1,101 +1,85 @@
 -- description: One row per patch compliance item that is not compliant now, with
---   first_observed (the start of its unbroken run of failing observations: the ExecutionTime
+--   first_observed (the start of its unbroken run of failing versions: the ExecutionTime
 --   of the scan that found it, else when that version of the node's compliance object was
---   made), last_observed, age_complete (false when the run reaches back to the node's oldest
---   observation kept and that observation is as old as the oldest snapshot, so the item may
---   have failed before; always false on a source without a cache) and the node's
---   terminated flag. An observation is a version of the node's compliance object that history
---   keeps. `patch-age` and `patch-sla` read it; ad-hoc SQL can too.
-WITH observations AS (
-    -- Each version of a node's compliance object, numbered oldest first. Without a cache,
-    -- the one version there is.
+--   made), last_observed, age_complete (false when the run's first version was already
+--   current at the oldest snapshot kept, so the item may have failed before; always false on
+--   a source without a cache) and the node's terminated flag. A run is unbroken while each
+--   failing version of the node's compliance object was replaced by the next one in which
+--   the item fails too; a version in which it passes, or the object's going away, ends it.
+--   `patch-age` and `patch-sla` read it; ad-hoc SQL can too.
+WITH failing AS (
+    -- The patch items found not compliant, in every version history keeps.
     SELECT
         accountid,
         region,
         resourceid,
-        observed,
-        row_number() OVER (PARTITION BY accountid, region, resourceid ORDER BY observed) AS n
-    FROM (
-        SELECT DISTINCT
-            accountid,
-            region,
-            resourceid,
-            coalesce(_valid_from, TIMESTAMP '1970-01-01 00:00:00') AS observed
-        FROM history.aws_complianceitem
-    ) AS versions
+        id,
+        title,
+        severity,
+        patchstate,
+        executiontime,
+        _valid_from,
+        _valid_to,
+        _snapshot_from
+    FROM history.aws_complianceitem
+    WHERE compliancetype = 'Patch' AND status = 'NON_COMPLIANT'
 ),
-failing AS (
-    -- The patch items found not compliant, per observation.
-    SELECT
-        h.accountid,
-        h.region,
-        h.resourceid,
-        h.id,
-        h.title,
-        h.severity,
-        h.patchstate,
-        h.executiontime,
-        h._valid_from,
-        h._valid_to,
-        h._snapshot_from,
-        o.n
-    FROM history.aws_complianceitem AS h
-    JOIN observations AS o
-        ON o.accountid = h.accountid
-        AND o.region = h.region
-        AND o.resourceid = h.resourceid
-        AND o.observed = coalesce(h._valid_from, TIMESTAMP '1970-01-01 00:00:00')
-    WHERE h.compliancetype = 'Patch' AND h.status = 'NON_COMPLIANT'
-),
-runs AS (
-    -- Consecutive observations of an item failing share n minus its rank among them.
+starts AS (
+    -- An item's failing version continues its run when the one before it (in one global
+    -- order, so no per-item partition) is the same item's, and was replaced by this one (a
+    -- replaced version is valid until its successor's modification time) or is this very
+    -- version (a line repeated in an object).
     SELECT
         *,
-        n - row_number() OVER (PARTITION BY accountid, region, resourceid, id ORDER BY n) AS run
+        CASE
+            WHEN lag(accountid) OVER w = accountid
+                AND lag(region) OVER w = region
+                AND lag(resourceid) OVER w = resourceid
+                AND lag(id) OVER w = id
+                AND (lag(_valid_to) OVER w = _valid_from OR lag(_valid_from) OVER w = _valid_from)
+            THEN 0
+            ELSE 1
+        END AS starts_run
     FROM failing
+    WINDOW w AS (ORDER BY accountid, region, resourceid, id, _valid_from)
 ),
-open_items AS (
-    SELECT * FROM runs WHERE _valid_to IS NULL
-),
-run_starts AS (
-    SELECT r.accountid, r.region, r.resourceid, r.id, min(r.n) AS first_n
-    FROM runs AS r
-    JOIN open_items AS o
-        ON o.accountid = r.accountid
-        AND o.region = r.region
-        AND o.resourceid = r.resourceid
-        AND o.id = r.id
-        AND o.run = r.run
-    GROUP BY r.accountid, r.region, r.resourceid, r.id
+runs AS (
+    -- Each run numbered: the count of run starts so far, in the same order.
+    SELECT
+        *,
+        sum(starts_run) OVER (
+            ORDER BY accountid, region, resourceid, id, _valid_from ROWS UNBOUNDED PRECEDING
+        ) AS run
+    FROM starts
 ),
 aged AS (
+    -- The runs that reach the current version (valid_to NULL): their first version's scan,
+    -- and the current version's values.
     SELECT
-        o.accountid,
-        o.region,
-        o.resourceid,
-        o.id,
-        o.title,
-        o.severity,
-        o.patchstate,
-        coalesce(try(from_iso8601_timestamp(f.executiontime)), f._valid_from) AS first_observed,
-        coalesce(try(from_iso8601_timestamp(o.executiontime)), o._valid_from) AS last_observed,
-        -- Known whole when the run began after the node's first observation, or when that
-        -- first observation came after the oldest snapshot (the node appeared since).
-        s.first_n > 1
-            OR coalesce(f._snapshot_from > (SELECT min(snapshot) FROM history.snapshots), false)
-            AS age_complete
-    FROM open_items AS o
-    JOIN run_starts AS s
-        ON s.accountid = o.accountid
-        AND s.region = o.region
-        AND s.resourceid = o.resourceid
-        AND s.id = o.id
-    JOIN runs AS f
-        ON f.accountid = o.accountid
-        AND f.region = o.region
-        AND f.resourceid = o.resourceid
-        AND f.id = o.id
-        AND f.n = s.first_n
+        accountid,
+        region,
+        resourceid,
+        id,
+        max(CASE WHEN _valid_to IS NULL THEN title END) AS title,
+        max(CASE WHEN _valid_to IS NULL THEN severity END) AS severity,
+        max(CASE WHEN _valid_to IS NULL THEN patchstate END) AS patchstate,
+        coalesce(
+            try(from_iso8601_timestamp(max(CASE WHEN starts_run = 1 THEN executiontime END))),
+            min(_valid_from)
+        ) AS first_observed,
+        coalesce(
+            try(from_iso8601_timestamp(max(CASE WHEN _valid_to IS NULL THEN executiontime END))),
+            max(_valid_from)
+        ) AS last_observed,
+        -- Known whole when the run's first version was first seen after the oldest snapshot.
+        coalesce(
+            max(CASE WHEN starts_run = 1 THEN _snapshot_from END)
+                > (SELECT min(snapshot) FROM history.snapshots),
+            false
+        ) AS age_complete
+    FROM runs
+    GROUP BY accountid, region, resourceid, id, run
+    HAVING count(CASE WHEN _valid_to IS NULL THEN 1 END) > 0
 )
 SELECT
     a.accountid,

@@ -1154,9 +1154,9 @@ fn pruning_lets_old_snapshots_go_and_keeps_what_the_rest_need() {
     );
 }
 
-/// `report patch-age`: an item's age runs from the first observation of its unbroken run of
-/// failing observations; a patch fixed and missing again starts a new run; a run reaching
-/// back to the oldest observation kept is marked incomplete; `--as-of` gives the ages as they
+/// `report patch-age`: an item's age runs from the first version of its unbroken run of
+/// failing versions; a patch fixed and missing again starts a new run; a run already under
+/// way at the oldest snapshot kept is marked incomplete; `--as-of` gives the ages as they
 /// stood then.
 #[test]
 fn patch_age_counts_each_item_from_the_start_of_its_failing_run() {
@@ -1268,6 +1268,26 @@ fn patch_age_counts_each_item_from_the_start_of_its_failing_run() {
         [
             row("kernel.x86_64", "2026-10-30T01:03:16Z", "20", "false"),
             row("openssl-libs.x86_64", "2026-10-30T01:03:16Z", "20", "false"),
+        ]
+    );
+
+    // The compliance object goes away and comes back, its openssl line repeated: both items
+    // start a new run at the version that came back, each once.
+    fs::remove_file(&compliance).unwrap();
+    sync();
+    let back = at("2026-11-15T01:00:00Z", false);
+    let openssl = back
+        .lines()
+        .find(|l| l.contains("\"Id\":\"openssl-libs.x86_64\""))
+        .unwrap()
+        .to_owned();
+    fs::write(&compliance, format!("{back}{openssl}\n")).unwrap();
+    sync();
+    assert_eq!(
+        ages(None),
+        [
+            row("kernel.x86_64", "2026-11-15T01:00:00Z", "5", "true"),
+            row("openssl-libs.x86_64", "2026-11-15T01:00:00Z", "5", "true"),
         ]
     );
 }

@@ -251,9 +251,10 @@ fn accounts_section(page: &mut Page, by_account: &RecordBatch) -> Result<()> {
 async fn critical_section(page: &mut Page, ctx: &SessionContext) -> Result<()> {
     page.heading("critical", "Oldest open critical findings").paragraph(
         "Critical patches missing or failed at the moment, oldest first: first_observed is when \
-         the unbroken run of observations in which the patch was not compliant began, \
-         days_open counts from then; age_complete is false where the run reaches back to the \
-         oldest history kept, so the true age may be longer (report patch-age).",
+         the unbroken run of versions of the node's compliance object in which the patch was \
+         not compliant began, days_open counts from then; age_complete is false where the \
+         run was already under way at the oldest snapshot kept, so the true age may be \
+         longer (report patch-age).",
     );
     let critical = query(
         ctx,
