@@ -245,9 +245,9 @@ impl LakeCache {
         }
         Ok(Some(CachedLake {
             dir: self.dir.clone(),
+            objects: Arc::new(GenerationObjects::of(&generation_dir, &manifest)),
             generation_dir,
             manifest: Arc::new(manifest),
-            objects: Arc::new(OnceCell::new()),
             view: View::Now,
         }))
     }
@@ -438,14 +438,63 @@ impl CachedObject {
 /// The objects of a generation's `objects.bin`, per type, each type's current ones sorted by
 /// key (as a listing is, so that a sync walks both side by side).
 fn read_objects(path: &FsPath) -> Result<ObjectList> {
-    let mut list =
-        object_list::decode(&read_file(path)?).map_err(|problem| damaged(path, problem))?;
+    let list = object_list::decode(&read_file(path)?).map_err(|problem| damaged(path, problem))?;
+    Ok(sorted_by_key(list))
+}
+
+/// `list` with each type's current objects sorted by key.
+fn sorted_by_key(mut list: ObjectList) -> ObjectList {
     for objects in list.current.values_mut() {
         if !objects.is_sorted_by(|a, b| a.key <= b.key) {
             objects.sort_by(|a, b| a.key.cmp(&b.key));
         }
     }
-    Ok(list)
+    list
+}
+
+/// A generation's `objects.bin` as queries read it: the file read the first time a question
+/// needs it, and each type's objects decoded the first time a question asks for that type (a
+/// past view of one table decodes only its versions).
+#[derive(Debug)]
+struct GenerationObjects {
+    path: PathBuf,
+    bytes: OnceCell<Vec<u8>>,
+    /// Per type of the manifest.
+    types: HashMap<String, OnceCell<ObjectList>>,
+}
+
+impl GenerationObjects {
+    fn of(generation_dir: &FsPath, manifest: &Manifest) -> GenerationObjects {
+        GenerationObjects {
+            path: generation_dir.join(OBJECT_LIST),
+            bytes: OnceCell::new(),
+            types: manifest
+                .types
+                .keys()
+                .map(|t| (t.clone(), OnceCell::new()))
+                .collect(),
+        }
+    }
+
+    /// The current objects and retired versions of `type_name` (none for a type the
+    /// generation does not hold).
+    async fn of_type(&self, type_name: &str) -> Result<Option<&ObjectList>> {
+        let Some(cell) = self.types.get(type_name) else {
+            return Ok(None);
+        };
+        let list = cell
+            .get_or_try_init(|| async {
+                let bytes = self
+                    .bytes
+                    .get_or_try_init(|| async { read_file(&self.path) })
+                    .await?;
+                let list = object_list::decode_where(bytes, |t| t == type_name)
+                    .map_err(|problem| damaged(&self.path, problem))?;
+                Ok::<_, Error>(sorted_by_key(list))
+            })
+            .await?;
+        Ok(Some(list))
+    }
 }
 
 impl CachedObject {
@@ -466,7 +515,7 @@ pub struct CachedLake {
     dir: PathBuf,
     generation_dir: PathBuf,
     manifest: Arc<Manifest>,
-    objects: Arc<OnceCell<ObjectList>>,
+    objects: Arc<GenerationObjects>,
     view: View,
 }
 
@@ -612,12 +661,12 @@ impl CachedLake {
     }
 
     /// A type's objects as the view sees them: the current ones, or the versions valid at
-    /// the moment asked for (the object list is read from disk the first time).
+    /// the moment asked for (the type's part of the object list is read from disk the first
+    /// time).
     async fn objects(&self, type_name: &str) -> Result<Vec<&CachedObject>> {
-        let list = self
-            .objects
-            .get_or_try_init(|| async { read_objects(&self.generation_dir.join(OBJECT_LIST)) })
-            .await?;
+        let Some(list) = self.objects.of_type(type_name).await? else {
+            return Ok(Vec::new());
+        };
         fn of<'a>(types: &'a ObjectsByType, type_name: &str) -> &'a [CachedObject] {
             types.get(type_name).map_or(&[], Vec::as_slice)
         }

@@ -116,6 +116,16 @@ fn encode_groups(out: &mut Vec<u8>, objects: &[CachedObject], version: u32) {
 
 /// The objects in `bytes`, per type; `Err` says at which byte and why they cannot be read.
 pub(super) fn decode(bytes: &[u8]) -> Result<ObjectList, String> {
+    decode_where(bytes, |_| true)
+}
+
+/// The objects in `bytes` of the types `wanted` keeps, per type. The other types' groups are
+/// walked over without being decoded (a query of one type of a past moment needs only that
+/// type's versions), yet a damaged file is reported all the same.
+pub(super) fn decode_where(
+    bytes: &[u8],
+    wanted: impl Fn(&str) -> bool,
+) -> Result<ObjectList, String> {
     let mut input = Reader { bytes, at: 0 };
     if input.take(MAGIC.len())? != MAGIC {
         return Err("it is not an ssmq object list".to_owned());
@@ -142,6 +152,13 @@ pub(super) fn decode(bytes: &[u8]) -> Result<ObjectList, String> {
         });
         let folder = input.text()?;
         let objects = input.u32()?;
+        count += u64::from(objects);
+        if !wanted(type_name) {
+            for _ in 0..objects {
+                input.skip_object(version)?;
+            }
+            continue;
+        }
         let type_name: Arc<str> = match list.current.get_key_value(type_name) {
             Some((name, _)) => Arc::clone(name),
             None => Arc::from(type_name),
@@ -189,7 +206,6 @@ pub(super) fn decode(bytes: &[u8]) -> Result<ObjectList, String> {
                     retired,
                 });
         }
-        count += u64::from(objects);
     }
     let total = input.u64()?;
     if total != count || input.at != bytes.len() {
@@ -257,6 +273,37 @@ impl<'a> Reader<'a> {
         let start = self.at;
         let bytes = self.take(length)?;
         std::str::from_utf8(bytes).map_err(|_| format!("text that is not UTF-8 at byte {start}"))
+    }
+
+    /// Past one object of a file of `version`, as [`decode_where`] reads it, without looking
+    /// at its texts.
+    fn skip_object(&mut self, version: u32) -> Result<(), String> {
+        self.skip_text()?;
+        // size, modified
+        self.take(16)?;
+        self.skip_optional_text()?;
+        if version != VERSION_WITHOUT_IDS {
+            self.skip_optional_text()?;
+        }
+        // version, key_set, lines, seen_in
+        self.take(8 + 4 + 8 + 8)?;
+        if self.take(1)?[0] != 0 {
+            // at, snapshot
+            self.take(16)?;
+        }
+        Ok(())
+    }
+
+    fn skip_text(&mut self) -> Result<(), String> {
+        let length = self.u32()? as usize;
+        self.take(length).map(|_| ())
+    }
+
+    fn skip_optional_text(&mut self) -> Result<(), String> {
+        match self.take(1)?[0] {
+            0 => Ok(()),
+            _ => self.skip_text(),
+        }
     }
 
     fn optional_text(&mut self) -> Result<Option<String>, String> {
@@ -386,6 +433,29 @@ mod tests {
         ));
         let empty = decode(&encode(&[], &[])).unwrap();
         assert!(empty.current.is_empty() && empty.retired.is_empty());
+    }
+
+    #[test]
+    fn one_type_is_read_alone_and_the_others_are_walked_over() {
+        let current = objects();
+        let retired = vec![retired(current[1].clone()), retired(current[4].clone())];
+        for version in [VERSION, VERSION_WITHOUT_IDS] {
+            let bytes = encode_version(&current, &retired, version);
+            let whole = decode(&bytes).unwrap();
+            let tags = decode_where(&bytes, |t| t == "AWS:Tag").unwrap();
+            let types = |t: &ObjectsByType| t.keys().map(|k| k.to_string()).collect::<Vec<_>>();
+            assert_eq!(types(&tags.current), ["AWS:Tag"]);
+            assert_eq!(types(&tags.retired), ["AWS:Tag"]);
+            let same = |a: &[CachedObject], b: &[CachedObject]| {
+                format!("{:?}", a.iter().map(fields).collect::<Vec<_>>())
+                    == format!("{:?}", b.iter().map(fields).collect::<Vec<_>>())
+            };
+            assert!(same(&tags.current["AWS:Tag"], &whole.current["AWS:Tag"]));
+            assert!(same(&tags.retired["AWS:Tag"], &whole.retired["AWS:Tag"]));
+            // A file cut short is damaged even where it holds only types not wanted.
+            let cut = &bytes[..bytes.len() - 20];
+            assert!(decode_where(cut, |t| t == "none").is_err());
+        }
     }
 
     #[test]
