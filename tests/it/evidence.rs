@@ -20,7 +20,7 @@ fn ssmq(cwd: &Path) -> Command {
 }
 
 /// `ssmq --source LAKE --cache-dir CACHE`, run in `cwd`.
-fn ssmq_cached(cwd: &Path, lake: &Path, cache: &Path) -> Command {
+pub(super) fn ssmq_cached(cwd: &Path, lake: &Path, cache: &Path) -> Command {
     let mut cmd = ssmq(cwd);
     cmd.arg("--source").arg(lake).arg("--cache-dir").arg(cache);
     cmd

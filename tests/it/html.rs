@@ -12,6 +12,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 use super::cache::copy_dir;
+use super::evidence::ssmq_cached;
 use crate::common::python::python_with;
 use crate::common::repo;
 
@@ -81,17 +82,7 @@ fn assert_self_contained(html: &str, seen: &Value) {
 
 /// `ssmq --source LAKE --cache-dir CACHE ARGS…` in `cwd`; its stdout.
 fn ssmq(cwd: &Path, lake: &Path, cache: &Path, args: &[&str]) -> String {
-    let output = Command::cargo_bin("ssmq")
-        .unwrap()
-        .env_remove("SSMQ_SOURCE")
-        .current_dir(cwd)
-        .arg("--source")
-        .arg(lake)
-        .arg("--cache-dir")
-        .arg(cache)
-        .args(args)
-        .output()
-        .unwrap();
+    let output = ssmq_cached(cwd, lake, cache).args(args).output().unwrap();
     assert!(
         output.status.success(),
         "{args:?}: {}",
