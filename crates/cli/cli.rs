@@ -188,8 +188,9 @@ pub struct S3Args {
     #[arg(long, global = true)]
     pub no_sign_request: bool,
 
-    /// Requests to S3 in flight at most
-    #[arg(long, global = true, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    /// Requests to S3 in flight at most: ssmq starts there, halves it when S3 answers 503
+    /// SlowDown and grows it back as answers come without
+    #[arg(long, global = true, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
     pub max_concurrency: u16,
 
     /// Retries of a throttled (503 SlowDown), failed (5xx) or timed-out request, with backoff

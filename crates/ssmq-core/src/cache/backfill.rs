@@ -84,6 +84,7 @@ pub async fn backfill(
     let lock = cache.lock().await?;
     let opened = source.open(s3).await?;
     let connection = opened.s3.as_ref().expect("an S3 source has a connection");
+    let options = &options.for_s3(s3);
     let versions = BucketVersions::list(bucket, prefix, s3, connection).await?;
     let moments = replay_moments(&versions.versions, since);
     let replayed = versions_at(&versions, &moments);

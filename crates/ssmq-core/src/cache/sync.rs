@@ -25,9 +25,9 @@ use super::history::DEFAULT_KEEP_HISTORY_DAYS;
 use super::object_list::ObjectList;
 use super::{
     CACHE_FORMAT, CachedObject, KeySet, KeySets, LakeCache, Manifest, OBJECT_LIST, SEGMENT_WRITERS,
-    Segment, SegmentJob, SegmentKeys, Snapshot, SyncSummary, TYPE_LISTS, TypeEntry, Versions,
-    chunks, collect_garbage, compaction, compare, distinct_partitions, publish, read_objects,
-    segment_files, write_segment,
+    SEGMENTS_FETCHED_AHEAD, Segment, SegmentJob, SegmentKeys, Snapshot, SyncSummary, TYPE_LISTS,
+    TypeEntry, Versions, chunks, collect_garbage, compaction, compare, distinct_partitions,
+    fetch_segment, publish, read_objects, segment_files, write_segment,
 };
 use crate::error::{Error, Result, joined};
 use crate::lake::catalog::table_name;
@@ -50,7 +50,11 @@ pub async fn sync(
     let lock = cache.lock().await?;
     let checking = cache.now();
     let opened = source.open(s3).await?;
-    let mut summary = sync_store(cache, opened.store, &opened.prefix, options).await?;
+    let options = match opened.s3 {
+        Some(_) => options.for_s3(s3),
+        None => options.clone(),
+    };
+    let mut summary = sync_store(cache, opened.store, &opened.prefix, &options).await?;
     // The lake as the cache now has it was listed from `checking` on.
     cache.mark_checked(checking)?;
     drop(lock);
@@ -322,7 +326,7 @@ impl<'a> NextGeneration<'a> {
     }
 
     /// Lists every type (several at once, in a task of its own), plans each as its listing
-    /// arrives and starts writing its segments at once, under [`SEGMENT_WRITERS`]. A failure
+    /// arrives and starts writing its segments at once, under [`SegmentSlots`]. A failure
     /// stops the jobs not started; every started one is awaited before this returns, so none
     /// writes after the sync ends.
     async fn plan_and_write(
@@ -335,7 +339,7 @@ impl<'a> NextGeneration<'a> {
         written: &mut WrittenFiles,
     ) -> Result<Planned> {
         let (lister, mut listed) = spawn_lister(store, layout);
-        let writers = Arc::new(Semaphore::new(SEGMENT_WRITERS));
+        let slots = SegmentSlots::new(options);
         let failed = Arc::new(AtomicBool::new(false));
         let mut types = Vec::with_capacity(layout.types.len());
         let mut jobs: Vec<Arc<SegmentJob>> = Vec::new();
@@ -355,7 +359,7 @@ impl<'a> NextGeneration<'a> {
                 let (plan, new_jobs) = self.plan_type(listing?, first_job, written);
                 for job in new_jobs {
                     tasks.push(spawn_segment_writer(
-                        store, &job, options, report, &writers, &failed,
+                        store, &job, options, report, &slots, &failed,
                     ));
                     jobs.push(job);
                 }
@@ -722,26 +726,53 @@ fn spawn_segment_writer(
     job: &Arc<SegmentJob>,
     options: &ReadOptions,
     report: &Arc<ReadReport>,
-    writers: &Arc<Semaphore>,
+    slots: &SegmentSlots,
     failed: &Arc<AtomicBool>,
 ) -> JoinHandle<Result<Option<SegmentKeys>>> {
-    let (store, job, options, report, writers, failed) = (
+    let (store, job, options, report, slots, failed) = (
         store.clone(),
         Arc::clone(job),
         options.clone(),
         Arc::clone(report),
-        Arc::clone(writers),
+        slots.clone(),
         Arc::clone(failed),
     );
     tokio::spawn(async move {
-        let _writer = writers.acquire_owned().await;
+        let _fetching = slots.fetchers.acquire_owned().await;
         if failed.load(Ordering::Relaxed) {
             return Ok(None);
         }
-        let written = write_segment(&store, &job, &options, &report).await;
+        let written = async {
+            let fetched = fetch_segment(&store, &job, &options, &report).await?;
+            let _writing = slots.writers.acquire_owned().await;
+            write_segment(&store, &job, &fetched, &options, &report).await
+        }
+        .await;
         if written.is_err() {
             failed.store(true, Ordering::Relaxed);
         }
         written.map(Some)
     })
+}
+
+/// How many segments a sync fetches and writes at once: [`SEGMENT_WRITERS`] are written, and
+/// from S3 (`options.fetch_ahead`) [`SEGMENTS_FETCHED_AHEAD`] more are fetched meanwhile.
+#[derive(Clone)]
+struct SegmentSlots {
+    fetchers: Arc<Semaphore>,
+    writers: Arc<Semaphore>,
+}
+
+impl SegmentSlots {
+    fn new(options: &ReadOptions) -> Self {
+        let ahead = if options.fetch_ahead {
+            SEGMENTS_FETCHED_AHEAD
+        } else {
+            0
+        };
+        SegmentSlots {
+            fetchers: Arc::new(Semaphore::new(SEGMENT_WRITERS + ahead)),
+            writers: Arc::new(Semaphore::new(SEGMENT_WRITERS)),
+        }
+    }
 }

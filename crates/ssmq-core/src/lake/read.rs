@@ -14,6 +14,7 @@ use crate::error::{Error, Result, without_stage_prefixes};
 use crate::lake::discover::SyncObject;
 use crate::lake::ndjson::{LineError, Lines, validate_utf8};
 use crate::source::LakeStore;
+use crate::source::s3::S3Options;
 
 /// How objects are read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,8 +24,13 @@ pub struct ReadOptions {
     /// Skip objects that cannot be read, once retries are spent (recording them), instead of
     /// failing.
     pub skip_unreadable: bool,
-    /// Objects fetched at once per reader.
+    /// Objects fetched at once per reader from a directory (an S3 source fetches as many as
+    /// it may have requests in flight: see [`ReadOptions::for_s3`]).
     pub read_concurrency: usize,
+    /// Fetch objects ahead of their decoding (a sync fetches the next segments' objects while
+    /// it writes the last): for sources whose reads wait on the network, at the cost of
+    /// holding more fetched bytes. Set by [`ReadOptions::for_s3`].
+    pub fetch_ahead: bool,
     /// Bytes of objects from S3 a session keeps in memory to fetch each object once (see
     /// [`LakeStore::fetch`](crate::source::LakeStore::fetch)). Files of a directory are not kept: reading them again from the
     /// operating system's page cache costs less than holding them, and keeps memory flat.
@@ -37,7 +43,21 @@ impl Default for ReadOptions {
             skip_bad_lines: false,
             skip_unreadable: false,
             read_concurrency: 16,
+            fetch_ahead: false,
             keep_fetched_bytes: 1 << 30,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// These options for an S3 source reached with `s3`: as many objects fetched at once as
+    /// requests may be in flight, and fetched ahead. Each read mostly waits out S3's
+    /// first-byte latency, so the store's request limit, not the reader, should bound them.
+    pub fn for_s3(&self, s3: &S3Options) -> ReadOptions {
+        ReadOptions {
+            read_concurrency: self.read_concurrency.max(s3.max_concurrency),
+            fetch_ahead: true,
+            ..self.clone()
         }
     }
 }

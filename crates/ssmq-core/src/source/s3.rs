@@ -63,7 +63,7 @@ impl Default for S3Options {
             endpoint_url: None,
             allow_http: false,
             no_sign_request: false,
-            max_concurrency: 64,
+            max_concurrency: 256,
             retries: 10,
         }
     }
@@ -107,16 +107,21 @@ impl S3Requests {
     }
 }
 
-/// object_store's HTTP client, counting what it sends and what comes back.
+/// object_store's HTTP client, counting what it sends and what comes back, with no more
+/// requests in flight than the [`RequestWindow`] allows.
 #[derive(Debug)]
-struct CountingConnector(Arc<S3Requests>);
+struct CountingConnector {
+    counts: Arc<S3Requests>,
+    window: Arc<RequestWindow>,
+}
 
 impl HttpConnector for CountingConnector {
     fn connect(&self, options: &ClientOptions) -> object_store::Result<HttpClient> {
         let inner = ReqwestConnector::default().connect(options)?;
         Ok(HttpClient::new(CountingService {
             inner,
-            counts: Arc::clone(&self.0),
+            counts: Arc::clone(&self.counts),
+            window: Arc::clone(&self.window),
         }))
     }
 }
@@ -125,11 +130,13 @@ impl HttpConnector for CountingConnector {
 struct CountingService {
     inner: HttpClient,
     counts: Arc<S3Requests>,
+    window: Arc<RequestWindow>,
 }
 
 #[async_trait]
 impl HttpService for CountingService {
     async fn call(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let admitted = self.window.admit().await;
         let listing = request
             .uri()
             .query()
@@ -141,14 +148,94 @@ impl HttpService for CountingService {
         };
         counter.fetch_add(1, Ordering::Relaxed);
         let response = self.inner.execute(request).await;
-        if let Ok(response) = &response {
-            match response.status().as_u16() {
-                429 | 503 => self.counts.throttled.fetch_add(1, Ordering::Relaxed),
-                500..=599 => self.counts.server_errors.fetch_add(1, Ordering::Relaxed),
-                _ => 0,
-            };
-        }
+        let status = response.as_ref().map_or(0, |r| r.status().as_u16());
+        match status {
+            429 | 503 => self.counts.throttled.fetch_add(1, Ordering::Relaxed),
+            500..=599 => self.counts.server_errors.fetch_add(1, Ordering::Relaxed),
+            _ => 0,
+        };
+        self.window.answered(admitted, matches!(status, 429 | 503));
         response
+    }
+}
+
+/// How many requests may be in flight: at first the most allowed (`--max-concurrency`), halved
+/// when S3 answers 503 SlowDown (or 429), then grown back by one for each window's worth of
+/// answers that were not throttled: back off, then ramp up again, as AWS's guidance on
+/// SlowDown says, with TCP's additive increase and multiplicative decrease. A burst of
+/// throttled answers to requests sent before the first cut cuts once.
+#[derive(Debug)]
+struct RequestWindow {
+    permits: tokio::sync::Semaphore,
+    state: std::sync::Mutex<WindowState>,
+}
+
+#[derive(Debug)]
+struct WindowState {
+    /// Requests allowed in flight now.
+    limit: usize,
+    most: usize,
+    /// Permits to take out of use as requests give them back (after a cut).
+    owed: usize,
+    /// Answers since the limit last changed.
+    answers: usize,
+}
+
+/// The window is never cut below this many requests.
+const FEWEST_IN_FLIGHT: usize = 4;
+
+impl RequestWindow {
+    fn new(most: usize) -> Self {
+        let most = most.max(1);
+        RequestWindow {
+            permits: tokio::sync::Semaphore::new(most),
+            state: std::sync::Mutex::new(WindowState {
+                limit: most,
+                most,
+                owed: 0,
+                answers: most,
+            }),
+        }
+    }
+
+    /// Waits until one more request may be in flight.
+    async fn admit(&self) -> tokio::sync::SemaphorePermit<'_> {
+        self.permits
+            .acquire()
+            .await
+            .expect("the window's semaphore is never closed")
+    }
+
+    /// A request's answer came (`throttled` if S3 said to slow down): the window changes, and
+    /// the request's permit goes back to it or out of use.
+    fn answered(&self, permit: tokio::sync::SemaphorePermit<'_>, throttled: bool) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.answers += 1;
+        if throttled {
+            let cut = (state.limit / 2).max(FEWEST_IN_FLIGHT.min(state.most));
+            if state.answers >= state.limit && cut < state.limit {
+                state.owed += state.limit - cut;
+                state.limit = cut;
+                state.answers = 0;
+            }
+        } else if state.answers >= state.limit && state.limit < state.most {
+            state.limit += 1;
+            state.answers = 0;
+            match state.owed {
+                0 => self.permits.add_permits(1),
+                _ => state.owed -= 1,
+            }
+        }
+        if state.owed > 0 {
+            state.owed -= 1;
+            permit.forget();
+        }
+    }
+
+    /// Requests allowed in flight now.
+    #[cfg(test)]
+    fn limit(&self) -> usize {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).limit
     }
 }
 
@@ -224,7 +311,10 @@ pub async fn open_bucket(
 
     let requests = Arc::new(S3Requests::default());
     let mut builder = AmazonS3Builder::new()
-        .with_http_connector(CountingConnector(Arc::clone(&requests)))
+        .with_http_connector(CountingConnector {
+            counts: Arc::clone(&requests),
+            window: Arc::new(RequestWindow::new(options.max_concurrency)),
+        })
         .with_bucket_name(bucket)
         .with_region(&region)
         .with_client_options(client_options)
@@ -509,6 +599,55 @@ mod tests {
         };
         let shown = format!("{bridge:?}");
         assert!(!shown.contains("secret") && !shown.contains("AKID") && !shown.contains("token"));
+    }
+
+    /// Admits as many requests as the window allows now, and answers them all.
+    async fn round(window: &RequestWindow, throttled: bool) {
+        let limit = window.permits.available_permits();
+        let admitted = futures::future::join_all((0..limit).map(|_| window.admit())).await;
+        for permit in admitted {
+            window.answered(permit, throttled);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_request_window_halves_on_slowdown_and_grows_back() {
+        let window = RequestWindow::new(8);
+        let mut admitted = futures::future::join_all((0..8).map(|_| window.admit())).await;
+        assert_eq!(window.permits.available_permits(), 0);
+        window.answered(admitted.pop().expect("admitted"), true);
+        assert_eq!(window.limit(), 4, "the first SlowDown halves the window");
+        window.answered(admitted.pop().expect("admitted"), true);
+        assert_eq!(
+            window.limit(),
+            4,
+            "the rest of one burst does not cut again"
+        );
+        for permit in admitted {
+            window.answered(permit, false);
+        }
+        // Four answers after the cut grew it by one; no request is in flight.
+        assert_eq!(window.limit(), 5);
+        assert_eq!(window.permits.available_permits(), 5);
+
+        for _ in 0..3 {
+            round(&window, true).await;
+        }
+        assert_eq!(
+            window.limit(),
+            FEWEST_IN_FLIGHT,
+            "never cut below the floor"
+        );
+        assert_eq!(window.permits.available_permits(), FEWEST_IN_FLIGHT);
+        for _ in 0..20 {
+            round(&window, false).await;
+        }
+        assert_eq!(
+            window.limit(),
+            8,
+            "grown back to the most allowed, and no further"
+        );
+        assert_eq!(window.permits.available_permits(), 8);
     }
 
     #[tokio::test]

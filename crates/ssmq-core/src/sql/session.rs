@@ -157,9 +157,10 @@ impl LakeSession {
             });
         }
         let opened = source.open(&options.s3).await?;
-        if opened.s3.is_none() {
+        match opened.s3 {
+            Some(_) => options.read = options.read.for_s3(&options.s3),
             // Only objects fetched from S3 are worth keeping (see `ReadOptions::keep_fetched_bytes`).
-            options.read.keep_fetched_bytes = 0;
+            None => options.read.keep_fetched_bytes = 0,
         }
         let mut session = Self::open_store(opened.store, &opened.prefix, options).await?;
         session.s3 = opened.s3;
