@@ -31,10 +31,12 @@
 //! own (`SSMQ_BENCH_PYTHON`, else `python3`) that times its queries itself and reports its own
 //! peak memory; its thread count is the same as ssmq's.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "common/lakes.rs"]
+mod lakes;
 #[path = "../tests/common/python.rs"]
 mod python;
 #[path = "../tests/common/s3.rs"]
@@ -43,6 +45,10 @@ mod s3_server;
 
 use std::sync::Arc;
 
+use lakes::{
+    FleetProfile, lake_dir, lake_files, node_counts, profiles, put_back, runs, touch_one_percent,
+    touched,
+};
 use object_store::aws::AmazonS3Builder;
 use object_store::{ClientOptions, ObjectStore};
 use ssmq_core::cache::history::AsOf;
@@ -52,19 +58,12 @@ use ssmq_core::output::export::{ExportOptions, export_tables, open_destination};
 use ssmq_core::source::s3::S3Options;
 use ssmq_core::sql::reports::find_report;
 use ssmq_core::{LakeSession, SessionOptions, Source};
-use ssmq_fixtures::{LakeSpec, write_lake};
+
+/// Runs per step unless `SSMQ_BENCH_RUNS` says otherwise.
+const RUNS: usize = 5;
 
 /// Daily 1% syncs of history before the month-of-history steps.
 const HISTORY_DAYS: usize = 30;
-
-/// Runs per step (`SSMQ_BENCH_RUNS`, 5 unless set); the median is reported.
-fn runs() -> usize {
-    std::env::var("SSMQ_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(5)
-}
 
 /// The cold question, in ssmq's SQL and in DuckDB's over the raw files: non-compliant patch
 /// items per account, Region and severity, a full scan of `AWS:ComplianceItem`.
@@ -72,52 +71,6 @@ const REPORT_SQL: &str = "SELECT accountid, region, severity, count(*) AS items,
      FROM aws_complianceitem WHERE status = 'NON_COMPLIANT' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
 /// A wide scan: every application row, distinct names.
 const SCAN_SQL: &str = "SELECT count(*), count(DISTINCT name) FROM aws_application";
-
-/// A fleet profile of the benchmark's lakes.
-#[derive(Debug, Clone, Copy)]
-enum FleetProfile {
-    Realistic,
-    Minimal,
-}
-
-impl FleetProfile {
-    fn name(self) -> &'static str {
-        match self {
-            FleetProfile::Realistic => "realistic",
-            FleetProfile::Minimal => "minimal",
-        }
-    }
-
-    fn spec(self, nodes: usize) -> LakeSpec {
-        match self {
-            FleetProfile::Realistic => LakeSpec::realistic(nodes),
-            FleetProfile::Minimal => LakeSpec::minimal(nodes),
-        }
-    }
-}
-
-fn lake_dir(profile: FleetProfile, nodes: usize) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("bench-lake-{}-{nodes}", profile.name()));
-    let done = dir.join(".complete");
-    if !done.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        eprintln!(
-            "generating a {nodes}-node {} lake in {} …",
-            profile.name(),
-            dir.display()
-        );
-        let summary = write_lake(&profile.spec(nodes), &dir, 0).expect("lake written");
-        eprintln!(
-            "  {} objects, {} rows, {:.0} MB",
-            summary.total_objects(),
-            summary.total_lines(),
-            summary.total_bytes() as f64 / 1e6
-        );
-        std::fs::write(&done, b"").expect("marker written");
-    }
-    dir
-}
 
 /// A step's median time and the peak resident memory seen during its runs.
 struct Measured {
@@ -153,7 +106,7 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let runs = runs();
+    let runs = runs(RUNS);
     let mut samples = Vec::with_capacity(runs);
     reset_peak_memory();
     for _ in 0..runs {
@@ -173,7 +126,7 @@ where
 /// path), or `None` when DuckDB is not installed.
 fn duckdb(lake: &Path, sql: &str, threads: usize) -> Option<Measured> {
     let python = std::env::var("SSMQ_BENCH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let runs = runs();
+    let runs = runs(RUNS);
     let script = format!(
         r#"
 import statistics, sys, time
@@ -347,20 +300,8 @@ fn print_row(step: &str, ssmq: &Measured, mb: Option<f64>, duck: Option<&Measure
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::var("SSMQ_BENCH_NODES")
-        .unwrap_or_else(|_| "1000".to_owned())
-        .split(',')
-        .filter_map(|n| n.trim().parse().ok())
-        .collect();
-    let profiles: Vec<FleetProfile> = std::env::var("SSMQ_BENCH_PROFILES")
-        .unwrap_or_else(|_| "realistic,minimal".to_owned())
-        .split(',')
-        .map(|name| match name.trim() {
-            "realistic" => FleetProfile::Realistic,
-            "minimal" => FleetProfile::Minimal,
-            other => panic!("SSMQ_BENCH_PROFILES: unknown profile `{other}` (realistic, minimal)"),
-        })
-        .collect();
+    let sizes = node_counts();
+    let profiles = profiles();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     print_peer_queries(threads);
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
@@ -408,7 +349,7 @@ async fn bench_lake(profile: FleetProfile, nodes: usize, threads: usize) {
         "\nlake: {} profile, {nodes} nodes, {objects} objects, {total_mb:.0} MB (AWS:ComplianceItem {compliance_mb:.0} MB, \
          AWS:Application {application_mb:.0} MB); {threads} threads; medians of {runs} runs",
         profile.name(),
-        runs = runs()
+        runs = runs(RUNS)
     );
     println!(
         "{:<44} {:>9} {:>7} {:>7} | {:>9} {:>7} {:>6}",
@@ -585,14 +526,7 @@ async fn bench_lake(profile: FleetProfile, nodes: usize, threads: usize) {
     );
     touch_one_percent(&files, round + 1, &mut originals);
     let incremental_requests = sync_requests(&source, &cache, false).await;
-    for (file, length) in &originals {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(file)
-            .and_then(|f| f.set_len(*length))
-            .expect("the lake is put back");
-    }
-    settle_writes();
+    put_back(&originals);
     sync_requests(&source, &cache, false).await;
 
     // Every sync above kept history: the first snapshot is the lake before the 1% changes.
@@ -741,54 +675,6 @@ async fn sync_requests(source: &Source, cache: &LakeCache, full: bool) -> u64 {
     .total()
 }
 
-/// The lake's object files, sorted.
-fn lake_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current).expect("readable").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "json") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
-/// Appends a copy of the first line to every hundredth object (a different hundredth each
-/// round), keeping each file's original length in `originals` (the benchmark's own memory
-/// stays small, out of the sync's peak).
-fn touch_one_percent(
-    files: &[PathBuf],
-    round: usize,
-    originals: &mut std::collections::HashMap<PathBuf, u64>,
-) {
-    for file in files.iter().skip(round % 100).step_by(100) {
-        let text = std::fs::read_to_string(file).expect("readable");
-        originals.entry(file.clone()).or_insert(text.len() as u64);
-        if let Some(first) = text.lines().find(|l| !l.trim().is_empty()) {
-            let first = first.trim_start_matches('\u{feff}').to_owned();
-            let mut text = text;
-            if !text.ends_with('\n') {
-                text.push('\n');
-            }
-            text.push_str(&first);
-            text.push('\n');
-            std::fs::write(file, text).expect("writable");
-        }
-    }
-    settle_writes();
-}
-
-/// How many files [`touch_one_percent`] changes in `round`.
-fn touched(files: &[PathBuf], round: usize) -> usize {
-    files.iter().skip(round % 100).step_by(100).count()
-}
-
 /// Bytes of the files under `dir`.
 fn dir_bytes(dir: &Path) -> u64 {
     std::fs::read_dir(dir).map_or(0, |entries| {
@@ -800,13 +686,6 @@ fn dir_bytes(dir: &Path) -> u64 {
             })
             .sum()
     })
-}
-
-/// Flushes written files to disk (the `sync` command), untimed: a real lake's changes were
-/// written well before the next sync runs. Otherwise the sync's own fsync waits for the
-/// benchmark's just-rewritten files to reach the disk, and the step measures that.
-fn settle_writes() {
-    let _ = Command::new("sync").status();
 }
 
 fn ms(d: Duration) -> f64 {
