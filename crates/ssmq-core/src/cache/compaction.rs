@@ -3,16 +3,11 @@
 //! keep every old row of the lake, and queries do not filter out ever more dead versions. And
 //! the small segments each sync adds (what changed since the last one) are merged once a type
 //! has [`SMALL_SEGMENTS_MERGED`] of them, so queries do not open ever more files. Small is
-//! under [`SMALL_SEGMENT_BYTES`] of live JSON, half of [`SEGMENT_SHARED_BYTES`]: every segment
-//! a sync writes but a type's last ends at the first partition boundary past
-//! `SEGMENT_SHARED_BYTES`, so a full sync's segments stay out of merges (until half their rows
-//! are dead and they are rewritten for that), and so do a sync's segments of many changes.
-//! Small ones are merged into files of up to [`SEGMENT_BYTES`]; once a merged file is not
-//! small it is not merged again, so a row is rewritten by merges a few times at most (merging
-//! everything under twice `SEGMENT_SHARED_BYTES` had the first sync after a full one rewrite
-//! most of a 50k-node lake's segments, and every sync rewrite its big types' last changes). A
-//! sync never merges the segments it has just written; the next one does, once there are
-//! enough.
+//! under [`SMALL_SEGMENT_BYTES`] of live JSON: what a sync of a few changes writes (its chunks
+//! end at the first partition boundary past [`SEGMENT_SHARED_BYTES`]), while a full sync's
+//! segments, one or more per partition, mostly hold more; they are merged into files of up to
+//! [`SEGMENT_BYTES`]. A sync never merges the segments it has just written (a full sync would
+//! otherwise rewrite part of what it wrote); the next one does, once there are enough.
 //!
 //! In: a sync's new generation before it is published: each type's segments, every object
 //! with its version, and which versions are live (current, or kept by history). Out: each
@@ -49,8 +44,8 @@ const REWRITERS: usize = 2;
 /// Small segments of a type (and schema) are merged once there are this many of them.
 const SMALL_SEGMENTS_MERGED: usize = 4;
 
-/// A segment holding less live JSON than this is small (see the module documentation).
-const SMALL_SEGMENT_BYTES: u64 = SEGMENT_SHARED_BYTES / 2;
+/// A segment holding less live JSON than this is small.
+const SMALL_SEGMENT_BYTES: u64 = 2 * SEGMENT_SHARED_BYTES;
 
 /// Segments and the one file that replaces them.
 #[derive(Debug)]
@@ -330,31 +325,5 @@ mod tests {
         assert!(!mostly_dead(1, 1));
         assert!(!mostly_dead(1, 2));
         assert!(mostly_dead(1, 3));
-    }
-
-    /// A full sync's segments (each at least `SEGMENT_SHARED_BYTES`, here with a tenth of
-    /// their objects changed since) are not merged, however many there are: their files are
-    /// not even opened (they do not exist here).
-    #[test]
-    fn segments_of_a_full_sync_are_not_merged() {
-        let segment = |i: u64| Segment {
-            file: format!("segments/aws_tag/full-{i}.parquet"),
-            partitions: Vec::new(),
-            first_version: i * 10,
-            last_version: i * 10 + 9,
-        };
-        let segments: Vec<Segment> = (0..2 * SMALL_SEGMENTS_MERGED as u64).map(segment).collect();
-        let live = Versions::of((0..segments.len() as u64 * 10).filter(|v| v % 10 != 0));
-        let live_bytes = |_: &Segment| SEGMENT_SHARED_BYTES * 9 / 10;
-        let (groups, kept) = rewritten_groups(
-            FsPath::new("no-such-cache"),
-            segments,
-            &live,
-            &live_bytes,
-            &|_| true,
-        )
-        .expect("no file is read");
-        assert!(groups.is_empty(), "{groups:?}");
-        assert_eq!(kept.len(), 2 * SMALL_SEGMENTS_MERGED);
     }
 }
