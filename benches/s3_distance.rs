@@ -33,6 +33,8 @@
 #[path = "common/lakes.rs"]
 #[allow(dead_code)] // shared with benches/lake.rs, which uses all of it
 mod lakes;
+#[path = "../tests/common/loopback_http.rs"]
+mod loopback_http;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -51,6 +53,7 @@ use tokio::net::{TcpListener, TcpStream};
 use lakes::{
     FleetProfile, lake_dir, lake_files, node_counts, profiles, put_back, touch_one_percent,
 };
+use loopback_http::{RequestHead, percent_decode, s3_error_xml};
 use ssmq_core::Source;
 use ssmq_core::cache::{LakeCache, SyncSummary, sync};
 use ssmq_core::lake::read::ReadOptions;
@@ -386,30 +389,18 @@ async fn serve_connection(
 
 /// The whole HTTP response to a request head.
 async fn answer(head: &str, root: &Path, counters: &Counters) -> Vec<u8> {
-    let mut lines = head.split("\r\n");
-    let mut request = lines.next().unwrap_or_default().split(' ');
-    let (method, target) = (
-        request.next().unwrap_or_default(),
-        request.next().unwrap_or_default(),
-    );
-    let header = |name: &str| {
-        head.split("\r\n").skip(1).find_map(|line| {
-            let (key, value) = line.split_once(':')?;
-            key.trim()
-                .eq_ignore_ascii_case(name)
-                .then(|| value.trim().to_owned())
-        })
-    };
+    let request = RequestHead::parse(head);
+    let (method, target) = (request.method, request.target);
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let query: HashMap<String, String> = query
         .split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k, true), decode(v, true))
+            (query_decode(k), query_decode(v))
         })
         .collect();
-    let path = decode(path, false);
+    let path = percent_decode(path);
     let Some(rest) = path.strip_prefix(&format!("/{BUCKET}")) else {
         return error(404, "NoSuchBucket");
     };
@@ -422,7 +413,7 @@ async fn answer(head: &str, root: &Path, counters: &Counters) -> Vec<u8> {
             if method == "GET" {
                 counters.gets.fetch_add(1, Ordering::Relaxed);
             }
-            object(root, key, method == "HEAD", header("range")).await
+            object(root, key, method == "HEAD", request.header("range")).await
         }
         _ => error(400, "InvalidRequest"),
     }
@@ -637,9 +628,7 @@ async fn object(root: &Path, key: &str, head_only: bool, range: Option<String>) 
 
 /// An S3 error response with `code`.
 fn error(status: u16, code: &str) -> Vec<u8> {
-    let xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{code}</Message></Error>"
-    );
+    let xml = s3_error_xml(code, code, "bench");
     response(status, "application/xml", &[], xml.into_bytes(), false)
 }
 
@@ -685,28 +674,9 @@ fn modified(metadata: &std::fs::Metadata) -> DateTime<Utc> {
     DateTime::<Utc>::from(metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH))
 }
 
-/// Percent-decoding of a URL's path, or of a query part (where `+` is a space).
-fn decode(text: &str, query: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
-            .then(|| std::str::from_utf8(&bytes[i + 1..i + 3]).ok())
-            .flatten()
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match (escaped, bytes[i]) {
-            (Some(byte), _) => {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-            (None, b'+') if query => out.push(b' '),
-            (None, byte) => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// A query string's name or value decoded (`+` is a space there).
+fn query_decode(text: &str) -> String {
+    percent_decode(&text.replace('+', " "))
 }
 
 fn escape(text: &str) -> String {

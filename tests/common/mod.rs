@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests (`tests/it`) and the benchmark.
 #![allow(dead_code)]
 
+pub mod loopback_http;
 pub mod proxy;
 pub mod python;
 pub mod s3;

@@ -10,6 +10,8 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
+use super::loopback_http::{RequestHead, percent_decode, s3_error_xml};
+
 /// An error response for requests whose decoded target contains `target_contains`.
 #[derive(Debug, Clone)]
 pub struct Fault {
@@ -103,26 +105,17 @@ fn relay(client: TcpStream, upstream: &str, state: &Mutex<State>) {
         }
     }
     let text = String::from_utf8_lossy(&head).into_owned();
-    let mut lines = text.split("\r\n");
-    let mut request_line = lines.next().unwrap_or_default().split(' ');
-    let method = request_line.next().unwrap_or_default().to_owned();
-    let target = request_line.next().unwrap_or_default().to_owned();
-    let header = |name: &str| {
-        text.split("\r\n").skip(1).find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.trim()
-                .eq_ignore_ascii_case(name)
-                .then(|| v.trim().to_owned())
-        })
-    };
-    let length: usize = header("content-length")
+    let request = RequestHead::parse(&text);
+    let (method, target) = (request.method.to_owned(), request.target.to_owned());
+    let length: usize = request
+        .header("content-length")
         .and_then(|l| l.parse().ok())
         .unwrap_or(0);
     let mut body = vec![0; length];
     if reader.read_exact(&mut body).is_err() {
         return;
     }
-    let access_key = header("authorization").and_then(|a| {
+    let access_key = request.header("authorization").and_then(|a| {
         let credential = a.split("Credential=").nth(1)?;
         Some(credential.split('/').next()?.to_owned())
     });
@@ -152,10 +145,7 @@ fn relay(client: TcpStream, upstream: &str, state: &Mutex<State>) {
 
     let mut client = client;
     if let Some(fault) = fault {
-        let xml = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{}</Code><Message>{}</Message><RequestId>proxy</RequestId></Error>",
-            fault.code, fault.message
-        );
+        let xml = s3_error_xml(fault.code, &fault.message, "proxy");
         let response = format!(
             "HTTP/1.1 {} {}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
             fault.status,
@@ -199,24 +189,4 @@ fn relay(client: TcpStream, upstream: &str, state: &Mutex<State>) {
         + "\r\nConnection: close\r\n\r\n";
     let _ = client.write_all(head.as_bytes());
     let _ = client.write_all(rest);
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(value) = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(value);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
