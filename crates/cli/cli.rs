@@ -189,7 +189,7 @@ pub struct S3Args {
     pub no_sign_request: bool,
 
     /// Requests to S3 in flight at most: ssmq starts there, halves it when S3 answers 503
-    /// SlowDown and grows it back as answers come without
+    /// SlowDown and grows it back while answers come unthrottled
     #[arg(long, global = true, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
     pub max_concurrency: u16,
 
