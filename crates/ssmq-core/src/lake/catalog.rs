@@ -18,9 +18,12 @@ use std::sync::Arc;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use futures::{StreamExt, TryStreamExt, stream};
 
-use crate::error::{Result, joined};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::error::{Error, Result, joined};
 use crate::lake::discover::{PARTITION_KEYS, SyncObject, TypeListing};
 use crate::lake::documented::documented_keys;
+use crate::lake::kept::{KeptColumns, KeptRows, ObjectRows, RowKeeper, SlotResolver};
 use crate::lake::ndjson::{JsonKey, JsonValue, KeyMemo, MemberSink};
 use crate::lake::read::{ReadOptions, ReadReport, fetch, for_each_line};
 use crate::source::LakeStore;
@@ -103,6 +106,14 @@ impl TableDef {
             .position(|c| c.name == name && matches!(c.source, ColumnSource::Keys { .. }))
     }
 
+    /// Whether every data column of `projection` (indices into the columns) is among `kept`.
+    pub fn kept_in(&self, kept: &KeptColumns, projection: &[usize]) -> bool {
+        projection.iter().all(|&i| {
+            let column = &self.columns[i];
+            column.source == ColumnSource::Partition || kept.slot_of_column(&column.name).is_some()
+        })
+    }
+
     /// Index of a partition column by its name.
     pub fn partition_column(&self, name: &str) -> Option<usize> {
         self.columns
@@ -182,7 +193,9 @@ pub fn merge_key_groups<'a>(
     }
 }
 
-/// Reads every object of a type and merges their keys into the table definition.
+/// Reads every object of a type and merges their keys into the table definition; with
+/// `keep`, also keeps those columns' rows (see [`crate::lake::kept`]), `None` when they grew
+/// past their budget.
 ///
 /// Each object is read and parsed in a task of its own, so parsing runs on every worker thread
 /// rather than on the one polling this future.
@@ -191,29 +204,51 @@ pub async fn infer_table(
     listing: &TypeListing,
     options: &ReadOptions,
     report: &Arc<ReadReport>,
-) -> Result<TableDef> {
+    keep: Option<Arc<KeptColumns>>,
+) -> Result<(TableDef, Option<KeptRows>)> {
     let (store, options, report) = (store.clone(), options.clone(), Arc::clone(report));
     let concurrency = options.read_concurrency.max(1);
+    // Set once the kept rows are given up, so the objects after that are not kept.
+    let keeping = Arc::new(AtomicBool::new(keep.is_some()));
+    let task_keep = keep.clone();
+    let task_keeping = Arc::clone(&keeping);
     // Tasks are spawned as the stream is polled, so at most `concurrency` objects are in flight.
     let reads = stream::iter(listing.objects.clone()).map(move |object| {
         let (store, options, report) = (store.clone(), options.clone(), Arc::clone(&report));
-        tokio::spawn(async move { object_keys(&store, &object, &options, &report).await })
+        let keep = task_keep
+            .clone()
+            .filter(|_| task_keeping.load(Ordering::Relaxed));
+        tokio::spawn(async move {
+            let learnt = learn_object(&store, &object, &options, &report, keep).await?;
+            Ok::<_, Error>((object.location, learnt))
+        })
     });
     // Objects sharing a set of keys are counted together as they arrive: memory grows with
     // the distinct sets, not with the objects.
+    let mut kept = keep.map(|columns| KeptRows::new(columns, listing.objects.len()));
     let groups = reads
         .buffered(concurrency)
         .map(joined)
-        .try_fold(KeyGroups::default(), |mut groups, keys| async move {
-            groups.add(keys);
-            Ok(groups)
-        })
+        .try_fold(
+            KeyGroups::default(),
+            |mut groups, (location, (keys, rows))| {
+                if let Some(kept) = kept.as_mut() {
+                    kept.add(location, rows);
+                    if !kept.keeping() {
+                        keeping.store(false, Ordering::Relaxed);
+                    }
+                }
+                groups.add(keys);
+                async move { Ok(groups) }
+            },
+        )
         .await?
         .into_groups();
-    Ok(merge_key_groups(
+    let def = merge_key_groups(
         &listing.type_name,
         groups.iter().map(|(keys, objects)| (keys, *objects)),
-    ))
+    );
+    Ok((def, kept.and_then(KeptRows::finish)))
 }
 
 /// The distinct key sets of objects, each kept once with how many objects have it and their
@@ -261,10 +296,37 @@ pub(crate) async fn object_keys(
     options: &ReadOptions,
     report: &ReadReport,
 ) -> Result<ObjectKeys> {
+    Ok(learn_object(store, object, options, report, None).await?.0)
+}
+
+/// Reads one object and collects its keys, keeping the rows of `keep`'s columns when given
+/// (`None` rows: a column of it had too many distinct values).
+async fn learn_object(
+    store: &LakeStore,
+    object: &SyncObject,
+    options: &ReadOptions,
+    report: &ReadReport,
+    keep: Option<Arc<KeptColumns>>,
+) -> Result<(ObjectKeys, Option<ObjectRows>)> {
     let Some(bytes) = fetch(store, object, options, report).await? else {
-        return Ok(ObjectKeys::default());
+        // Unreadable, skipped and recorded: no rows, as the scan would find.
+        let rows = keep.and_then(|columns| RowKeeper::new(columns).finish());
+        return Ok((ObjectKeys::default(), rows));
     };
-    keys_of(&store.name(&object.location), &bytes, options, report)
+    let name = store.name(&object.location);
+    let Some(keep) = keep else {
+        return Ok((keys_of(&name, &bytes, options, report)?, None));
+    };
+    let mut collector = KeyCollector::keeping(keep);
+    let lines = collect(&mut collector, &name, &bytes, options, report)?;
+    let rows = collector.keeper.and_then(RowKeeper::finish);
+    Ok((
+        ObjectKeys {
+            keys: collector.keys,
+            lines,
+        },
+        rows,
+    ))
 }
 
 /// The keys and lines of an object's bytes; `name` names the object in faults.
@@ -275,36 +337,80 @@ pub fn keys_of(
     report: &ReadReport,
 ) -> Result<ObjectKeys> {
     let mut collector = KeyCollector::default();
-    let lines = for_each_line(name, bytes, options, report, |line, line_no| {
-        collector.seen.start_line();
-        crate::lake::ndjson::parse_line(line, line_no, &mut collector)
-    })?;
+    let lines = collect(&mut collector, name, bytes, options, report)?;
     Ok(ObjectKeys {
         keys: collector.keys,
         lines,
     })
 }
 
-/// Collects distinct keys; a malformed line may leave keys of its first members behind, which
-/// only widens the schema by a column that holds no values.
+/// Parses every line of an object into `collector`; returns the lines accepted.
+fn collect(
+    collector: &mut KeyCollector,
+    name: &str,
+    bytes: &[u8],
+    options: &ReadOptions,
+    report: &ReadReport,
+) -> Result<usize> {
+    for_each_line(name, bytes, options, report, |line, line_no| {
+        collector.seen.start_line();
+        if let Some(keeper) = collector.keeper.as_mut() {
+            keeper.start_line(line_no);
+        }
+        let parsed = crate::lake::ndjson::parse_line(line, line_no, collector);
+        if let Some(keeper) = collector.keeper.as_mut() {
+            match parsed {
+                Ok(()) => keeper.finish_row(),
+                Err(_) => keeper.abort_row(),
+            }
+        }
+        parsed
+    })
+}
+
+/// Collects distinct keys, and keeps rows when it has a keeper; a malformed line may leave
+/// keys of its first members behind, which only widens the schema by a column that holds no
+/// values.
 #[derive(Default)]
 struct KeyCollector {
     keys: BTreeSet<String>,
-    /// Keys of the line before: lines repeat them, so most are known without a lookup.
-    seen: KeyMemo<()>,
+    /// Keys of the line before, with the kept slot each feeds: lines repeat them, so most are
+    /// known without a lookup.
+    seen: KeyMemo<Option<usize>>,
+    keeper: Option<RowKeeper>,
+    slots: SlotResolver,
+}
+
+impl KeyCollector {
+    fn keeping(columns: Arc<KeptColumns>) -> Self {
+        KeyCollector {
+            keeper: Some(RowKeeper::new(columns)),
+            ..KeyCollector::default()
+        }
+    }
 }
 
 impl MemberSink for KeyCollector {
-    fn member(&mut self, key: JsonKey<'_>, _value: JsonValue<'_>) {
-        if self.seen.recall(key.raw).is_some() {
-            return;
+    fn member(&mut self, key: JsonKey<'_>, value: JsonValue<'_>) {
+        let slot = match self.seen.recall(key.raw) {
+            Some(slot) => slot,
+            None => {
+                let known = !key.escaped
+                    && std::str::from_utf8(key.raw).is_ok_and(|text| self.keys.contains(text));
+                if !known {
+                    self.keys.insert(key.decoded());
+                }
+                let slot = self
+                    .keeper
+                    .as_ref()
+                    .and_then(|keeper| self.slots.slot(key, keeper.columns()));
+                self.seen.remember(key.raw, slot);
+                slot
+            }
+        };
+        if let (Some(slot), Some(keeper)) = (slot, self.keeper.as_mut()) {
+            keeper.member(slot, &value);
         }
-        let known =
-            !key.escaped && std::str::from_utf8(key.raw).is_ok_and(|text| self.keys.contains(text));
-        if !known {
-            self.keys.insert(key.decoded());
-        }
-        self.seen.remember(key.raw, ());
     }
 }
 

@@ -4,6 +4,8 @@
 //! [`BatchDecoder`] decodes lines straight into string columns: values are copied once, from
 //! the object's bytes into the column buffer, and only for projected columns; the partition
 //! columns repeat the object's partition. Used by the scan and by the cache's segment writer.
+//! The scan also appends rows kept by the learning pass ([`crate::lake::kept`]) through it, so
+//! kept and decoded rows are batched alike.
 
 use std::sync::Arc;
 
@@ -15,11 +17,15 @@ use hashbrown::HashMap;
 
 use crate::lake::catalog::{ColumnSource, TableDef};
 use crate::lake::discover::{Partition, SyncObject};
+use crate::lake::kept::{KeptColumns, ObjectRows};
 use crate::lake::ndjson::{JsonKey, JsonValue, KeyMemo, MemberSink, parse_line};
 use crate::lake::read::{KeyConflict, ReadOptions, ReadReport, for_each_line};
 
 /// A column buffer is flushed before its 32-bit offsets could overflow.
 const MAX_BATCH_VALUE_BYTES: usize = 1 << 30;
+
+/// Kept rows are appended this many at a time, so a batch is checked for size between runs.
+const KEPT_CHUNK_ROWS: usize = 256;
 
 /// Where an output column's values come from.
 #[derive(Debug, Clone, Copy)]
@@ -163,6 +169,55 @@ impl BatchDecoder {
         result.map(|_| ())
     }
 
+    /// For each data column this decoder produces, its slot among `kept`'s columns; `None`
+    /// when some column is not kept, so kept rows cannot stand in for the objects.
+    pub fn kept_slots(&self, kept: &KeptColumns) -> Option<Vec<usize>> {
+        self.column_of_slot
+            .iter()
+            .map(|&column| kept.slot_of_column(&self.table.columns[column].name))
+            .collect()
+    }
+
+    /// Appends an object's kept rows instead of decoding its lines (see [`crate::lake::kept`]);
+    /// `slots` is [`Self::kept_slots`]. `name` names the object in the conflicts it reports.
+    pub fn append_kept(
+        &mut self,
+        object: &SyncObject,
+        name: &str,
+        rows: &ObjectRows,
+        slots: &[usize],
+        report: &ReadReport,
+    ) {
+        self.current = Some(Arc::clone(&object.partition));
+        let mut row = 0;
+        while row < rows.rows() {
+            let n = KEPT_CHUNK_ROWS
+                .min(rows.rows() - row)
+                .min(self.batch_size.saturating_sub(self.rows).max(1));
+            for (slot, &kept) in slots.iter().enumerate() {
+                let column = rows.column(kept);
+                let data = &mut self.data[slot];
+                for r in row..row + n {
+                    match column.value(r) {
+                        Some(value) => data.push_text(value),
+                        None => data.push_null(),
+                    }
+                }
+            }
+            row += n;
+            self.end_rows(n);
+        }
+        for &(line, kept) in rows.conflicts() {
+            if let Some(slot) = slots.iter().position(|&s| s == kept) {
+                report.record_conflict(KeyConflict {
+                    key: name.to_owned(),
+                    line,
+                    column: self.table.columns[self.column_of_slot[slot]].name.clone(),
+                });
+            }
+        }
+    }
+
     /// Batches completed so far.
     pub fn take_ready(&mut self) -> DfResult<Vec<RecordBatch>> {
         if let Some(e) = self.deferred.take() {
@@ -210,11 +265,17 @@ impl BatchDecoder {
                 column.push_null();
             }
         }
-        self.rows += 1;
+        self.end_rows(1);
+    }
+
+    /// `n` rows of the current object were appended to every data column: counts them, and
+    /// queues a batch once it is full.
+    fn end_rows(&mut self, n: usize) {
+        self.rows += n;
         let partition = self.current.as_ref().expect("decoding an object");
         match self.runs.last_mut() {
-            Some((p, n)) if Arc::ptr_eq(p, partition) => *n += 1,
-            _ => self.runs.push((Arc::clone(partition), 1)),
+            Some((p, rows)) if Arc::ptr_eq(p, partition) => *rows += n,
+            _ => self.runs.push((Arc::clone(partition), n)),
         }
         let full = self.rows >= self.batch_size
             || self
@@ -315,6 +376,13 @@ impl TextColumn {
         self.offsets.push(self.values.len() as i32);
         self.validity.append(present);
         self.nulls += usize::from(!present);
+    }
+
+    /// Appends a value's text as it is.
+    fn push_text(&mut self, text: &[u8]) {
+        self.values.extend_from_slice(text);
+        self.offsets.push(self.values.len() as i32);
+        self.validity.append(true);
     }
 
     fn push_null(&mut self) {

@@ -2,10 +2,11 @@
 //!
 //! [`SyncScanExec`] is the DataFusion leaf that the table provider returns. Each of its output
 //! partitions reads its share of the objects (a bounded number fetched at once) and decodes
-//! their lines with the [`BatchDecoder`] of `decode`.
+//! their lines with the [`BatchDecoder`] of `decode`; an object whose rows the learning pass
+//! kept ([`crate::lake::kept`]) is not read again: its kept rows are appended instead.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::{DataFusionError, Result as DfResult};
@@ -23,6 +24,7 @@ use crate::error::Error;
 use crate::lake::catalog::TableDef;
 use crate::lake::decode::BatchDecoder;
 use crate::lake::discover::SyncObject;
+use crate::lake::kept::{KeptColumns, KeptRows, ObjectRows};
 use crate::lake::read::{ReadOptions, ReadReport, fetch};
 use crate::source::LakeStore;
 
@@ -33,6 +35,10 @@ pub struct SyncScanExec {
     store: LakeStore,
     /// Objects per output partition.
     groups: Vec<Vec<SyncObject>>,
+    /// Per output partition, the kept rows of its objects (in the order of `groups`), taken
+    /// by its first execution; `None` where the objects are read.
+    kept: Vec<Mutex<Option<Vec<Option<ObjectRows>>>>>,
+    kept_columns: Option<Arc<KeptColumns>>,
     /// Indices into the table's columns, in output order.
     projection: Vec<usize>,
     limit: Option<usize>,
@@ -44,7 +50,8 @@ pub struct SyncScanExec {
 }
 
 impl SyncScanExec {
-    /// A scan of `objects` (already pruned) spread over up to `partitions` output partitions.
+    /// A scan of `objects` (already pruned) spread over up to `partitions` output partitions;
+    /// `kept` holds rows of them the learning pass kept, which must cover the projection.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         table: Arc<TableDef>,
@@ -56,8 +63,22 @@ impl SyncScanExec {
         partitions: usize,
         options: ReadOptions,
         report: Arc<ReadReport>,
+        mut kept: Option<KeptRows>,
     ) -> Self {
         let groups = balance(objects, partitions);
+        let kept_columns = kept.as_ref().map(|k| Arc::clone(k.columns()));
+        let kept = groups
+            .iter()
+            .map(|group| {
+                let rows = kept.as_mut().map(|kept| {
+                    group
+                        .iter()
+                        .map(|object| kept.take(&object.location))
+                        .collect()
+                });
+                Mutex::new(rows)
+            })
+            .collect();
         let schema = Arc::new(
             table
                 .schema
@@ -74,6 +95,8 @@ impl SyncScanExec {
             table,
             store,
             groups,
+            kept,
+            kept_columns,
             projection,
             limit,
             options,
@@ -127,6 +150,9 @@ impl DisplayAs for SyncScanExec {
                 )?;
                 if let Some(limit) = self.limit {
                     write!(f, ", limit={limit}")?;
+                }
+                if self.kept_columns.is_some() {
+                    write!(f, ", from=kept rows")?;
                 }
                 Ok(())
             }
@@ -199,30 +225,53 @@ impl ExecutionPlan for SyncScanExec {
         let options = self.options.clone();
         let report = Arc::clone(&self.report);
         let limit = self.limit;
+        // Kept rows, where this partition has them and they give every column decoded here.
+        let kept_slots = self
+            .kept_columns
+            .as_ref()
+            .and_then(|columns| decoder.kept_slots(columns));
+        let taken = self.kept[partition]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .filter(|_| kept_slots.is_some());
+        let kept_rows: Vec<Option<ObjectRows>> =
+            taken.unwrap_or_else(|| objects.iter().map(|_| None).collect());
 
         let mut builder = RecordBatchReceiverStreamBuilder::new(self.schema(), 2);
         let tx = builder.tx();
         builder.spawn(async move {
             let concurrency = options.read_concurrency.max(1);
-            let mut fetched = stream::iter(objects)
-                .map(|object| {
+            let mut fetched = stream::iter(objects.into_iter().zip(kept_rows))
+                .map(|(object, kept)| {
                     let (store, options, report) =
                         (store.clone(), options.clone(), Arc::clone(&report));
                     async move {
-                        let bytes = fetch(&store, &object, &options, &report).await?;
-                        Ok::<_, Error>((object, bytes))
+                        let rows = match kept {
+                            Some(rows) => ObjectData::Kept(rows),
+                            None => match fetch(&store, &object, &options, &report).await? {
+                                Some(bytes) => ObjectData::Bytes(bytes),
+                                None => ObjectData::Unreadable,
+                            },
+                        };
+                        Ok::<_, Error>((object, rows))
                     }
                 })
                 .buffered(concurrency);
             let mut emitted = 0;
             while let Some(next) = fetched.next().await {
-                let (object, Some(bytes)) = next.map_err(external)? else {
-                    continue; // unreadable, skipped and recorded
-                };
+                let (object, data) = next.map_err(external)?;
                 let name = store.name(&object.location);
-                decoder
-                    .decode_object(&object, &name, &bytes, &options, &report)
-                    .map_err(external)?;
+                match data {
+                    ObjectData::Kept(rows) => {
+                        let slots = kept_slots.as_deref().expect("kept rows cover the columns");
+                        decoder.append_kept(&object, &name, &rows, slots, &report);
+                    }
+                    ObjectData::Bytes(bytes) => decoder
+                        .decode_object(&object, &name, &bytes, &options, &report)
+                        .map_err(external)?,
+                    ObjectData::Unreadable => continue, // skipped and recorded
+                }
                 for batch in decoder.take_ready()? {
                     emitted += batch.num_rows();
                     if tx.send(Ok(batch)).await.is_err() {
@@ -240,6 +289,14 @@ impl ExecutionPlan for SyncScanExec {
         });
         Ok(builder.build())
     }
+}
+
+/// What the scan has of one object: its kept rows or its bytes.
+enum ObjectData {
+    Kept(ObjectRows),
+    Bytes(bytes::Bytes),
+    /// Could not be read; skipped and recorded.
+    Unreadable,
 }
 
 fn external(error: Error) -> DataFusionError {

@@ -9,9 +9,9 @@
 //! Filters on `accountid`, `region` and `resourcetype` are applied to partitions before any
 //! object is read and reported to DataFusion as exact, so no filter runs on the rows again.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use arrow::array::{Array, AsArray, BooleanArray, RecordBatch, StringArray};
 use arrow::datatypes::UInt64Type;
@@ -50,6 +50,7 @@ use crate::lake::discover::{
     list_type,
 };
 use crate::lake::documented::DOCUMENTED_TYPES;
+use crate::lake::kept::{KeptColumns, KeptRows};
 use crate::lake::read::{ReadOptions, ReadReport};
 use crate::lake::scan::SyncScanExec;
 use crate::source::LakeStore;
@@ -74,6 +75,9 @@ pub struct LakeTables {
     options: ReadOptions,
     report: Arc<ReadReport>,
     tables: BTreeMap<String, LakeTable>,
+    /// The columns the statement being planned names, kept from a table's first reading
+    /// when it learns its columns ([`LakeTables::keep_columns`]).
+    named: Mutex<Option<Arc<KeptColumns>>>,
 }
 
 #[derive(Debug)]
@@ -84,6 +88,8 @@ struct LakeTable {
     filter: PartitionFilter,
     listing: OnceCell<Arc<TypeListing>>,
     def: OnceCell<Arc<TableDef>>,
+    /// Rows kept when the columns were learnt, until a table provider takes them.
+    kept: Mutex<Option<KeptRows>>,
 }
 
 impl LakeTables {
@@ -130,6 +136,7 @@ impl LakeTables {
                     filter,
                     listing: OnceCell::new(),
                     def: OnceCell::new(),
+                    kept: Mutex::new(None),
                 },
             );
         }
@@ -140,7 +147,19 @@ impl LakeTables {
             options,
             report,
             tables,
+            named: Mutex::new(None),
         }
+    }
+
+    /// Keeps the values of `columns` (names a statement spells, [`named_columns`]) when a table
+    /// first learns its columns from the objects, so its scan need not read them again;
+    /// `None` keeps nothing. Only an optimisation: a scan whose columns were not kept reads the
+    /// objects.
+    ///
+    /// [`named_columns`]: crate::sql::scope::named_columns
+    pub fn keep_columns(&self, columns: Option<&BTreeSet<String>>) {
+        *self.named.lock().unwrap_or_else(|p| p.into_inner()) =
+            columns.map(|c| Arc::new(KeptColumns::new(c)));
     }
 
     /// The same tables served from a generation of the lake's cache: listings, columns and
@@ -195,7 +214,12 @@ impl LakeTables {
                     Some(lake) => lake.definition(&table.type_name, &table.filter).await?,
                     None => {
                         let listing = self.listing(name).await?;
-                        infer_table(&self.store, &listing, &self.options, &self.report).await?
+                        let keep = self.named.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                        let (def, kept) =
+                            infer_table(&self.store, &listing, &self.options, &self.report, keep)
+                                .await?;
+                        *table.kept.lock().unwrap_or_else(|p| p.into_inner()) = kept;
+                        def
                     }
                 };
                 def.name = canonical.to_owned();
@@ -230,6 +254,8 @@ impl LakeTables {
             return self.cached_table(lake, name, def).await;
         }
         let listing = self.listing(name).await?;
+        let (_, table) = self.lookup(name)?;
+        let kept = table.kept.lock().unwrap_or_else(|p| p.into_inner()).take();
         Ok(Arc::new(TypeTable {
             def,
             rows: TableRows::Objects {
@@ -237,6 +263,7 @@ impl LakeTables {
                 objects: listing,
                 options: self.options.clone(),
                 report: Arc::clone(&self.report),
+                kept: Mutex::new(kept),
             },
         }))
     }
@@ -502,6 +529,8 @@ enum TableRows {
         objects: Arc<TypeListing>,
         options: ReadOptions,
         report: Arc<ReadReport>,
+        /// Rows the learning pass kept, taken by the first scan whose columns they hold.
+        kept: Mutex<Option<KeptRows>>,
     },
     /// The lake's cache: the type's segment files, less the rows of object versions that are
     /// no longer current.
@@ -556,9 +585,14 @@ impl TableProvider for TypeTable {
                 objects,
                 options,
                 report,
+                kept,
             } => {
                 let partition_filters = partition_filters(filters);
                 let chosen = prune_partitions(state, &objects.objects, &partition_filters)?;
+                let kept = kept
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take_if(|kept| self.def.kept_in(kept.columns(), &projection));
                 Ok(Arc::new(SyncScanExec::new(
                     Arc::clone(&self.def),
                     store.clone(),
@@ -569,6 +603,7 @@ impl TableProvider for TypeTable {
                     state.config().target_partitions(),
                     options.clone(),
                     Arc::clone(report),
+                    kept,
                 )))
             }
             TableRows::Segments {

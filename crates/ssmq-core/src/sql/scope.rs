@@ -12,18 +12,27 @@
 //! else (an `OR`, a function, a derived table, a second unrestricted reference) leaves the
 //! table unrestricted. Such filters hold for every row of the reference that can reach the
 //! result, whatever joins surround it, so restricting its partitions changes no answer.
+//!
+//! [`named_columns`] gives the other half: every name a statement (and each built-in view it
+//! names) spells, a superset of the columns it can read, so the pass that learns a table's
+//! columns can keep those columns' values for the scan (see [`crate::lake::kept`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
 
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, Expr, Ident, ObjectName, Select, TableFactor, TableWithJoins, Value, Visit,
-    Visitor,
+    BinaryOperator, Expr, Ident, ObjectName, Select, SelectItem, TableFactor, TableWithJoins,
+    Value, Visit, Visitor,
 };
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::keywords::Keyword;
+use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::lake::catalog::table_name;
 use crate::lake::discover::PartitionFilter;
+use crate::sql::session::parse_statements;
+use crate::sql::views::find_view;
 
 /// The partitions each table of a statement is restricted to; tables not named are not
 /// restricted.
@@ -54,6 +63,73 @@ pub fn statement_scope(statement: &DfStatement) -> StatementScope {
         }
         DfStatement::Explain(explain) => statement_scope(&explain.statement),
         _ => StatementScope::default(),
+    }
+}
+
+/// Every word of a statement and of the built-in views it names, lowercased: a superset of
+/// the columns it can read from any table. `None` when it can read columns it does not name:
+/// a `*` or `alias.*` in a select list, or a `NATURAL` join.
+pub fn named_columns(statement: &DfStatement) -> Option<BTreeSet<String>> {
+    let mut names = BTreeSet::new();
+    let mut views = BTreeSet::new();
+    add_named_columns(statement, &mut names, &mut views)?;
+    Some(names)
+}
+
+fn add_named_columns(
+    statement: &DfStatement,
+    names: &mut BTreeSet<String>,
+    views: &mut BTreeSet<String>,
+) -> Option<()> {
+    let statement = match statement {
+        DfStatement::Statement(s) => s,
+        DfStatement::Explain(explain) => {
+            return add_named_columns(&explain.statement, names, views);
+        }
+        _ => return None,
+    };
+    let mut wildcards = WildcardFinder::default();
+    let _ = statement.visit(&mut wildcards);
+    if wildcards.found {
+        return None;
+    }
+    let text = statement.to_string();
+    let tokens = Tokenizer::new(&GenericDialect {}, &text).tokenize().ok()?;
+    for token in tokens {
+        let Token::Word(word) = token else { continue };
+        if word.quote_style.is_none() && word.keyword == Keyword::NATURAL {
+            return None;
+        }
+        let name = word.value.to_lowercase();
+        if let Some(view) = find_view(&name)
+            && views.insert(view.name.clone())
+        {
+            for parsed in parse_statements(&view.sql).ok()? {
+                add_named_columns(&parsed.into_parsed(), names, views)?;
+            }
+        }
+        names.insert(name);
+    }
+    Some(())
+}
+
+/// Finds a select list that reads every column of something (`*`, `alias.*`).
+#[derive(Default)]
+struct WildcardFinder {
+    found: bool,
+}
+
+impl Visitor for WildcardFinder {
+    type Break = ();
+
+    fn pre_visit_select(&mut self, select: &Select) -> ControlFlow<()> {
+        self.found |= select.projection.iter().any(|item| {
+            matches!(
+                item,
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+            )
+        });
+        ControlFlow::Continue(())
     }
 }
 
@@ -273,6 +349,59 @@ mod tests {
     fn only(table: &str, accounts: Option<&[&str]>, regions: Option<&[&str]>) -> Restricted {
         let list = |v: Option<&[&str]>| v.map(|v| v.iter().map(|s| (*s).to_owned()).collect());
         BTreeMap::from([(table.to_owned(), (list(accounts), list(regions)))])
+    }
+
+    fn named(sql: &str) -> Option<Vec<String>> {
+        named_columns(&crate::sql::parse_one(sql)).map(|n| n.into_iter().collect())
+    }
+
+    #[test]
+    fn named_columns_are_every_word_of_the_statement_and_its_views() {
+        let words = named(
+            "SELECT \"Severity\", count(DISTINCT ResourceId) FROM aws_complianceitem c \
+             JOIN aws_tag t USING (resourceid) WHERE c.Status = 'NON_COMPLIANT' GROUP BY 1",
+        )
+        .unwrap();
+        for name in [
+            "severity",
+            "resourceid",
+            "status",
+            "aws_complianceitem",
+            "c",
+            "t",
+        ] {
+            assert!(words.contains(&name.to_owned()), "{name} in {words:?}");
+        }
+        assert!(!words.iter().any(|w| w == "non_compliant"), "not a literal");
+        // A built-in view's own columns count: `managed_nodes` reads `platformname`.
+        let through_view = named("SELECT count(*) FROM managed_nodes").unwrap();
+        let view = crate::sql::views::find_view("managed_nodes").unwrap();
+        assert!(view.sql.to_lowercase().contains("platformname"));
+        assert!(through_view.contains(&"platformname".to_owned()));
+    }
+
+    #[test]
+    fn a_wildcard_or_a_natural_join_names_no_columns() {
+        assert_eq!(named("SELECT * FROM aws_tag"), None);
+        assert_eq!(named("SELECT t.* FROM aws_tag t"), None);
+        assert_eq!(
+            named("SELECT count(*) FROM aws_tag NATURAL JOIN aws_application"),
+            None
+        );
+        assert_eq!(
+            named("SELECT n FROM (SELECT * FROM aws_tag) AS x(n)"),
+            None,
+            "a wildcard in a subquery too"
+        );
+        assert_eq!(
+            named("SELECT count(*) FROM aws_tag"),
+            Some(vec![
+                "aws_tag".into(),
+                "count".into(),
+                "from".into(),
+                "select".into()
+            ])
+        );
     }
 
     #[test]

@@ -40,7 +40,7 @@ use crate::sql::dialect::{
 };
 use crate::sql::register::{DEFAULT_DATABASE, LakeTables, session_context};
 use crate::sql::reports::Report;
-use crate::sql::scope::{StatementScope, statement_scope};
+use crate::sql::scope::{StatementScope, named_columns, statement_scope};
 
 /// How a session reads and names things.
 #[derive(Debug, Clone)]
@@ -534,6 +534,10 @@ impl LakeSession {
     async fn plan(&self, statement: Statement, params: Option<ParamValues>) -> Result<DataFrame> {
         let statement = statement.parsed;
         check_read_only(&statement)?;
+        // A table whose columns this statement learns keeps the values of the columns it
+        // names, so its scan parses each object once.
+        let named = named_columns(&statement);
+        self.tables.keep_columns(named.as_ref());
         if self.options.scope_statements {
             let scope = statement_scope(&statement);
             if scope.restricts_anything() {
@@ -545,6 +549,7 @@ impl LakeSession {
                     &self.options.filter,
                     &scope,
                 ));
+                tables.keep_columns(named.as_ref());
                 let ctx = self.context_for(&tables);
                 self.scoped
                     .lock()
