@@ -614,7 +614,8 @@ async fn each_object_is_fetched_once_per_session() {
     assert!(reads.len() > 50);
     assert!(reads.values().all(|&n| n == 1), "{reads:?}");
 
-    // Without the cache, every statement reads again.
+    // Without the cache, the statement that learns the columns reads each object once (its
+    // scan takes the rows kept while learning), and every later statement reads again.
     let store = MeteredStore::recording(local(&sample));
     let session = open_with(
         Arc::new(store.clone()),
@@ -623,12 +624,12 @@ async fn each_object_is_fetched_once_per_session() {
         uncached(),
     )
     .await;
-    sql(&session, "SELECT count(*) FROM aws_tag").await;
-    let reads = reads_per_object(&store.requests());
-    assert!(
-        reads.values().all(|&n| n == 2),
-        "learning and scanning: {reads:?}"
-    );
+    for reads_each in [1, 2] {
+        sql(&session, "SELECT count(*) FROM aws_tag").await;
+        let reads = reads_per_object(&store.requests());
+        assert!(reads.len() > 10);
+        assert!(reads.values().all(|&n| n == reads_each), "{reads:?}");
+    }
 }
 
 #[tokio::test]

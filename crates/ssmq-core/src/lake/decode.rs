@@ -195,10 +195,9 @@ impl BatchDecoder {
                 .min(rows.rows() - row)
                 .min(self.batch_size.saturating_sub(self.rows).max(1));
             for (slot, &kept) in slots.iter().enumerate() {
-                let column = rows.column(kept);
                 let data = &mut self.data[slot];
                 for r in row..row + n {
-                    match column.value(r) {
+                    match rows.value(kept, r) {
                         Some(value) => data.push_text(value),
                         None => data.push_null(),
                     }

@@ -72,16 +72,87 @@ impl KeptColumns {
     }
 }
 
-/// The kept rows of one object.
+/// The kept rows of one object, packed into one buffer: per kept column its distinct values'
+/// bytes, where each ends (`u32`s), and each row's key (none when every row has the same,
+/// one byte each for up to 255 distinct values, else two).
 #[derive(Debug, Clone, Default)]
 pub struct ObjectRows {
     rows: usize,
-    columns: Vec<KeptColumn>,
+    columns: Box<[PackedColumn]>,
+    data: Box<[u8]>,
     /// (line, slot) of a second, different value met for a column on one line.
     conflicts: Vec<(usize, usize)>,
 }
 
+/// Where one column's dictionary and keys lie in [`ObjectRows`]'s buffer.
+#[derive(Debug, Clone, Copy)]
+struct PackedColumn {
+    values_at: usize,
+    ends_at: usize,
+    keys: PackedKeys,
+}
+
+/// A packed column's keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PackedKeys {
+    /// Every row has this key.
+    Constant(ValueKey),
+    /// One byte per row, from this offset.
+    Narrow(usize),
+    /// Two bytes per row (little-endian), from this offset.
+    Wide(usize),
+}
+
 impl ObjectRows {
+    /// Packs the finished columns of an object of `rows` rows.
+    fn pack(rows: usize, columns: Vec<KeptColumn>, conflicts: Vec<(usize, usize)>) -> Self {
+        let size: usize = columns
+            .iter()
+            .map(|c| c.bytes.len() + c.ends.len() * 4 + c.keys.len() * 2)
+            .sum();
+        let mut data = Vec::with_capacity(size);
+        let packed = columns
+            .iter()
+            .map(|column| {
+                let values_at = data.len();
+                data.extend_from_slice(&column.bytes);
+                let ends_at = data.len();
+                for end in &column.ends {
+                    data.extend_from_slice(&end.to_le_bytes());
+                }
+                let keys = match column.keys.first() {
+                    None => PackedKeys::Constant(NULL_KEY),
+                    Some(&first) if column.keys.iter().all(|&k| k == first) => {
+                        PackedKeys::Constant(first)
+                    }
+                    Some(_) if column.ends.len() <= usize::from(u8::MAX) => {
+                        let at = data.len();
+                        data.extend(column.keys.iter().map(|&k| k as u8));
+                        PackedKeys::Narrow(at)
+                    }
+                    Some(_) => {
+                        let at = data.len();
+                        for key in &column.keys {
+                            data.extend_from_slice(&key.to_le_bytes());
+                        }
+                        PackedKeys::Wide(at)
+                    }
+                };
+                PackedColumn {
+                    values_at,
+                    ends_at,
+                    keys,
+                }
+            })
+            .collect();
+        ObjectRows {
+            rows,
+            columns: packed,
+            data: data.into_boxed_slice(),
+            conflicts,
+        }
+    }
+
     /// Rows (accepted lines) of the object.
     pub fn rows(&self) -> usize {
         self.rows
@@ -89,13 +160,25 @@ impl ObjectRows {
 
     /// The value of kept column `slot` at `row`, `None` for null.
     pub fn value(&self, slot: usize, row: usize) -> Option<&[u8]> {
-        self.columns[slot].value(row)
-    }
-
-    /// The distinct values of kept column `slot` and each row's index into them (`None` for
-    /// null), for appending a run of rows at once.
-    pub fn column(&self, slot: usize) -> &KeptColumn {
-        &self.columns[slot]
+        let column = &self.columns[slot];
+        let key = match column.keys {
+            PackedKeys::Constant(key) => key,
+            PackedKeys::Narrow(at) => ValueKey::from(self.data[at + row]),
+            PackedKeys::Wide(at) => {
+                let at = at + 2 * row;
+                ValueKey::from_le_bytes([self.data[at], self.data[at + 1]])
+            }
+        };
+        if key == NULL_KEY {
+            return None;
+        }
+        let end_of = |k: usize| {
+            let at = column.ends_at + 4 * (k - 1);
+            u32::from_le_bytes(self.data[at..at + 4].try_into().expect("four bytes")) as usize
+        };
+        let k = usize::from(key);
+        let start = if k == 1 { 0 } else { end_of(k - 1) };
+        Some(&self.data[column.values_at + start..column.values_at + end_of(k)])
     }
 
     /// (line, slot) of each conflicting second value on a line.
@@ -106,88 +189,46 @@ impl ObjectRows {
     /// Bytes held, about.
     pub fn bytes(&self) -> usize {
         std::mem::size_of::<Self>()
-            + self.columns.iter().map(KeptColumn::bytes).sum::<usize>()
+            + self.columns.len() * std::mem::size_of::<PackedColumn>()
+            + self.data.len()
             + self.conflicts.len() * 16
+    }
+
+    #[cfg(test)]
+    fn keys(&self, slot: usize) -> PackedKeys {
+        self.columns[slot].keys
+    }
+
+    #[cfg(test)]
+    fn distinct(&self, slot: usize) -> usize {
+        let column = &self.columns[slot];
+        let next = self
+            .columns
+            .get(slot + 1)
+            .map_or(self.data.len(), |c| c.values_at);
+        let keys_at = match column.keys {
+            PackedKeys::Narrow(at) | PackedKeys::Wide(at) => at,
+            PackedKeys::Constant(_) => next,
+        };
+        (keys_at - column.ends_at) / 4
     }
 }
 
-/// One kept column of one object: a dictionary of its distinct values and each row's key.
+/// One column of one object while it is read: its distinct values and each row's key.
 #[derive(Debug, Clone, Default)]
-pub struct KeptColumn {
+struct KeptColumn {
     /// The distinct values' bytes, one after another; value `k` (from 1) ends at `ends[k - 1]`.
     bytes: Vec<u8>,
     ends: Vec<u32>,
-    /// Each row's key while the object is read; [`RowKeys`] once it is done.
+    /// Each row's key.
     keys: Vec<ValueKey>,
-    rows: RowKeys,
-}
-
-/// A finished column's keys, in as few bytes as its dictionary allows.
-#[derive(Debug, Clone)]
-enum RowKeys {
-    /// Every row has this key.
-    Constant(ValueKey),
-    /// Up to 255 distinct values.
-    Narrow(Box<[u8]>),
-    Wide(Box<[ValueKey]>),
-}
-
-impl Default for RowKeys {
-    fn default() -> Self {
-        RowKeys::Constant(NULL_KEY)
-    }
-}
-
-impl RowKeys {
-    fn of(keys: Vec<ValueKey>, distinct: usize) -> Self {
-        match keys.first() {
-            None => RowKeys::Constant(NULL_KEY),
-            Some(&first) if keys.iter().all(|&k| k == first) => RowKeys::Constant(first),
-            Some(_) if distinct <= usize::from(u8::MAX) => {
-                RowKeys::Narrow(keys.into_iter().map(|k| k as u8).collect())
-            }
-            Some(_) => RowKeys::Wide(keys.into_boxed_slice()),
-        }
-    }
-
-    fn bytes(&self) -> usize {
-        match self {
-            RowKeys::Constant(_) => 0,
-            RowKeys::Narrow(keys) => keys.len(),
-            RowKeys::Wide(keys) => keys.len() * 2,
-        }
-    }
 }
 
 impl KeptColumn {
-    fn key(&self, row: usize) -> ValueKey {
-        match &self.rows {
-            RowKeys::Constant(key) => *key,
-            RowKeys::Narrow(keys) => ValueKey::from(keys[row]),
-            RowKeys::Wide(keys) => keys[row],
-        }
-    }
-
     fn entry(&self, key: ValueKey) -> &[u8] {
         let k = usize::from(key);
         let start = if k == 1 { 0 } else { self.ends[k - 2] as usize };
         &self.bytes[start..self.ends[k - 1] as usize]
-    }
-
-    /// The value at `row`, `None` for null.
-    pub fn value(&self, row: usize) -> Option<&[u8]> {
-        match self.key(row) {
-            NULL_KEY => None,
-            key => Some(self.entry(key)),
-        }
-    }
-
-    fn bytes(&self) -> usize {
-        std::mem::size_of::<Self>()
-            + self.bytes.capacity()
-            + self.ends.capacity() * 4
-            + self.keys.capacity() * 2
-            + self.rows.bytes()
     }
 }
 
@@ -343,23 +384,8 @@ impl RowKeeper {
         if self.overflowed {
             return None;
         }
-        let columns = self
-            .building
-            .into_iter()
-            .map(|builder| {
-                let mut column = builder.column;
-                let keys = std::mem::take(&mut column.keys);
-                column.rows = RowKeys::of(keys, column.ends.len());
-                column.bytes.shrink_to_fit();
-                column.ends.shrink_to_fit();
-                column
-            })
-            .collect();
-        Some(ObjectRows {
-            rows: self.rows,
-            columns,
-            conflicts: self.conflicts,
-        })
+        let columns = self.building.into_iter().map(|b| b.column).collect();
+        Some(ObjectRows::pack(self.rows, columns, self.conflicts))
     }
 }
 
@@ -507,10 +533,10 @@ mod tests {
             vec![Some(&b"A"[..]), Some(b"B"), Some(b"A"), Some(b"C\n"), None]
         );
         // A, B and C once each; the rejected line's Z stays in the dictionary, unused.
-        assert_eq!(rows.column(status).ends.len(), 4);
-        assert!(matches!(rows.column(status).rows, RowKeys::Narrow(_)));
+        assert_eq!(rows.distinct(status), 4);
+        assert!(matches!(rows.keys(status), PackedKeys::Narrow(_)));
         assert!(
-            matches!(rows.column(id).rows, RowKeys::Constant(1)),
+            rows.keys(id) == PackedKeys::Constant(1),
             "a value every row shares"
         );
         assert_eq!(rows.value(id, 3), Some(&b"same"[..]));
@@ -544,8 +570,8 @@ mod tests {
             k.finish_row();
         }
         let rows = k.finish().unwrap();
-        assert_eq!(rows.column(0).ends.len(), 100);
-        assert!(matches!(rows.column(0).rows, RowKeys::Narrow(_)));
+        assert_eq!(rows.distinct(0), 100);
+        assert!(matches!(rows.keys(0), PackedKeys::Narrow(_)));
         for (row, value) in values.iter().enumerate() {
             assert_eq!(rows.value(0, row), Some(value.as_bytes()));
         }
@@ -593,7 +619,7 @@ mod tests {
         };
         wide(&mut k, 300);
         let rows = k.finish().unwrap();
-        assert!(matches!(rows.column(0).rows, RowKeys::Wide(_)));
+        assert!(matches!(rows.keys(0), PackedKeys::Wide(_)));
         assert_eq!(rows.value(0, 299), Some(&b"299"[..]));
         let mut k = keeper(&["id"]);
         wide(&mut k, usize::from(ValueKey::MAX) + 1);

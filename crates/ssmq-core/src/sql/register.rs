@@ -65,7 +65,8 @@ pub const CATALOG_NAME: &str = "awsdatacatalog";
 pub const DEFAULT_DATABASE: &str = "ssm_global_resource_sync";
 
 /// The lake's tables, keyed by table name. Each lists its objects (within its filter) and
-/// learns its columns the first time it is used, then keeps both.
+/// learns its columns the first time it is used, then keeps both; learning them it also keeps
+/// the values of the columns the statement being planned names, for that statement's scan.
 #[derive(Debug)]
 pub struct LakeTables {
     layout: Arc<LakeLayout>,
