@@ -51,6 +51,19 @@ async fn open_with(
 }
 
 /// Reads that keep nothing, so every fetch shows in the store's requests.
+/// A session over the lake in `dir` read with `read`, and the store recording its requests.
+async fn recorded(dir: &FsPath, read: ReadOptions) -> (MeteredStore, LakeSession) {
+    let store = MeteredStore::recording(local(dir));
+    let session = open_with(
+        Arc::new(store.clone()),
+        "",
+        PartitionFilter::default(),
+        read,
+    )
+    .await;
+    (store, session)
+}
+
 fn uncached() -> ReadOptions {
     ReadOptions {
         keep_fetched_bytes: 0,
@@ -463,17 +476,9 @@ async fn where_filters_on_partitions_list_and_read_only_those_partitions() {
     let expected =
         applications(&|n| n.account_id == "012345678901" && n.region != "ap-southeast-2");
     let reads_for = |statement: String| {
-        let expected = expected.clone();
-        let lake = local(&sample);
+        let (expected, sample) = (expected.clone(), &sample);
         async move {
-            let store = MeteredStore::recording(lake);
-            let session = open_with(
-                Arc::new(store.clone()),
-                "",
-                PartitionFilter::default(),
-                uncached(),
-            )
-            .await;
+            let (store, session) = recorded(sample, uncached()).await;
             assert_eq!(sql(&session, &statement).await, vec![vec![Some(expected)]]);
             let reads = reads_per_object(&store.requests());
             assert_eq!(reads.len(), 3, "the account's 3 objects: {reads:?}");
@@ -616,14 +621,7 @@ async fn each_object_is_fetched_once_per_session() {
 
     // Without the cache, the statement that learns the columns reads each object once (its
     // scan takes the rows kept while learning), and every later statement reads again.
-    let store = MeteredStore::recording(local(&sample));
-    let session = open_with(
-        Arc::new(store.clone()),
-        "",
-        PartitionFilter::default(),
-        uncached(),
-    )
-    .await;
+    let (store, session) = recorded(&sample, uncached()).await;
     for reads_each in [1, 2] {
         sql(&session, "SELECT count(*) FROM aws_tag").await;
         let reads = reads_per_object(&store.requests());
@@ -667,14 +665,7 @@ async fn rows_kept_while_learning_columns_answer_as_reading_the_objects_again() 
             let (list, order) = (columns.join(", "), order.join(", "));
             let mut answers = Vec::new();
             for from in [table.clone(), format!("(SELECT * FROM {table}) AS t")] {
-                let store = MeteredStore::recording(local(&dir));
-                let session = open_with(
-                    Arc::new(store.clone()),
-                    "",
-                    PartitionFilter::default(),
-                    read.clone(),
-                )
-                .await;
+                let (store, session) = recorded(&dir, read.clone()).await;
                 let rows = sql(
                     &session,
                     &format!("SELECT {list} FROM {from} ORDER BY {order}"),

@@ -482,11 +482,6 @@ impl KeptRows {
     pub fn take(&mut self, location: &Path) -> Option<ObjectRows> {
         self.objects.remove(location)
     }
-
-    /// Bytes held, about.
-    pub fn bytes(&self) -> usize {
-        self.bytes
-    }
 }
 
 #[cfg(test)]
