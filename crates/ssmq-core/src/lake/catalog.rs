@@ -314,19 +314,10 @@ async fn learn_object(
         return Ok((ObjectKeys::default(), rows));
     };
     let name = store.name(&object.location);
-    let Some(keep) = keep else {
-        return Ok((keys_of(&name, &bytes, options, report)?, None));
-    };
-    let mut collector = KeyCollector::keeping(keep);
-    let lines = collect(&mut collector, &name, &bytes, options, report)?;
-    let rows = collector.keeper.and_then(RowKeeper::finish);
-    Ok((
-        ObjectKeys {
-            keys: collector.keys,
-            lines,
-        },
-        rows,
-    ))
+    match keep {
+        None => Ok((keys_of(&name, &bytes, options, report)?, None)),
+        Some(keep) => keys_and_rows_of(&name, &bytes, options, report, keep),
+    }
 }
 
 /// The keys and lines of an object's bytes; `name` names the object in faults.
@@ -342,6 +333,25 @@ pub fn keys_of(
         keys: collector.keys,
         lines,
     })
+}
+
+/// The keys and lines of an object's bytes, as [`keys_of`], and the rows of `keep`'s columns
+/// (`None` rows: a column of it had too many distinct values).
+pub fn keys_and_rows_of(
+    name: &str,
+    bytes: &[u8],
+    options: &ReadOptions,
+    report: &ReadReport,
+    keep: Arc<KeptColumns>,
+) -> Result<(ObjectKeys, Option<ObjectRows>)> {
+    let mut collector = KeyCollector::keeping(keep);
+    let lines = collect(&mut collector, name, bytes, options, report)?;
+    let rows = collector.keeper.and_then(RowKeeper::finish);
+    let keys = ObjectKeys {
+        keys: collector.keys,
+        lines,
+    };
+    Ok((keys, rows))
 }
 
 /// Parses every line of an object into `collector`; returns the lines accepted.
