@@ -8,8 +8,9 @@
 //!
 //! For `AWS:ComplianceItem` and `AWS:Application` of each lake (`SSMQ_BENCH_NODES`,
 //! `SSMQ_BENCH_PROFILES`, as `benches/lake.rs`), each stage runs over every object of the type
-//! on one thread, `SSMQ_BENCH_RUNS` times (5 unless set), and prints its median and its
-//! throughput in MB of JSON per second:
+//! on one thread, in `SSMQ_BENCH_RUNS` rounds (9 unless set) that each run every stage once in
+//! turn (so a slow spell of a shared machine slows every stage alike), and prints its median
+//! and its throughput in MB of JSON per second:
 //!
 //! - `parse`: the line parser alone (UTF-8 check, line splitting, every member located),
 //!   handing members to a sink that does nothing;
@@ -26,6 +27,7 @@
 //! per core is the JSON's size over the two together, printed last for each type.
 
 use std::collections::BTreeSet;
+use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -62,7 +64,7 @@ struct Object {
 }
 
 fn main() {
-    let runs = runs(5);
+    let runs = runs(9);
     println!("# ssmq decoding, one core, medians of {runs} runs (MB/s over the objects' JSON)");
     println!(
         "{:<10} {:>7} {:<20} {:<27} {:>10} {:>9}",
@@ -103,81 +105,80 @@ fn measure_type(
         );
     };
 
-    let parse = median_of(runs, || {
-        for object in &objects {
-            let mut sink = IgnoredMembers;
-            for_each_line(&object.name, &object.bytes, &options, &report, |line, n| {
-                parse_line(line, n, &mut sink)
-            })
-            .expect("well-formed object");
-        }
-    });
-    print("parse", parse);
-
-    let mut keys: Vec<ObjectKeys> = Vec::new();
-    let learn = median_of(runs, || {
-        keys = objects
-            .iter()
-            .map(|o| keys_of(&o.name, &o.bytes, &options, &report).expect("well-formed object"))
-            .collect();
-    });
-    print("learn columns", learn);
+    // What the later stages start from, made once outside the timings.
+    let keys: Vec<ObjectKeys> = objects
+        .iter()
+        .map(|o| keys_of(&o.name, &o.bytes, &options, &report).expect("well-formed object"))
+        .collect();
     let table = Arc::new(merge_keys(type_name, &keys));
-
     let kept_columns = Arc::new(KeptColumns::new(
         &named
             .iter()
             .map(|c| (*c).to_owned())
             .collect::<BTreeSet<_>>(),
     ));
-    let mut kept: Vec<Option<ObjectRows>> = Vec::new();
-    let keep = median_of(runs, || {
-        kept = objects
-            .iter()
-            .map(|o| {
-                let columns = Arc::clone(&kept_columns);
-                keys_and_rows_of(&o.name, &o.bytes, &options, &report, columns)
-                    .expect("well-formed object")
-                    .1
-            })
-            .collect();
-    });
-    print("learn columns, keep named", keep);
-
+    let keep_named = |o: &Object| {
+        let columns = Arc::clone(&kept_columns);
+        keys_and_rows_of(&o.name, &o.bytes, &options, &report, columns).expect("well-formed object")
+    };
+    let kept: Vec<Option<ObjectRows>> = objects.iter().map(|o| keep_named(o).1).collect();
     let every_column: Vec<usize> = (0..table.columns.len()).collect();
-    let decode = median_of(runs, || {
-        let mut decoder = BatchDecoder::new(Arc::clone(&table), &every_column, BATCH_ROWS);
-        for object in &objects {
-            decoder
-                .decode_object(
-                    &object.listed,
-                    &object.name,
-                    &object.bytes,
-                    &options,
-                    &report,
-                )
-                .expect("well-formed object");
-            drop(decoder.take_ready().expect("batches"));
-        }
-        drop(decoder.finish_batch().expect("last batch"));
-    });
-    print("decode every column", decode);
-
     let named_columns = named_projection(&table, named);
-    let to_arrow = median_of(runs, || {
-        let mut decoder = BatchDecoder::new(Arc::clone(&table), &named_columns, BATCH_ROWS);
-        let slots = decoder
-            .kept_slots(&kept_columns)
-            .expect("named columns kept");
-        for (object, rows) in objects.iter().zip(&kept) {
-            let rows = rows.as_ref().expect("rows kept");
-            decoder.append_kept(&object.listed, &object.name, rows, &slots, &report);
-            drop(decoder.take_ready().expect("batches"));
-        }
-        drop(decoder.finish_batch().expect("last batch"));
-    });
-    print("kept rows to Arrow", to_arrow);
-    print("cold query (the two above)", keep + to_arrow);
+
+    let stages: [(&str, &dyn Fn()); 5] = [
+        ("parse", &|| {
+            for object in &objects {
+                let mut sink = IgnoredMembers;
+                for_each_line(&object.name, &object.bytes, &options, &report, |line, n| {
+                    parse_line(line, n, &mut sink)
+                })
+                .expect("well-formed object");
+            }
+        }),
+        ("learn columns", &|| {
+            for object in &objects {
+                black_box(keys_of(&object.name, &object.bytes, &options, &report).expect("ok"));
+            }
+        }),
+        ("learn columns, keep named", &|| {
+            for object in &objects {
+                black_box(keep_named(object));
+            }
+        }),
+        ("decode every column", &|| {
+            let mut decoder = BatchDecoder::new(Arc::clone(&table), &every_column, BATCH_ROWS);
+            for object in &objects {
+                decoder
+                    .decode_object(
+                        &object.listed,
+                        &object.name,
+                        &object.bytes,
+                        &options,
+                        &report,
+                    )
+                    .expect("well-formed object");
+                black_box(decoder.take_ready().expect("batches"));
+            }
+            black_box(decoder.finish_batch().expect("last batch"));
+        }),
+        ("kept rows to Arrow", &|| {
+            let mut decoder = BatchDecoder::new(Arc::clone(&table), &named_columns, BATCH_ROWS);
+            let slots = decoder
+                .kept_slots(&kept_columns)
+                .expect("named columns kept");
+            for (object, rows) in objects.iter().zip(&kept) {
+                let rows = rows.as_ref().expect("rows kept");
+                decoder.append_kept(&object.listed, &object.name, rows, &slots, &report);
+                black_box(decoder.take_ready().expect("batches"));
+            }
+            black_box(decoder.finish_batch().expect("last batch"));
+        }),
+    ];
+    let medians = medians_of_rounds(runs, &stages.map(|(_, stage)| stage));
+    for ((stage, _), median) in stages.iter().zip(&medians) {
+        print(stage, *median);
+    }
+    print("cold query (the two above)", medians[2] + medians[4]);
 }
 
 /// The objects of `type_name` in the lake at `dir`, read into memory.
@@ -229,17 +230,25 @@ fn named_projection(table: &TableDef, named: &[&str]) -> Vec<usize> {
         .collect()
 }
 
-/// The median time of `runs` runs of `step`.
-fn median_of(runs: usize, mut step: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
+/// The median time of each of `stages` over `runs` rounds, each round running every stage
+/// once in turn, so that a slow spell of the machine slows every stage alike rather than all
+/// the runs of one.
+fn medians_of_rounds(runs: usize, stages: &[&dyn Fn()]) -> Vec<Duration> {
+    let mut times = vec![Vec::with_capacity(runs); stages.len()];
+    for _ in 0..runs {
+        for (stage, times) in stages.iter().zip(&mut times) {
             let start = Instant::now();
-            step();
-            start.elapsed()
+            stage();
+            times.push(start.elapsed());
+        }
+    }
+    times
+        .into_iter()
+        .map(|mut times| {
+            times.sort();
+            times[times.len() / 2]
         })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
+        .collect()
 }
 
 /// A sink that lets every member go: the parser's cost alone.
@@ -247,6 +256,6 @@ struct IgnoredMembers;
 
 impl MemberSink for IgnoredMembers {
     fn member(&mut self, key: JsonKey<'_>, value: JsonValue<'_>) {
-        std::hint::black_box((key, value));
+        black_box((key, value));
     }
 }

@@ -398,25 +398,31 @@ impl KeyCollector {
             ..KeyCollector::default()
         }
     }
+
+    /// A key the line before did not have at this position: recorded if new, and its kept
+    /// slot looked up.
+    #[inline(never)]
+    fn learn(&mut self, key: JsonKey<'_>) -> Option<usize> {
+        let known =
+            !key.escaped && std::str::from_utf8(key.raw).is_ok_and(|text| self.keys.contains(text));
+        if !known {
+            self.keys.insert(key.decoded());
+        }
+        let slot = self
+            .keeper
+            .as_ref()
+            .and_then(|keeper| self.slots.slot(key, keeper.columns()));
+        self.seen.remember(key.raw, slot);
+        slot
+    }
 }
 
 impl MemberSink for KeyCollector {
+    #[inline]
     fn member(&mut self, key: JsonKey<'_>, value: JsonValue<'_>) {
         let slot = match self.seen.recall(key.raw) {
             Some(slot) => slot,
-            None => {
-                let known = !key.escaped
-                    && std::str::from_utf8(key.raw).is_ok_and(|text| self.keys.contains(text));
-                if !known {
-                    self.keys.insert(key.decoded());
-                }
-                let slot = self
-                    .keeper
-                    .as_ref()
-                    .and_then(|keeper| self.slots.slot(key, keeper.columns()));
-                self.seen.remember(key.raw, slot);
-                slot
-            }
+            None => self.learn(key),
         };
         if let (Some(slot), Some(keeper)) = (slot, self.keeper.as_mut()) {
             keeper.member(slot, &value);

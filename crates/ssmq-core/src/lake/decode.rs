@@ -299,6 +299,7 @@ impl BatchDecoder {
         }
     }
 
+    #[inline]
     fn target(&mut self, key: JsonKey<'_>) -> KeyTarget {
         if let Some(target) = self.recent.recall(key.raw) {
             return target;
@@ -308,6 +309,7 @@ impl BatchDecoder {
         target
     }
 
+    #[inline(never)]
     fn resolve(&mut self, key: JsonKey<'_>) -> KeyTarget {
         if let Some(target) = self.targets.get(key.raw) {
             return *target;

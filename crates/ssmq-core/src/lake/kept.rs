@@ -27,7 +27,7 @@ use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 use object_store::path::Path;
 
 use crate::lake::catalog::column_name;
-use crate::lake::ndjson::{JsonKey, JsonValue};
+use crate::lake::ndjson::{JsonKey, JsonValue, same_bytes};
 
 /// Bytes of kept values a table may hold; past them its objects are read again by the scan.
 pub const KEPT_BYTES: usize = 192 << 20;
@@ -242,6 +242,7 @@ pub struct RowKeeper {
     set_in_row: Vec<usize>,
     conflicts: Vec<(usize, usize)>,
     line: usize,
+    /// A value whose escapes had to be decoded.
     scratch: Vec<u8>,
     hasher: DefaultHashBuilder,
     /// Set when a column had more distinct values than keys: the object cannot be kept.
@@ -264,7 +265,7 @@ impl ColumnBuilder {
         let count = column.ends.len();
         if count < LINEAR_LOOKUP {
             for k in 1..=count {
-                if column.entry(k as ValueKey) == value {
+                if same_bytes(column.entry(k as ValueKey), value) {
                     return Some(k as ValueKey);
                 }
             }
@@ -325,8 +326,7 @@ impl RowKeeper {
 
     /// A member of the current line whose key feeds kept column `slot`.
     pub fn member(&mut self, slot: usize, value: &JsonValue<'_>) {
-        self.scratch.clear();
-        let present = value.append_text(&mut self.scratch);
+        let text = value.text(&mut self.scratch);
         let row = self.rows;
         let builder = &mut self.building[slot];
         if self.set_in_row[slot] == row {
@@ -334,22 +334,18 @@ impl RowKeeper {
             if last == NULL_KEY {
                 builder.column.keys.pop();
             } else {
-                if present && builder.column.entry(last) != self.scratch.as_slice() {
+                if text.is_some_and(|text| builder.column.entry(last) != text) {
                     self.conflicts.push((self.line, slot));
                 }
                 return;
             }
         }
-        let key = if present {
-            match builder.key_of(&self.scratch, &self.hasher) {
-                Some(key) => key,
-                None => {
-                    self.overflowed = true;
-                    NULL_KEY
-                }
-            }
-        } else {
-            NULL_KEY
+        let key = match text {
+            Some(text) => builder.key_of(text, &self.hasher).unwrap_or_else(|| {
+                self.overflowed = true;
+                NULL_KEY
+            }),
+            None => NULL_KEY,
         };
         builder.column.keys.push(key);
         self.set_in_row[slot] = row;

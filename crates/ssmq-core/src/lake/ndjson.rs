@@ -14,6 +14,8 @@
 
 use std::fmt;
 
+use wide::u8x16;
+
 /// A value as found in a line. Strings are raw (escapes undecoded); everything else is kept as
 /// the exact JSON text the line holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +30,30 @@ pub enum JsonValue<'a> {
     Nested(&'a [u8]),
 }
 
-impl JsonValue<'_> {
+impl<'a> JsonValue<'a> {
+    /// The value's text, as [`Self::append_text`] appends it: borrowed from the line, unless
+    /// escapes must be decoded (into `scratch`, cleared first); `None` for `null`.
+    #[inline]
+    pub fn text<'s>(&self, scratch: &'s mut Vec<u8>) -> Option<&'s [u8]>
+    where
+        'a: 's,
+    {
+        match *self {
+            JsonValue::String {
+                raw,
+                escaped: false,
+            }
+            | JsonValue::Literal(raw)
+            | JsonValue::Nested(raw) => Some(raw),
+            JsonValue::String { raw, escaped: true } => {
+                scratch.clear();
+                unescape_into(raw, scratch);
+                Some(scratch)
+            }
+            JsonValue::Null => None,
+        }
+    }
+
     /// Appends the value's text (decoded string, or JSON text) to `out`; `false` for `null`.
     pub fn append_text(&self, out: &mut Vec<u8>) -> bool {
         match *self {
@@ -115,7 +140,7 @@ impl<T: Copy> KeyMemo<T> {
     /// hit moves to the next position; after a miss, [`Self::remember`] must follow.
     pub fn recall(&mut self, raw: &[u8]) -> Option<T> {
         let (key, value) = self.previous.get(self.position)?;
-        if **key != *raw {
+        if !same_bytes(key, raw) {
             return None;
         }
         self.position += 1;
@@ -157,6 +182,27 @@ impl fmt::Display for LineError {
             write!(f, " near `{}`", self.excerpt)?;
         }
         Ok(())
+    }
+}
+
+/// Whether `a` and `b` hold the same bytes: as `a == b`, without a call into `memcmp` for the
+/// short keys of sync objects (up to 16 bytes: two overlapping word compares).
+#[inline]
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |bytes: &[u8], at: usize| {
+        u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"))
+    };
+    let half = |bytes: &[u8], at: usize| {
+        u32::from_le_bytes(bytes[at..at + 4].try_into().expect("four bytes"))
+    };
+    match n {
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        _ => a == b,
     }
 }
 
@@ -256,6 +302,7 @@ pub fn parse_line<S: MemberSink>(
 }
 
 fn parse_object<S: MemberSink>(line: &[u8], sink: &mut S) -> Syntax<()> {
+    let quotes = &mut QuoteFinder::new(line);
     let mut p = skip_ws(line, 0);
     if line.get(p) != Some(&b'{') {
         return Err(err(
@@ -271,13 +318,13 @@ fn parse_object<S: MemberSink>(line: &[u8], sink: &mut S) -> Syntax<()> {
             if line.get(p) != Some(&b'"') {
                 return Err(err(p, "expected a quoted object key"));
             }
-            let (raw, escaped, after) = scan_string(line, p + 1)?;
+            let (raw, escaped, after) = scan_string(line, quotes, p + 1)?;
             p = skip_ws(line, after);
             if line.get(p) != Some(&b':') {
                 return Err(err(p, "expected `:` after an object key"));
             }
             p = skip_ws(line, p + 1);
-            let value = parse_value(line, &mut p)?;
+            let value = parse_value(line, quotes, &mut p)?;
             sink.member(JsonKey { raw, escaped }, value);
             p = skip_ws(line, p);
             match line.get(p) {
@@ -297,16 +344,20 @@ fn parse_object<S: MemberSink>(line: &[u8], sink: &mut S) -> Syntax<()> {
     Ok(())
 }
 
-fn parse_value<'a>(line: &'a [u8], p: &mut usize) -> Syntax<JsonValue<'a>> {
+fn parse_value<'a>(
+    line: &'a [u8],
+    quotes: &mut QuoteFinder<'_>,
+    p: &mut usize,
+) -> Syntax<JsonValue<'a>> {
     let start = *p;
     match line.get(start) {
         Some(b'"') => {
-            let (raw, escaped, after) = scan_string(line, start + 1)?;
+            let (raw, escaped, after) = scan_string(line, quotes, start + 1)?;
             *p = after;
             Ok(JsonValue::String { raw, escaped })
         }
         Some(b'{' | b'[') => {
-            skip_container(line, p, 1)?;
+            skip_container(line, quotes, p, 1)?;
             Ok(JsonValue::Nested(&line[start..*p]))
         }
         Some(_) => {
@@ -322,7 +373,12 @@ fn parse_value<'a>(line: &'a [u8], p: &mut usize) -> Syntax<JsonValue<'a>> {
 }
 
 /// Validates and skips a nested object or array starting at `*p`.
-fn skip_container(line: &[u8], p: &mut usize, depth: usize) -> Syntax<()> {
+fn skip_container(
+    line: &[u8],
+    quotes: &mut QuoteFinder<'_>,
+    p: &mut usize,
+    depth: usize,
+) -> Syntax<()> {
     if depth > MAX_NESTING {
         return Err(err(*p, "values nested too deeply"));
     }
@@ -338,7 +394,7 @@ fn skip_container(line: &[u8], p: &mut usize, depth: usize) -> Syntax<()> {
             if line.get(*p) != Some(&b'"') {
                 return Err(err(*p, "expected a quoted object key"));
             }
-            let (_, _, after) = scan_string(line, *p + 1)?;
+            let (_, _, after) = scan_string(line, quotes, *p + 1)?;
             *p = skip_ws(line, after);
             if line.get(*p) != Some(&b':') {
                 return Err(err(*p, "expected `:` after an object key"));
@@ -346,8 +402,8 @@ fn skip_container(line: &[u8], p: &mut usize, depth: usize) -> Syntax<()> {
             *p = skip_ws(line, *p + 1);
         }
         match line.get(*p) {
-            Some(b'{' | b'[') => skip_container(line, p, depth + 1)?,
-            Some(b'"') => *p = scan_string(line, *p + 1)?.2,
+            Some(b'{' | b'[') => skip_container(line, quotes, p, depth + 1)?,
+            Some(b'"') => *p = scan_string(line, quotes, *p + 1)?.2,
             Some(_) => *p = scan_scalar(line, *p)?,
             None => return Err(err(*p, "expected a value")),
         }
@@ -427,11 +483,29 @@ fn scan_number(line: &[u8], start: usize) -> Syntax<usize> {
 ///
 /// Raw control characters inside strings are accepted (strict JSON forbids them): refusing
 /// them would lose data a lenient writer produced, and they cannot break line splitting.
-fn scan_string(line: &[u8], start: usize) -> Syntax<(&[u8], bool, usize)> {
+#[inline]
+fn scan_string<'a>(
+    line: &'a [u8],
+    quotes: &mut QuoteFinder<'_>,
+    start: usize,
+) -> Syntax<(&'a [u8], bool, usize)> {
+    match quotes.find(start) {
+        Some(end) if line[end] == b'"' => Ok((&line[start..end], false, end + 1)),
+        _ => scan_escaped_string(line, quotes, start),
+    }
+}
+
+/// [`scan_string`] of a string that holds escapes, or is not terminated.
+#[inline(never)]
+fn scan_escaped_string<'a>(
+    line: &'a [u8],
+    quotes: &mut QuoteFinder<'_>,
+    start: usize,
+) -> Syntax<(&'a [u8], bool, usize)> {
     let mut i = start;
     let mut escaped = false;
     loop {
-        match find_quote_or_backslash(line, i) {
+        match quotes.find(i) {
             None => return Err(err(start - 1, "unterminated string")),
             Some(at) => {
                 i = at;
@@ -445,38 +519,90 @@ fn scan_string(line: &[u8], start: usize) -> Syntax<(&[u8], bool, usize)> {
     }
 }
 
-/// The offset of the first `"` or `\` in `line` at or after `from`.
+/// Finds the quotes and backslashes of one line, a block of 64 bytes at a time: each block is
+/// compared whole with SIMD once, into a bit mask, and each search within it is then a mask
+/// and a count of trailing zeros, with no loop whose end depends on a string's length (whose
+/// mispredicted exits cost more than the compares on lines of short strings).
 ///
-/// Most keys and values are short, where a call into `memchr` costs more than the search: the
-/// first 32 bytes are searched here, eight at a time, and only a longer string goes to
-/// `memchr`.
-#[inline]
-fn find_quote_or_backslash(line: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // High bit set in each byte of `word` equal to `byte`, and possibly in bytes after one
-    // that is: the lowest set bit is always a true match.
-    let equal = |word: u64, byte: u8| {
-        let x = word ^ (ONES * u64::from(byte));
-        x.wrapping_sub(ONES) & !x & HIGHS
-    };
-    let mut i = from;
-    let short_end = line.len().min(from + 32);
-    while i + 8 <= short_end {
-        let word = u64::from_le_bytes(line[i..i + 8].try_into().expect("eight bytes"));
-        let found = equal(word, b'"') | equal(word, b'\\');
-        if found != 0 {
-            return Some(i + (found.trailing_zeros() / 8) as usize);
+/// In: the line, then offsets to search from that never move back (the parser's never do).
+/// Out: the offset of the first `"` or `\` at or after each.
+struct QuoteFinder<'a> {
+    line: &'a [u8],
+    /// The offset of the block `mask` describes (a multiple of 64); `usize::MAX` before the
+    /// first search.
+    block: usize,
+    /// Bit `i` set when byte `block + i` is `"` or `\`.
+    mask: u64,
+}
+
+impl<'a> QuoteFinder<'a> {
+    fn new(line: &'a [u8]) -> Self {
+        QuoteFinder {
+            line,
+            block: usize::MAX,
+            mask: 0,
         }
-        i += 8;
     }
-    if i + 8 > line.len() {
-        return line[i..]
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\')
-            .map(|off| i + off);
+
+    /// The offset of the first `"` or `\` at or after `from`.
+    #[inline]
+    fn find(&mut self, from: usize) -> Option<usize> {
+        if from & !63 == self.block {
+            let found = self.mask & (u64::MAX << (from & 63));
+            if found != 0 {
+                return Some(self.block + found.trailing_zeros() as usize);
+            }
+        }
+        self.find_from_block(from)
     }
-    memchr::memchr2(b'"', b'\\', &line[i..]).map(|off| i + off)
+
+    /// [`Self::find`] when the answer is not in the block last compared.
+    #[inline(never)]
+    fn find_from_block(&mut self, from: usize) -> Option<usize> {
+        let mut block = from & !63;
+        let mut skip = from - block;
+        loop {
+            if block != self.block {
+                if block >= self.line.len() {
+                    return None;
+                }
+                self.block = block;
+                self.mask = quote_mask(self.line, block);
+            }
+            let found = self.mask & (u64::MAX << skip);
+            if found != 0 {
+                return Some(block + found.trailing_zeros() as usize);
+            }
+            block += 64;
+            skip = 0;
+        }
+    }
+}
+
+/// Bit `i` set when byte `start + i` of `line` is `"` or `\`, for the 64 bytes from `start`
+/// (bytes past the end of the line count as neither).
+fn quote_mask(line: &[u8], start: usize) -> u64 {
+    let mask_of = |block: &[u8]| {
+        let quote = u8x16::splat(b'"');
+        let backslash = u8x16::splat(b'\\');
+        block
+            .chunks_exact(16)
+            .enumerate()
+            .fold(0u64, |mask, (i, lanes)| {
+                let lanes = u8x16::new(lanes.try_into().expect("16 bytes"));
+                let hits = lanes.simd_eq(quote) | lanes.simd_eq(backslash);
+                mask | u64::from(hits.to_bitmask()) << (16 * i)
+            })
+    };
+    match line.get(start..start + 64) {
+        Some(block) => mask_of(block),
+        None => {
+            let rest = &line[start..];
+            let mut padded = [0u8; 64];
+            padded[..rest.len()].copy_from_slice(rest);
+            mask_of(&padded)
+        }
+    }
 }
 
 /// Validates the escape sequence at `at` (a backslash); returns the offset after it.
@@ -774,13 +900,20 @@ mod tests {
         assert_eq!(memo.recall(b"Extra"), Some(3));
     }
 
-    /// The word-at-a-time search finds what a byte-by-byte one finds, wherever the quote or
-    /// backslash falls: within the first words, after them, in the tail, or nowhere; with
-    /// bytes on either side of `"` and `\\` and non-ASCII bytes around.
+    /// The block-at-a-time search finds what a byte-by-byte one finds, wherever the quotes and
+    /// backslashes fall (in the first block, across a block's end, in a short last block, or
+    /// nowhere) and from wherever successive searches start; with bytes on either side of `"`
+    /// and `\\` and non-ASCII bytes around.
     #[test]
     fn quote_search_equals_a_plain_search() {
         let filler = "aé!#[]\u{7f}\u{1}x".as_bytes();
-        for len in 0..80 {
+        let plain = |line: &[u8], from: usize| {
+            line.get(from..)?
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\')
+                .map(|off| from + off)
+        };
+        for len in 0..150 {
             let base: Vec<u8> = filler.iter().copied().cycle().take(len).collect();
             for at in 0..=len {
                 for needle in [b'"', b'\\'] {
@@ -788,18 +921,40 @@ mod tests {
                     if at < len {
                         line[at] = needle;
                     }
-                    for from in [0, 1, 7, 9].into_iter().filter(|&f| f <= len) {
-                        let expected = line[from..]
-                            .iter()
-                            .position(|&b| b == b'"' || b == b'\\')
-                            .map(|off| from + off);
-                        assert_eq!(
-                            find_quote_or_backslash(&line, from),
-                            expected,
-                            "{line:?} from {from}"
-                        );
+                    if at + 70 < len {
+                        line[at + 70] = b'"';
+                    }
+                    for from in [0, 1, 7, 9, 63, 64, 65, 130] {
+                        let mut quotes = QuoteFinder::new(&line);
+                        let mut next = from;
+                        loop {
+                            let found = quotes.find(next);
+                            assert_eq!(found, plain(&line, next), "{line:?} from {next}");
+                            match found {
+                                Some(at) => next = at + 1,
+                                None => break,
+                            }
+                        }
                     }
                 }
+            }
+        }
+    }
+
+    /// The word compare of short keys agrees with `==` at every length, wherever two keys of
+    /// one length differ.
+    #[test]
+    fn same_bytes_equals_slice_equality() {
+        for len in 0..40 {
+            let a: Vec<u8> = (0..len as u8).map(|i| b'a' + i % 26).collect();
+            assert!(same_bytes(&a, &a.clone()));
+            if len > 0 {
+                assert!(!same_bytes(&a, &a[..len - 1]));
+            }
+            for at in 0..len {
+                let mut b = a.clone();
+                b[at] ^= 0x20;
+                assert!(!same_bytes(&a, &b), "{a:?} {b:?}");
             }
         }
     }
