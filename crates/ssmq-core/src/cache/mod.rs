@@ -654,7 +654,7 @@ impl CachedLake {
             .filter(|(_, (objects, _))| *objects > 0)
             .map(|(k, (objects, lines))| {
                 let keys = ObjectKeys {
-                    keys: k.keys.iter().cloned().collect(),
+                    keys: Arc::new(k.keys.iter().cloned().collect()),
                     lines,
                 };
                 (keys, objects)
@@ -1007,12 +1007,14 @@ impl KeySets {
         if let Some(&i) = self.kept.get(&old) {
             return i;
         }
-        let i = self.sets.intern(sets[old].keys.iter().cloned().collect());
+        let i = self
+            .sets
+            .intern(Arc::new(sets[old].keys.iter().cloned().collect()));
         self.kept.insert(old, i);
         i
     }
 
-    fn add(&mut self, keys: BTreeSet<String>) -> usize {
+    fn add(&mut self, keys: Arc<BTreeSet<String>>) -> usize {
         self.sets.intern(keys)
     }
 
@@ -1023,7 +1025,7 @@ impl KeySets {
             .into_groups()
             .into_iter()
             .map(|(set, _)| KeySet {
-                keys: set.keys.into_iter().collect(),
+                keys: set.keys.iter().cloned().collect(),
                 objects: 0,
                 lines: 0,
             })

@@ -12,6 +12,7 @@
 //!   `AWS:InstanceInformation`) gets the suffix `_data` (`resourcetype_data`), because the
 //!   partition column keeps the plain name, as in Athena after AWS's crawler fix.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -23,7 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::error::{Error, Result, joined};
 use crate::lake::discover::{PARTITION_KEYS, SyncObject, TypeListing};
 use crate::lake::documented::documented_keys;
-use crate::lake::kept::{KeptColumns, KeptRows, ObjectRows, RowKeeper, SlotResolver};
+use crate::lake::kept::{KeptColumns, KeptRows, ObjectRows, RowKeeper};
 use crate::lake::ndjson::{JsonKey, JsonValue, KeyMemo, MemberSink};
 use crate::lake::read::{ReadOptions, ReadReport, fetch, for_each_line};
 use crate::source::LakeStore;
@@ -125,8 +126,8 @@ impl TableDef {
 /// The distinct keys of one object and how many lines it has.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ObjectKeys {
-    /// Keys as spelled, escapes decoded.
-    pub keys: BTreeSet<String>,
+    /// Keys as spelled, escapes decoded; objects with the same keys share one set.
+    pub keys: Arc<BTreeSet<String>>,
     /// Non-blank, well-formed lines.
     pub lines: usize,
 }
@@ -152,7 +153,7 @@ pub fn merge_key_groups<'a>(
         object_count += objects;
         rows += group.lines;
         let mut columns_here = BTreeSet::new();
-        for key in &group.keys {
+        for key in group.keys.iter() {
             let name = column_name(key);
             let entry = columns.entry(name.clone()).or_default();
             entry.0.insert(key.clone());
@@ -256,19 +257,19 @@ pub async fn infer_table(
 /// the cache's manifest keeps its sets through it too.
 #[derive(Debug, Default)]
 pub struct KeyGroups {
-    index: HashMap<BTreeSet<String>, usize>,
+    index: HashMap<Arc<BTreeSet<String>>, usize>,
     /// Each set in order of first appearance, with the lines of its objects and their number.
     groups: Vec<(ObjectKeys, usize)>,
 }
 
 impl KeyGroups {
     /// The index of the set `keys` in [`Self::into_groups`], added with no objects if new.
-    pub fn intern(&mut self, keys: BTreeSet<String>) -> usize {
+    pub fn intern(&mut self, keys: Arc<BTreeSet<String>>) -> usize {
         if let Some(&index) = self.index.get(&keys) {
             return index;
         }
         let index = self.groups.len();
-        self.index.insert(keys.clone(), index);
+        self.index.insert(Arc::clone(&keys), index);
         self.groups.push((ObjectKeys { keys, lines: 0 }, 0));
         index
     }
@@ -327,12 +328,7 @@ pub fn keys_of(
     options: &ReadOptions,
     report: &ReadReport,
 ) -> Result<ObjectKeys> {
-    let mut collector = KeyCollector::default();
-    let lines = collect(&mut collector, name, bytes, options, report)?;
-    Ok(ObjectKeys {
-        keys: collector.keys,
-        lines,
-    })
+    Ok(learn(name, bytes, options, report, None)?.0)
 }
 
 /// The keys and lines of an object's bytes, as [`keys_of`], and the rows of `keep`'s columns
@@ -344,87 +340,173 @@ pub fn keys_and_rows_of(
     report: &ReadReport,
     keep: Arc<KeptColumns>,
 ) -> Result<(ObjectKeys, Option<ObjectRows>)> {
-    let mut collector = KeyCollector::keeping(keep);
-    let lines = collect(&mut collector, name, bytes, options, report)?;
-    let rows = collector.keeper.and_then(RowKeeper::finish);
-    let keys = ObjectKeys {
-        keys: collector.keys,
-        lines,
-    };
-    Ok((keys, rows))
+    let (keys, rows) = learn(name, bytes, options, report, Some(keep))?;
+    Ok((keys, rows.flatten()))
 }
 
-/// Parses every line of an object into `collector`; returns the lines accepted.
-fn collect(
-    collector: &mut KeyCollector,
+thread_local! {
+    /// Each thread's collector, reused from object to object: the keys, key sets and buffers
+    /// of one object are mostly those of the one before.
+    static COLLECTOR: RefCell<KeyCollector> = RefCell::new(KeyCollector::default());
+}
+
+/// Parses every line of an object on this thread's collector: its keys and lines and, with
+/// `keep`, its kept rows (`Some(None)`: a column had too many distinct values).
+fn learn(
     name: &str,
     bytes: &[u8],
     options: &ReadOptions,
     report: &ReadReport,
-) -> Result<usize> {
-    for_each_line(name, bytes, options, report, |line, line_no| {
-        collector.seen.start_line();
-        if let Some(keeper) = collector.keeper.as_mut() {
-            keeper.start_line(line_no);
-        }
-        let parsed = crate::lake::ndjson::parse_line(line, line_no, collector);
-        if let Some(keeper) = collector.keeper.as_mut() {
-            match parsed {
-                Ok(()) => keeper.finish_row(),
-                Err(_) => keeper.abort_row(),
+    keep: Option<Arc<KeptColumns>>,
+) -> Result<(ObjectKeys, Option<Option<ObjectRows>>)> {
+    COLLECTOR.with_borrow_mut(|collector| {
+        collector.start_object(keep);
+        let lines = for_each_line(name, bytes, options, report, |line, line_no| {
+            collector.seen.start_line();
+            if let Some(keeper) = collector.keeper.as_mut() {
+                keeper.start_line(line_no);
             }
-        }
-        parsed
+            let parsed = crate::lake::ndjson::parse_line(line, line_no, collector);
+            if let Some(keeper) = collector.keeper.as_mut() {
+                match parsed {
+                    Ok(()) => keeper.finish_row(),
+                    Err(_) => keeper.abort_row(),
+                }
+            }
+            parsed
+        })?;
+        let keys = ObjectKeys {
+            keys: collector.key_set(),
+            lines,
+        };
+        let rows = collector.keeper.as_mut().map(RowKeeper::finish);
+        Ok((keys, rows))
     })
 }
 
-/// Collects distinct keys, and keeps rows when it has a keeper; a malformed line may leave
-/// keys of its first members behind, which only widens the schema by a column that holds no
-/// values.
+/// Collects an object's distinct keys, and keeps rows when it has a keeper; a malformed line
+/// may leave keys of its first members behind, which only widens the schema by a column that
+/// holds no values.
+///
+/// It lives on from object to object (one per thread, [`COLLECTOR`]): every raw key spelling
+/// met gets an id, with its decoded text and kept slot, so an object costs the ids it has, and
+/// a set of ids met before gives back the same shared key set without building it again.
 #[derive(Default)]
 struct KeyCollector {
-    keys: BTreeSet<String>,
-    /// Keys of the line before, with the kept slot each feeds: lines repeat them, so most are
-    /// known without a lookup.
-    seen: KeyMemo<Option<usize>>,
+    /// Each raw spelling met, by id.
+    ids: hashbrown::HashMap<Box<[u8]>, u32>,
+    /// Per id: the key decoded, its kept slot under `kept`, and the last object that had it.
+    keys: Vec<KnownKey>,
+    /// Keys of the line before, by id: lines repeat them, so most are known without a lookup.
+    seen: KeyMemo<u32>,
+    /// The columns kept, if any: the keeper's, and what the slots of `keys` are for.
+    kept: Option<Arc<KeptColumns>>,
     keeper: Option<RowKeeper>,
-    slots: SlotResolver,
+    /// Objects begun: the current one's number.
+    object: u64,
+    /// The ids of the current object, each once.
+    present: Vec<u32>,
+    /// Key sets by their sorted ids.
+    sets: hashbrown::HashMap<Box<[u32]>, Arc<BTreeSet<String>>>,
 }
 
+/// What a thread's collector knows of one raw key spelling.
+struct KnownKey {
+    decoded: String,
+    slot: Option<usize>,
+    last_object: u64,
+}
+
+/// Ids or key sets past which a thread's collector starts afresh, so a long-lived process
+/// reading many lakes holds a bounded amount.
+const COLLECTOR_LIMIT: usize = 1 << 16;
+
 impl KeyCollector {
-    fn keeping(columns: Arc<KeptColumns>) -> Self {
-        KeyCollector {
-            keeper: Some(RowKeeper::new(columns)),
-            ..KeyCollector::default()
+    /// A new object begins, keeping the columns `keep` if given: what the one before left is
+    /// cleared, what it learnt stays.
+    fn start_object(&mut self, keep: Option<Arc<KeptColumns>>) {
+        if self.keys.len() > COLLECTOR_LIMIT || self.sets.len() > COLLECTOR_LIMIT {
+            *self = KeyCollector::default();
         }
+        let same_columns = match (&self.kept, &keep) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        if same_columns {
+            if let Some(keeper) = self.keeper.as_mut() {
+                // Left unfinished by an object that failed.
+                keeper.finish();
+            }
+        } else {
+            for key in &mut self.keys {
+                key.slot = keep
+                    .as_ref()
+                    .and_then(|kept| kept.slot_of_key(&key.decoded));
+            }
+            self.keeper = keep.clone().map(RowKeeper::new);
+            self.kept = keep;
+        }
+        self.object += 1;
+        self.present.clear();
     }
 
-    /// A key the line before did not have at this position: recorded if new, and its kept
-    /// slot looked up.
-    #[inline(never)]
-    fn learn(&mut self, key: JsonKey<'_>) -> Option<usize> {
-        let known =
-            !key.escaped && std::str::from_utf8(key.raw).is_ok_and(|text| self.keys.contains(text));
-        if !known {
-            self.keys.insert(key.decoded());
+    /// The current object's key set, shared with every object of the same raw keys.
+    fn key_set(&mut self) -> Arc<BTreeSet<String>> {
+        self.present.sort_unstable();
+        if let Some(set) = self.sets.get(self.present.as_slice()) {
+            return Arc::clone(set);
         }
-        let slot = self
-            .keeper
-            .as_ref()
-            .and_then(|keeper| self.slots.slot(key, keeper.columns()));
-        self.seen.remember(key.raw, slot);
-        slot
+        let set: Arc<BTreeSet<String>> = Arc::new(
+            self.present
+                .iter()
+                .map(|&id| self.keys[id as usize].decoded.clone())
+                .collect(),
+        );
+        self.sets
+            .insert(self.present.as_slice().into(), Arc::clone(&set));
+        set
+    }
+
+    /// The id of a key the line before did not have at this position, given one if new.
+    #[inline(never)]
+    fn learn(&mut self, key: JsonKey<'_>) -> u32 {
+        let id = match self.ids.get(key.raw) {
+            Some(&id) => id,
+            None => {
+                let id = self.keys.len() as u32;
+                let decoded = key.decoded();
+                let slot = self
+                    .kept
+                    .as_ref()
+                    .and_then(|kept| kept.slot_of_key(&decoded));
+                self.keys.push(KnownKey {
+                    decoded,
+                    slot,
+                    last_object: 0,
+                });
+                self.ids.insert(key.raw.into(), id);
+                id
+            }
+        };
+        self.seen.remember(key.raw, id);
+        id
     }
 }
 
 impl MemberSink for KeyCollector {
     #[inline]
     fn member(&mut self, key: JsonKey<'_>, value: JsonValue<'_>) {
-        let slot = match self.seen.recall(key.raw) {
-            Some(slot) => slot,
+        let id = match self.seen.recall(key.raw) {
+            Some(id) => id,
             None => self.learn(key),
         };
-        if let (Some(slot), Some(keeper)) = (slot, self.keeper.as_mut()) {
+        let known = &mut self.keys[id as usize];
+        if known.last_object != self.object {
+            known.last_object = self.object;
+            self.present.push(id);
+        }
+        if let (Some(slot), Some(keeper)) = (known.slot, self.keeper.as_mut()) {
             keeper.member(slot, &value);
         }
     }
@@ -438,7 +520,7 @@ mod tests {
     #[test]
     fn objects_sharing_a_key_set_are_counted_once() {
         let keys = |names: &[&str], lines| ObjectKeys {
-            keys: names.iter().map(|n| (*n).to_owned()).collect(),
+            keys: Arc::new(names.iter().map(|n| (*n).to_owned()).collect()),
             lines,
         };
         let mut groups = KeyGroups::default();
@@ -466,6 +548,102 @@ mod tests {
             groups,
             [(vec!["Name", "Version"], 7, 2), (vec!["Name"], 1, 1)]
         );
+    }
+
+    /// An object's keys, lines and kept rows (every value and conflict), comparable.
+    type Learnt = (
+        Vec<String>,
+        usize,
+        Option<(Vec<Vec<Option<Vec<u8>>>>, Vec<(usize, usize)>)>,
+    );
+
+    fn learnt_by(
+        bytes: &[u8],
+        keep: Option<&Arc<KeptColumns>>,
+    ) -> std::result::Result<Learnt, String> {
+        let options = ReadOptions {
+            skip_bad_lines: true,
+            ..ReadOptions::default()
+        };
+        let report = ReadReport::default();
+        let (keys, rows) = match keep {
+            None => (keys_of("o", bytes, &options, &report), None),
+            Some(keep) => match keys_and_rows_of("o", bytes, &options, &report, Arc::clone(keep)) {
+                Ok((keys, rows)) => (Ok(keys), Some(rows)),
+                Err(e) => (Err(e), None),
+            },
+        };
+        let keys = keys.map_err(|e| e.to_string())?;
+        let rows = rows.map(|rows| {
+            rows.map(|rows| {
+                let columns = keep.expect("kept").len();
+                let values = (0..columns)
+                    .map(|slot| {
+                        (0..rows.rows())
+                            .map(|row| rows.value(slot, row).map(<[u8]>::to_vec))
+                            .collect()
+                    })
+                    .collect();
+                (values, rows.conflicts().to_vec())
+            })
+        });
+        Ok((
+            keys.keys.iter().cloned().collect(),
+            keys.lines,
+            rows.flatten(),
+        ))
+    }
+
+    #[test]
+    fn a_threads_collector_answers_each_object_as_a_fresh_one_would() {
+        let status = Arc::new(KeptColumns::new(&BTreeSet::from(["status".to_owned()])));
+        let id_and_name = Arc::new(KeptColumns::new(&BTreeSet::from([
+            "id".to_owned(),
+            "name".to_owned(),
+        ])));
+        let objects: Vec<(&[u8], Option<&Arc<KeptColumns>>)> = vec![
+            (
+                b"{\"Id\":\"a\",\"Status\":\"OK\"}\n{\"Id\":\"b\",\"Status\":\"NO\"}\n",
+                Some(&status),
+            ),
+            (b"{\"Name\":\"x\",\"Id\":\"c\"}\n", None),
+            // The same keys as the first object, in another order, kept by other columns.
+            (
+                b"{\"Status\":\"OK\",\"Id\":\"a\"}\n{\"name\":\"y\",\"Id\":\"d\",\"ID\":\"e\"}\n",
+                Some(&id_and_name),
+            ),
+            // A malformed line, skipped, after a good one; then an escaped spelling.
+            (
+                b"{\"Id\":\"f\"}\n{\"Extra\":\"v\",\"Id\":\n{\"I\\u0064\":\"h\"}\n",
+                Some(&id_and_name),
+            ),
+            (b"{\"Id\":\"a\",\"Status\":\"OK\"}\n", Some(&status)),
+            (b"{\"Id\":\"i\"}\n", None),
+        ];
+        let fresh: Vec<_> = objects
+            .iter()
+            .map(|(bytes, keep)| {
+                let (bytes, keep) = (bytes.to_vec(), keep.cloned());
+                std::thread::spawn(move || learnt_by(&bytes, keep.as_ref()))
+                    .join()
+                    .expect("no panic")
+            })
+            .collect();
+        // One thread, every object in turn, twice over.
+        let reused: Vec<_> = objects
+            .iter()
+            .chain(&objects)
+            .map(|(bytes, keep)| learnt_by(bytes, *keep))
+            .collect();
+        assert_eq!(reused[..objects.len()], fresh[..]);
+        assert_eq!(reused[objects.len()..], fresh[..]);
+        let (keys, lines, rows) = fresh[3].clone().expect("malformed lines are skipped");
+        assert_eq!(
+            (keys, lines),
+            (vec!["Extra".to_owned(), "Id".to_owned()], 2)
+        );
+        let (values, _) = rows.expect("kept");
+        assert_eq!(values[0], [Some(b"f".to_vec()), Some(b"h".to_vec())]);
     }
 
     #[test]
@@ -511,7 +689,7 @@ mod tests {
 
     fn keys(keys: &[&str], lines: usize) -> ObjectKeys {
         ObjectKeys {
-            keys: keys.iter().map(|k| (*k).to_owned()).collect(),
+            keys: Arc::new(keys.iter().map(|k| (*k).to_owned()).collect()),
             lines,
         }
     }

@@ -450,7 +450,7 @@ pub(crate) mod tests {
 
     fn table(keys: &[&str]) -> Arc<TableDef> {
         let object = ObjectKeys {
-            keys: keys.iter().map(|k| (*k).to_owned()).collect(),
+            keys: Arc::new(keys.iter().map(|k| (*k).to_owned()).collect()),
             lines: 0,
         };
         Arc::new(merge_keys("AWS:Application", [&object]))

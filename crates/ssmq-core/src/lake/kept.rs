@@ -23,11 +23,11 @@ use std::collections::BTreeSet;
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
-use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
+use hashbrown::{DefaultHashBuilder, HashTable};
 use object_store::path::Path;
 
 use crate::lake::catalog::column_name;
-use crate::lake::ndjson::{JsonKey, JsonValue, same_bytes};
+use crate::lake::ndjson::{JsonValue, same_bytes};
 
 /// Bytes of kept values a table may hold; past them its objects are read again by the scan.
 pub const KEPT_BYTES: usize = 192 << 20;
@@ -105,14 +105,17 @@ enum PackedKeys {
 
 impl ObjectRows {
     /// Packs the finished columns of an object of `rows` rows.
-    fn pack(rows: usize, columns: Vec<KeptColumn>, conflicts: Vec<(usize, usize)>) -> Self {
+    fn pack<'a>(
+        rows: usize,
+        columns: impl Iterator<Item = &'a KeptColumn> + Clone,
+        conflicts: Vec<(usize, usize)>,
+    ) -> Self {
         let size: usize = columns
-            .iter()
+            .clone()
             .map(|c| c.bytes.len() + c.ends.len() * 4 + c.keys.len() * 2)
             .sum();
         let mut data = Vec::with_capacity(size);
         let packed = columns
-            .iter()
             .map(|column| {
                 let values_at = data.len();
                 data.extend_from_slice(&column.bytes);
@@ -260,6 +263,14 @@ struct ColumnBuilder {
 const LINEAR_LOOKUP: usize = 8;
 
 impl ColumnBuilder {
+    /// Empty again, its buffers kept for the next object.
+    fn clear(&mut self) {
+        self.column.bytes.clear();
+        self.column.ends.clear();
+        self.column.keys.clear();
+        self.index.clear();
+    }
+
     fn key_of(&mut self, value: &[u8], hasher: &DefaultHashBuilder) -> Option<ValueKey> {
         let column = &mut self.column;
         let count = column.ends.len();
@@ -375,31 +386,25 @@ impl RowKeeper {
         self.conflicts.retain(|&(l, _)| l != line);
     }
 
-    /// The object's rows; `None` when a column had too many distinct values to keep.
-    pub fn finish(self) -> Option<ObjectRows> {
-        if self.overflowed {
-            return None;
+    /// The object's rows; `None` when a column had too many distinct values to keep. The
+    /// keeper is then ready for another object of the same columns, its buffers kept.
+    pub fn finish(&mut self) -> Option<ObjectRows> {
+        let rows = (!self.overflowed).then(|| {
+            ObjectRows::pack(
+                self.rows,
+                self.building.iter().map(|b| &b.column),
+                std::mem::take(&mut self.conflicts),
+            )
+        });
+        for builder in &mut self.building {
+            builder.clear();
         }
-        let columns = self.building.into_iter().map(|b| b.column).collect();
-        Some(ObjectRows::pack(self.rows, columns, self.conflicts))
-    }
-}
-
-/// Resolves a key to the kept slot it feeds, remembering each spelling.
-#[derive(Debug, Default)]
-pub struct SlotResolver {
-    slots: HashMap<Box<[u8]>, Option<usize>>,
-}
-
-impl SlotResolver {
-    /// The kept slot of `key` in `columns`, if its column is kept.
-    pub fn slot(&mut self, key: JsonKey<'_>, columns: &KeptColumns) -> Option<usize> {
-        if let Some(slot) = self.slots.get(key.raw) {
-            return *slot;
-        }
-        let slot = columns.slot_of_key(&key.decoded());
-        self.slots.insert(key.raw.into(), slot);
-        slot
+        self.set_in_row.fill(usize::MAX);
+        self.conflicts.clear();
+        self.rows = 0;
+        self.line = 0;
+        self.overflowed = false;
+        rows
     }
 }
 
