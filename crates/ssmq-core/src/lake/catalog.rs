@@ -328,7 +328,7 @@ pub fn keys_of(
     options: &ReadOptions,
     report: &ReadReport,
 ) -> Result<ObjectKeys> {
-    Ok(learn(name, bytes, options, report, None)?.0)
+    Ok(collect(name, bytes, options, report, None)?.0)
 }
 
 /// The keys and lines of an object's bytes, as [`keys_of`], and the rows of `keep`'s columns
@@ -340,8 +340,7 @@ pub fn keys_and_rows_of(
     report: &ReadReport,
     keep: Arc<KeptColumns>,
 ) -> Result<(ObjectKeys, Option<ObjectRows>)> {
-    let (keys, rows) = learn(name, bytes, options, report, Some(keep))?;
-    Ok((keys, rows.flatten()))
+    collect(name, bytes, options, report, Some(keep))
 }
 
 thread_local! {
@@ -351,14 +350,15 @@ thread_local! {
 }
 
 /// Parses every line of an object on this thread's collector: its keys and lines and, with
-/// `keep`, its kept rows (`Some(None)`: a column had too many distinct values).
-fn learn(
+/// `keep`, its kept rows (`None` without `keep`, or when a column had too many distinct
+/// values).
+fn collect(
     name: &str,
     bytes: &[u8],
     options: &ReadOptions,
     report: &ReadReport,
     keep: Option<Arc<KeptColumns>>,
-) -> Result<(ObjectKeys, Option<Option<ObjectRows>>)> {
+) -> Result<(ObjectKeys, Option<ObjectRows>)> {
     COLLECTOR.with_borrow_mut(|collector| {
         collector.start_object(keep);
         let lines = for_each_line(name, bytes, options, report, |line, line_no| {
@@ -379,7 +379,7 @@ fn learn(
             keys: collector.key_set(),
             lines,
         };
-        let rows = collector.keeper.as_mut().map(RowKeeper::finish);
+        let rows = collector.keeper.as_ref().and_then(RowKeeper::finish);
         Ok((keys, rows))
     })
 }
@@ -395,12 +395,11 @@ fn learn(
 struct KeyCollector {
     /// Each raw spelling met, by id.
     ids: hashbrown::HashMap<Box<[u8]>, u32>,
-    /// Per id: the key decoded, its kept slot under `kept`, and the last object that had it.
+    /// Per id: the key decoded, its kept slot, and the last object that had it.
     keys: Vec<KnownKey>,
     /// Keys of the line before, by id: lines repeat them, so most are known without a lookup.
     seen: KeyMemo<u32>,
-    /// The columns kept, if any: the keeper's, and what the slots of `keys` are for.
-    kept: Option<Arc<KeptColumns>>,
+    /// Keeps the rows of its columns, if any are kept: the slots of `keys` are theirs.
     keeper: Option<RowKeeper>,
     /// Objects begun: the current one's number.
     object: u64,
@@ -428,15 +427,14 @@ impl KeyCollector {
         if self.keys.len() > COLLECTOR_LIMIT || self.sets.len() > COLLECTOR_LIMIT {
             *self = KeyCollector::default();
         }
-        let same_columns = match (&self.kept, &keep) {
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        let same_columns = match (&self.keeper, &keep) {
+            (Some(keeper), Some(keep)) => Arc::ptr_eq(keeper.columns(), keep),
             (None, None) => true,
             _ => false,
         };
         if same_columns {
             if let Some(keeper) = self.keeper.as_mut() {
-                // Left unfinished by an object that failed.
-                keeper.finish();
+                keeper.clear();
             }
         } else {
             for key in &mut self.keys {
@@ -444,8 +442,7 @@ impl KeyCollector {
                     .as_ref()
                     .and_then(|kept| kept.slot_of_key(&key.decoded));
             }
-            self.keeper = keep.clone().map(RowKeeper::new);
-            self.kept = keep;
+            self.keeper = keep.map(RowKeeper::new);
         }
         self.object += 1;
         self.present.clear();
@@ -477,9 +474,9 @@ impl KeyCollector {
                 let id = self.keys.len() as u32;
                 let decoded = key.decoded();
                 let slot = self
-                    .kept
+                    .keeper
                     .as_ref()
-                    .and_then(|kept| kept.slot_of_key(&decoded));
+                    .and_then(|keeper| keeper.columns().slot_of_key(&decoded));
                 self.keys.push(KnownKey {
                     decoded,
                     slot,

@@ -326,7 +326,7 @@ impl RowKeeper {
     }
 
     /// The kept columns.
-    pub fn columns(&self) -> &KeptColumns {
+    pub fn columns(&self) -> &Arc<KeptColumns> {
         &self.columns
     }
 
@@ -386,16 +386,20 @@ impl RowKeeper {
         self.conflicts.retain(|&(l, _)| l != line);
     }
 
-    /// The object's rows; `None` when a column had too many distinct values to keep. The
-    /// keeper is then ready for another object of the same columns, its buffers kept.
-    pub fn finish(&mut self) -> Option<ObjectRows> {
-        let rows = (!self.overflowed).then(|| {
+    /// The object's rows; `None` when a column had too many distinct values to keep.
+    pub fn finish(&self) -> Option<ObjectRows> {
+        (!self.overflowed).then(|| {
             ObjectRows::pack(
                 self.rows,
                 self.building.iter().map(|b| &b.column),
-                std::mem::take(&mut self.conflicts),
+                self.conflicts.clone(),
             )
-        });
+        })
+    }
+
+    /// Ready for another object of the same columns, as [`Self::new`] left it, with the
+    /// buffers kept.
+    pub fn clear(&mut self) {
         for builder in &mut self.building {
             builder.clear();
         }
@@ -404,7 +408,6 @@ impl RowKeeper {
         self.rows = 0;
         self.line = 0;
         self.overflowed = false;
-        rows
     }
 }
 
