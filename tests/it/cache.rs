@@ -279,7 +279,8 @@ fn current_segments(cache_root: &Path, lake: &Path, type_name: &str) -> (Vec<Pat
 }
 
 /// Each sync that changes a few objects adds a small segment; once a type has four of them
-/// they are merged into one, so a type's files stay few however many syncs there are, and
+/// (of one size tier: these are all of the first) they are merged into one, so a type's files
+/// stay few however many syncs there are, and
 /// the cache, now and as of every snapshot, answers as before.
 #[test]
 fn the_small_segments_of_many_syncs_are_merged() {

@@ -2,12 +2,17 @@
 //! was written) is rewritten with its live rows only, so a cache synced every night does not
 //! keep every old row of the lake, and queries do not filter out ever more dead versions. And
 //! the small segments each sync adds (what changed since the last one) are merged once a type
-//! has [`SMALL_SEGMENTS_MERGED`] of them, so queries do not open ever more files. Small is
-//! under [`SMALL_SEGMENT_BYTES`] of live JSON: what a sync of a few changes writes (its chunks
-//! end at the first partition boundary past [`SEGMENT_SHARED_BYTES`]), while a full sync's
-//! segments, one or more per partition, mostly hold more; they are merged into files of up to
-//! [`SEGMENT_BYTES`]. A sync never merges the segments it has just written (a full sync would
-//! otherwise rewrite part of what it wrote); the next one does, once there are enough.
+//! has [`SMALL_SEGMENTS_MERGED`] of one size tier, so queries do not open ever more files.
+//! Small is under [`SMALL_SEGMENT_BYTES`] of live JSON: what a sync of a few changes writes
+//! (its chunks end at the first partition boundary past [`SEGMENT_SHARED_BYTES`]), while a full
+//! sync's segments, one or more per partition, mostly hold more. Tiers are powers of
+//! [`SMALL_SEGMENTS_MERGED`] times [`SMALL_TIER_BYTES`]: four of a tier make one of the next,
+//! so a row is rewritten once per tier (about three times before it leaves the small
+//! segments), not at every merge, as when every small segment merged with those before it and
+//! a sync a day rewrote up to [`SMALL_SEGMENT_BYTES`] of each type every few days. A type
+//! then has at most three small segments per tier besides those of the last sync. A sync
+//! never merges the segments it has just written (a full sync would otherwise rewrite part of
+//! what it wrote); the next one does, once there are enough.
 //!
 //! In: a sync's new generation before it is published: each type's segments, every object
 //! with its version, and which versions are live (current, or kept by history). Out: each
@@ -41,11 +46,27 @@ use crate::lake::discover::Partition;
 /// Segments rewritten at once.
 const REWRITERS: usize = 2;
 
-/// Small segments of a type (and schema) are merged once there are this many of them.
+/// Small segments of a type (and schema) and size tier are merged once there are this many
+/// of them.
 const SMALL_SEGMENTS_MERGED: usize = 4;
 
 /// A segment holding less live JSON than this is small.
 const SMALL_SEGMENT_BYTES: u64 = 2 * SEGMENT_SHARED_BYTES;
+
+/// The live JSON below which a small segment is of the first size tier.
+const SMALL_TIER_BYTES: u64 = 1 << 20;
+
+/// The size tier of a small segment holding `bytes` of live JSON: 0 below
+/// [`SMALL_TIER_BYTES`], then one more for each further factor of [`SMALL_SEGMENTS_MERGED`].
+fn size_tier(bytes: u64) -> u32 {
+    let mut tier = 0;
+    let mut bound = SMALL_TIER_BYTES;
+    while bytes >= bound {
+        tier += 1;
+        bound = bound.saturating_mul(SMALL_SEGMENTS_MERGED as u64);
+    }
+    tier
+}
 
 /// Segments and the one file that replaces them.
 #[derive(Debug)]
@@ -168,10 +189,10 @@ pub(super) async fn compact(
 }
 
 /// The segments of one type that are rewritten, in groups that each become one file: small
-/// `mergeable` segments of one schema (under [`SMALL_SEGMENT_BYTES`] of live JSON, by
-/// `live_bytes`), packed into groups of up to [`SEGMENT_BYTES`] once there are
-/// [`SMALL_SEGMENTS_MERGED`] of them, then each remaining segment that is mostly dead; and the
-/// segments kept as they are.
+/// `mergeable` segments (under [`SMALL_SEGMENT_BYTES`] of live JSON, by `live_bytes`) of one
+/// schema and [`size_tier`], once there are [`SMALL_SEGMENTS_MERGED`] of them, packed into
+/// groups of up to [`SEGMENT_BYTES`]; then each remaining segment that is mostly dead; and
+/// the segments kept as they are.
 fn rewritten_groups(
     cache_dir: &FsPath,
     segments: Vec<Segment>,
@@ -180,27 +201,34 @@ fn rewritten_groups(
     mergeable: &dyn Fn(&Segment) -> bool,
 ) -> Result<(Vec<Vec<Segment>>, Vec<Segment>)> {
     let versions = |s: &Segment| s.last_version - s.first_version + 1;
-    let small = |s: &Segment| {
-        mergeable(s)
-            && live_bytes(s) < SMALL_SEGMENT_BYTES
-            && live.count_in(s.first_version, s.last_version) > 0
-    };
+    // The tier of each small segment, by position; `None` for the others.
+    let tiers: Vec<Option<u32>> = segments
+        .iter()
+        .map(|s| {
+            let bytes = live_bytes(s);
+            let small = mergeable(s)
+                && bytes < SMALL_SEGMENT_BYTES
+                && live.count_in(s.first_version, s.last_version) > 0;
+            small.then(|| size_tier(bytes))
+        })
+        .collect();
+    let mut per_tier: BTreeMap<u32, usize> = BTreeMap::new();
+    for tier in tiers.iter().flatten() {
+        *per_tier.entry(*tier).or_default() += 1;
+    }
     let mut others = Vec::new();
-    let mut by_schema: Vec<(SchemaRef, Vec<Segment>)> = Vec::new();
-    if segments.iter().filter(|s| small(s)).count() >= SMALL_SEGMENTS_MERGED {
-        for segment in segments {
-            if !small(&segment) {
-                others.push(segment);
-                continue;
-            }
-            let schema = segment_schema(&cache_dir.join(&segment.file))?;
-            match by_schema.iter_mut().find(|(s, _)| *s == schema) {
-                Some((_, group)) => group.push(segment),
-                None => by_schema.push((schema, vec![segment])),
-            }
+    // Candidates for merging: segments of a tier with enough members, by schema and tier.
+    let mut by_schema: Vec<((SchemaRef, u32), Vec<Segment>)> = Vec::new();
+    for (segment, tier) in segments.into_iter().zip(tiers) {
+        let Some(tier) = tier.filter(|t| per_tier[t] >= SMALL_SEGMENTS_MERGED) else {
+            others.push(segment);
+            continue;
+        };
+        let key = (segment_schema(&cache_dir.join(&segment.file))?, tier);
+        match by_schema.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, group)) => group.push(segment),
+            None => by_schema.push((key, vec![segment])),
         }
-    } else {
-        others = segments;
     }
     let mut groups: Vec<Vec<Segment>> = Vec::new();
     for (_, mut small) in by_schema {
@@ -313,6 +341,19 @@ impl Rewrite {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn four_small_segments_of_a_tier_make_one_of_the_next() {
+        let mib = 1 << 20;
+        assert_eq!(size_tier(0), 0);
+        assert_eq!(size_tier(mib - 1), 0);
+        assert_eq!(size_tier(mib), 1);
+        assert_eq!(size_tier(4 * mib - 1), 1);
+        assert_eq!(size_tier(4 * mib), 2);
+        // Four segments just under a tier's top merge into one of the next tier, not beyond.
+        assert_eq!(size_tier(4 * (mib - 1)), 1);
+        assert_eq!(size_tier(SMALL_SEGMENT_BYTES - 1), 2);
+    }
 
     #[test]
     fn a_segment_is_rewritten_once_fewer_than_half_its_versions_live() {
