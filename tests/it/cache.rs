@@ -266,6 +266,56 @@ fn answers_from_the_cache_equal_the_lake_as_objects_change_appear_and_go() {
 
 /// The segment files of `type_name` in the current generation of the cache of `lake`, and
 /// the versions left out of them (dead, or not current).
+/// A cached table applies a query's filters in its scan, while the segments are decoded, and
+/// says so: the plan evaluates each filter once, with no filter of DataFusion's above the scan
+/// (a filter kept above was pushed into the reader too, and every row was checked twice).
+#[test]
+fn a_cached_scan_evaluates_each_filter_once() {
+    let lake = sample_copy();
+    let cache_root = tempfile::tempdir().unwrap();
+    sync_now(lake.path(), cache_root.path()).unwrap();
+    let options = SessionOptions {
+        cache: CacheUse::Offline(cache_root.path().to_path_buf()),
+        ..SessionOptions::default()
+    };
+    let query = "SELECT count(*) FROM aws_complianceitem WHERE status = 'NON_COMPLIANT'";
+    let (plan, counted) = runtime().block_on(async {
+        let session = LakeSession::open(&source(lake.path()), options)
+            .await
+            .unwrap();
+        let explained = session.sql(&format!("EXPLAIN {query}")).await.unwrap();
+        let plan = text_rows(&explained.collect().await.unwrap())
+            .into_iter()
+            .filter(|row| row[0].as_deref() == Some("physical_plan"))
+            .filter_map(|row| row[1].clone())
+            .collect::<String>();
+        let counted = session.sql(query).await.unwrap().collect().await.unwrap();
+        (plan, text_rows(&counted))
+    });
+    assert!(plan.contains("DataSourceExec"), "{plan}");
+    assert!(
+        !plan.contains("FilterExec"),
+        "no filter above the scan:\n{plan}"
+    );
+    assert_eq!(
+        plan.matches("status@").count(),
+        1,
+        "the scan checks status once:\n{plan}"
+    );
+    let raw = runtime().block_on(async {
+        let session = LakeSession::open(&source(lake.path()), SessionOptions::default())
+            .await
+            .unwrap();
+        text_rows(&session.sql(query).await.unwrap().collect().await.unwrap())
+    });
+    assert_eq!(counted, raw, "the cache counts as the lake does");
+    assert_ne!(
+        raw,
+        vec![vec![Some("0".to_owned())]],
+        "the sample has such items"
+    );
+}
+
 fn current_segments(cache_root: &Path, lake: &Path, type_name: &str) -> (Vec<PathBuf>, Vec<u64>) {
     let cache = LakeCache::for_source(cache_root, &source(lake), &S3Options::default()).unwrap();
     let lake = cache.current().unwrap().expect("a synced cache");

@@ -562,10 +562,11 @@ impl TableProvider for TypeTable {
         filters: &[&Expr],
     ) -> DfResult<Vec<TableProviderFilterPushDown>> {
         // Partition filters choose objects or whole segments; in segments, the rest prune row
-        // groups of the files and run again on the rows.
+        // groups of the files and run on the rows as they are decoded ([`SegmentScan::rows_of`]
+        // applies every filter), so no filter above the scan evaluates them a second time.
         let otherwise = match self.rows {
             TableRows::Objects { .. } => TableProviderFilterPushDown::Unsupported,
-            TableRows::Segments { .. } => TableProviderFilterPushDown::Inexact,
+            TableRows::Segments { .. } => TableProviderFilterPushDown::Exact,
         };
         Ok(partition_pushdown(filters, otherwise))
     }
