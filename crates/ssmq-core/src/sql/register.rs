@@ -8,6 +8,8 @@
 //!
 //! Filters on `accountid`, `region` and `resourcetype` are applied to partitions before any
 //! object is read and reported to DataFusion as exact, so no filter runs on the rows again.
+//! A table served from the cache applies every filter in its scan of the segments, while
+//! they are decoded (the columns the filters read as string views), and reports them exact.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::PathBuf;
@@ -32,7 +34,7 @@ use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::logical_expr::utils::conjunction;
 use datafusion::logical_expr::{
     ColumnarValue, Expr, JoinType, LogicalPlan, LogicalPlanBuilder, ScalarFunctionArgs, ScalarUDF,
-    ScalarUDFImpl, Signature, TableProviderFilterPushDown, Volatility,
+    ScalarUDFImpl, Signature, TableProviderFilterPushDown, Volatility, cast,
 };
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::empty::EmptyExec;
@@ -692,17 +694,6 @@ impl SegmentScan<'_> {
             .iter()
             .map(|f| ListingTableUrl::parse(f.to_string_lossy()))
             .collect::<DfResult<Vec<_>>>()?;
-        let options =
-            ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
-        let config = ListingTableConfig::new_with_multi_paths(urls)
-            .with_listing_options(options)
-            .with_schema(segment_schema(&self.def.schema));
-        let segments = ListingTable::try_new(config)?;
-        let mut plan =
-            LogicalPlanBuilder::scan("segments", provider_as_source(Arc::new(segments)), None)?;
-        if !self.dead.is_empty() {
-            plan = plan.filter(not_left_out(self.dead))?;
-        }
         let session_filter = [
             ("accountid", &self.filter.accounts),
             ("region", &self.filter.regions),
@@ -712,11 +703,65 @@ impl SegmentScan<'_> {
             let values = kept.as_ref()?.iter().map(|v| lit(v.as_str())).collect();
             Some(col(column).in_list(values, false))
         });
-        if let Some(filter) = conjunction(filters.iter().cloned().chain(session_filter)) {
+        let filter = conjunction(filters.iter().cloned().chain(session_filter));
+        let schema = segment_schema(&self.def.schema);
+        let (read_schema, viewed) = match &filter {
+            Some(filter) => filtered_as_views(&schema, filter),
+            None => (Arc::clone(&schema), Vec::new()),
+        };
+        let options =
+            ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+        let config = ListingTableConfig::new_with_multi_paths(urls)
+            .with_listing_options(options)
+            .with_schema(read_schema);
+        let segments = ListingTable::try_new(config)?;
+        let mut plan =
+            LogicalPlanBuilder::scan("segments", provider_as_source(Arc::new(segments)), None)?;
+        if !self.dead.is_empty() {
+            plan = plan.filter(not_left_out(self.dead))?;
+        }
+        if let Some(filter) = filter {
             plan = plan.filter(filter)?;
+        }
+        if !viewed.is_empty() {
+            // The rows that passed, with the table's own types again.
+            plan = plan.project(schema.fields().iter().map(|f| {
+                let column = col(f.name().as_str());
+                if viewed.contains(f.name()) {
+                    cast(column, f.data_type().clone()).alias(f.name())
+                } else {
+                    column
+                }
+            }))?;
         }
         Ok(Some(plan))
     }
+}
+
+/// `schema` with the text columns that `filter` reads as string views, and their names. The
+/// filter runs on every row of the segments it reads; a view of a dictionary-encoded value
+/// points into the page's dictionary, where a string is a copy of it (which was the largest
+/// part of a warm report's decoding), so only the rows that pass are copied, when cast back.
+fn filtered_as_views(schema: &SchemaRef, filter: &Expr) -> (SchemaRef, Vec<String>) {
+    let read: HashSet<&str> = filter
+        .column_refs()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    let mut viewed = Vec::new();
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            if f.data_type() == &DataType::Utf8 && read.contains(f.name().as_str()) {
+                viewed.push(f.name().clone());
+                f.as_ref().clone().with_data_type(DataType::Utf8View)
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    (Arc::new(Schema::new(fields)), viewed)
 }
 
 /// The plan of a `history.` table: a type's every retained row, current or not, joined to
