@@ -264,8 +264,6 @@ fn answers_from_the_cache_equal_the_lake_as_objects_change_appear_and_go() {
     assert_same_answers(lake.path(), cache.path());
 }
 
-/// The segment files of `type_name` in the current generation of the cache of `lake`, and
-/// the versions left out of them (dead, or not current).
 /// A cached table applies a query's filters in its scan, while the segments are decoded, and
 /// says so: the plan evaluates each filter once, with no filter of DataFusion's above the scan
 /// (a filter kept above was pushed into the reader too, and every row was checked twice).
@@ -316,6 +314,8 @@ fn a_cached_scan_evaluates_each_filter_once() {
     );
 }
 
+/// The segment files of `type_name` in the current generation of the cache of `lake`, and
+/// the versions left out of them (dead, or not current).
 fn current_segments(cache_root: &Path, lake: &Path, type_name: &str) -> (Vec<PathBuf>, Vec<u64>) {
     let cache = LakeCache::for_source(cache_root, &source(lake), &S3Options::default()).unwrap();
     let lake = cache.current().unwrap().expect("a synced cache");
